@@ -1,0 +1,86 @@
+"""The ``hanke`` command line.
+
+    hanke up                      migrate, seed and run the whole product (what scripts/run calls)
+    hanke token --role ROLE ...   print a development bearer token
+    hanke migrate [SERVICE ...]   build or upgrade the services' databases
+    hanke seed [SERVICE ...]      load the reference data
+
+Later admin commands (imports, reports) register here as further subcommands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from hanke_cli import apps
+from hanke_cli.setup import migrate, seed
+from hanke_libs.auth import Role, issue_dev_token
+
+
+def _services(names: list[str]) -> list[apps.AppSpec]:
+    if not names:
+        return list(apps.SERVICES)
+    return [apps.service(n) for n in names]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hanke", description="Hanke: run a city's funded project.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_up = sub.add_parser("up", help="migrate, seed and start every app (Ctrl-C stops)")
+    p_up.add_argument("--json-logs", action="store_true", help="JSON log lines instead of plain text")
+    p_up.add_argument("--skip-setup", action="store_true", help="start without migrating or seeding")
+
+    p_token = sub.add_parser("token", help="print a development bearer token (development mode only)")
+    p_token.add_argument(
+        "--role", action="append", required=True, choices=[r.value for r in Role], help="repeatable"
+    )
+    p_token.add_argument("--implementer", help="implementer organisation id (finance), e.g. 0171450-7")
+    p_token.add_argument("--subject", default="dev-user", help="the person or client id (sub claim)")
+    p_token.add_argument("--name", help="display name")
+    p_token.add_argument("--hours", type=float, default=8.0, help="lifetime in hours")
+
+    names = [s.name for s in apps.SERVICES]
+    p_migrate = sub.add_parser("migrate", help="build or upgrade databases by their migrations")
+    p_migrate.add_argument("services", nargs="*", choices=names + [[]], default=[])
+    p_seed = sub.add_parser("seed", help="load reference and seed data (idempotent)")
+    p_seed.add_argument("services", nargs="*", choices=names + [[]], default=[])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "up":
+        from hanke_cli.up import up
+
+        return up(json_logs=args.json_logs, skip_setup=args.skip_setup)
+    if args.command == "token":
+        settings = apps.GATEWAY.settings()
+        if settings.is_production:
+            print("hanke token: development tokens are refused in production mode", file=sys.stderr)
+            return 2
+        print(
+            issue_dev_token(
+                settings,
+                roles=args.role,
+                subject=args.subject,
+                implementer=args.implementer,
+                name=args.name,
+                lifetime_seconds=int(args.hours * 3600),
+            )
+        )
+        return 0
+    if args.command == "migrate":
+        for spec in _services(args.services):
+            migrate(spec)
+        return 0
+    if args.command == "seed":
+        for spec in _services(args.services):
+            seed(spec)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

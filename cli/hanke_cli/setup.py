@@ -1,0 +1,42 @@
+"""Migrating and seeding the services' databases."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from hanke_cli.apps import AppSpec
+from hanke_cli.console import say
+from hanke_libs.db import Database
+
+
+def migrate(spec: AppSpec) -> None:
+    settings = spec.settings()
+    url = settings.resolved_database_url()
+    started = time.perf_counter()
+    say(spec.name, f"migrating {_safe(url)} ...")
+    spec.migrate(url)
+    say(spec.name, f"schema at head ({time.perf_counter() - started:.1f} s)")
+
+
+def seed(spec: AppSpec) -> None:
+    seeder = spec.seeder()
+    if seeder is None:
+        return
+    settings = spec.settings()
+
+    async def run() -> list[str]:
+        db = Database(settings.resolved_database_url(), null_pool=True)
+        try:
+            return await seeder(db)
+        finally:
+            await db.dispose()
+
+    loaded = asyncio.run(run())
+    say(spec.name, "reference data: " + (", ".join(loaded) if loaded else "up to date"))
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,181 @@
+"""The app factory every service and the gateway build on.
+
+It wires the same infrastructure into each app: JSON logs, request ids, problem details for every
+error (and in OpenAPI), bearer authentication, the database and its session dependency, ``/livez``
+and ``/readyz``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+
+from hanke_libs.auth import TokenVerifier
+from hanke_libs.db import Database
+from hanke_libs.observability import RequestIdMiddleware, configure_logging
+from hanke_libs.problems import (
+    PROBLEM_MEDIA_TYPE,
+    PROBLEM_RESPONSES,
+    install_problem_handlers,
+    problem_response,
+)
+from hanke_libs.settings import AppSettings
+
+ReadyCheck = Callable[[FastAPI], Awaitable[dict[str, Any]]]
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+HEALTH_TAG = {"name": "health", "description": "Liveness and readiness probes (no authentication)."}
+
+
+def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """OpenAPI where every error response is documented as ``application/problem+json``."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+            servers=app.servers,
+        )
+        problem_ref = {"$ref": "#/components/schemas/Problem"}
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                for code, response in operation["responses"].items():
+                    if code.startswith(("4", "5")):
+                        response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}
+                        if code == "422":
+                            response["description"] = "Invalid input (problem details with errors)"
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    return openapi
+
+
+def create_base_app(
+    *,
+    name: str,
+    title: str,
+    version: str,
+    description: str,
+    settings: AppSettings,
+    openapi_tags: list[dict[str, Any]] | None = None,
+    use_database: bool = True,
+    ready_checks: dict[str, ReadyCheck] | None = None,
+    on_startup: list[Hook] | None = None,
+    on_shutdown: list[Hook] | None = None,
+    verifier: TokenVerifier | None = None,
+) -> FastAPI:
+    """A FastAPI app with the shared infrastructure installed.
+
+    The database engine and token verifier are made in the lifespan and kept on ``app.state``
+    (``db``, ``verifier``, ``settings``). Tests may set ``app.state.db`` before the lifespan runs
+    to inject their own.
+    """
+    configure_logging(name, settings.log_level, settings.log_json)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.verifier = getattr(app.state, "verifier", None) or verifier or TokenVerifier(settings)
+        own_db = False
+        if use_database and getattr(app.state, "db", None) is None:
+            app.state.db = Database(
+                settings.resolved_database_url(),
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_pool_overflow,
+                null_pool=settings.db_null_pool,
+            )
+            own_db = True
+        for hook in on_startup or []:
+            await hook(app)
+        try:
+            yield
+        finally:
+            for hook in on_shutdown or []:
+                await hook(app)
+            if own_db:
+                await app.state.db.dispose()
+                app.state.db = None
+
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        openapi_tags=[HEALTH_TAG, *(openapi_tags or [])],
+        responses=PROBLEM_RESPONSES,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = None
+    app.state.verifier = verifier
+    app.add_middleware(RequestIdMiddleware)
+    install_problem_handlers(app)
+    app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
+
+    checks: dict[str, ReadyCheck] = dict(ready_checks or {})
+    if use_database:
+
+        async def database_check(app: FastAPI) -> dict[str, Any]:
+            await app.state.db.ping()
+            return {"status": "ok", "backend": app.state.db.backend}
+
+        checks = {"database": database_check, **checks}
+
+    app.include_router(health_router(checks))
+    return app
+
+
+def health_router(checks: dict[str, ReadyCheck]) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/livez", summary="Liveness: the process is up", responses={200: {"description": "alive"}})
+    async def livez() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @router.get(
+        "/readyz",
+        summary="Readiness: the database (and for the gateway, each upstream) is reachable",
+        responses={200: {"description": "ready"}, 503: {"description": "not ready"}},
+    )
+    async def readyz(request: Request) -> JSONResponse:
+        return await _run_checks(request.app, checks)
+
+    return router
+
+
+async def _run_checks(app: FastAPI, checks: dict[str, ReadyCheck]) -> JSONResponse:
+    results: dict[str, Any] = {}
+    ok = True
+    for name, check in checks.items():
+        try:
+            results[name] = await check(app)
+            if results[name].get("status") not in ("ok", "degraded"):
+                ok = False
+        except Exception as exc:  # a failing probe is reported, never raised
+            ok = False
+            results[name] = {"status": "unavailable", "error": type(exc).__name__}
+    if ok:
+        return JSONResponse({"status": "ready", "checks": results})
+    return problem_response(
+        {
+            "type": "https://hanke.kuopio.example/problems/not-ready",
+            "title": "Not ready",
+            "status": 503,
+            "detail": "A dependency is not reachable: "
+            + ", ".join(n for n, r in results.items() if r.get("status") not in ("ok", "degraded")),
+            "checks": results,
+        }
+    )

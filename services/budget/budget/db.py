@@ -1,0 +1,20 @@
+"""The budget service's own metadata, audit trail and migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hanke_libs import migrations
+from hanke_libs.audit import AuditTrail, audit_table
+from hanke_libs.db import make_base
+
+Base = make_base()
+metadata = Base.metadata
+audit = AuditTrail(audit_table(metadata))
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Build or upgrade the budget database at ``url`` by its migrations."""
+    migrations.upgrade(MIGRATIONS, "budget", url, revision)

@@ -1,0 +1,29 @@
+"""App factory of the budget service: ``uvicorn --factory budget.main:create_app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from budget import __version__
+from budget.config import Settings
+from budget.models import audit
+from hanke_libs.app import create_base_app
+from hanke_libs.audit import audit_router
+
+TAGS: list[dict[str, str]] = [
+    {"name": "audit", "description": "The service's append-only audit trail."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = create_base_app(
+        name="budget",
+        title="Hanke budget service",
+        version=__version__,
+        description="Funding plan, budget versions, cost ledger, flat rates and payment claims of externally funded projects.",
+        settings=settings,
+        openapi_tags=TAGS,
+    )
+    app.include_router(audit_router(audit))
+    return app

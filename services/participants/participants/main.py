@@ -1,0 +1,29 @@
+"""App factory of the participants service: ``uvicorn --factory participants.main:create_app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from hanke_libs.app import create_base_app
+from hanke_libs.audit import audit_router
+from participants import __version__
+from participants.config import Settings
+from participants.models import audit
+
+TAGS: list[dict[str, str]] = [
+    {"name": "audit", "description": "The service's append-only audit trail."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = create_base_app(
+        name="participants",
+        title="Hanke participants service",
+        version=__version__,
+        description="People from HR (SCIM 2.0 and HR exports), champions (kellokkaat), coaching, competence and maturity assessments, ESR participant data.",
+        settings=settings,
+        openapi_tags=TAGS,
+    )
+    app.include_router(audit_router(audit))
+    return app

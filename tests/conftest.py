@@ -1,0 +1,45 @@
+"""Fixtures shared by every app's tests.
+
+``backend`` is parametrised over the configured database backends (ids ``sqlite`` and
+``postgresql``); each service's ``conftest.py`` builds its database from it with
+:func:`service_database`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hanke_libs.testing import MigratedDatabase, backends
+
+
+@pytest.fixture(scope="session", params=backends())
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("hanke")
+
+
+def service_database(service: str) -> object:
+    """A session fixture building ``service``'s database by its migrations on the current backend."""
+
+    @pytest.fixture(scope="session")
+    def fixture(backend: str, workdir: Path) -> Iterator[MigratedDatabase]:
+        import importlib
+
+        db_module = importlib.import_module(f"{service}.db")
+        importlib.import_module(f"{service}.models")
+        database = MigratedDatabase(
+            backend, service, db_module.metadata, db_module.migrate, workdir / backend
+        )
+        try:
+            yield database
+        finally:
+            database.close()
+
+    return fixture

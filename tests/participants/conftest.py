@@ -1,0 +1,36 @@
+"""Fixtures of the participants service's tests: a clean migrated database per test, a client, tokens."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+
+from hanke_libs.testing import MigratedDatabase, bearer, running
+from participants.config import Settings
+from participants.main import create_app
+from tests.conftest import service_database
+
+participants_database = service_database("participants")
+
+
+@pytest.fixture
+def settings(participants_database: MigratedDatabase) -> Settings:
+    return Settings(database_url=participants_database.fresh_url(), log_json=False)
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app(settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def auth(settings: Settings) -> Callable[..., dict[str, str]]:
+    """``auth("finance", implementer="0171450-7")`` gives an Authorization header."""
+
+    def make(*roles: str, **kw: object) -> dict[str, str]:
+        return bearer(settings, *roles, **kw)  # type: ignore[arg-type]
+
+    return make
