@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
