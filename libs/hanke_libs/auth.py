@@ -56,6 +56,11 @@ class Principal:
         return any(str(r) in self.roles for r in roles)
 
     @property
+    def person_id(self) -> str:
+        """The caller's person id across services: the ``person_id`` claim, else the subject."""
+        return str(self.claims.get("person_id") or self.subject)
+
+    @property
     def actor(self) -> str:
         """How the caller is named in the audit trail."""
         return self.subject
