@@ -1,0 +1,27 @@
+"""Table models of the pilots service. Importing this package registers every table in ``metadata``."""
+
+from __future__ import annotations
+
+from pilots.db import Base, audit, metadata
+from pilots.models.indicator import Indicator, Measurement
+from pilots.models.pilot import FrozenChange, Pilot, PilotSector, StageChange
+from pilots.models.reference import IndicatorKind, Project, Sector
+from pilots.models.timeline import Establishment, EstablishmentPilot, TimelinePost
+
+__all__ = [
+    "Base",
+    "Establishment",
+    "EstablishmentPilot",
+    "FrozenChange",
+    "Indicator",
+    "IndicatorKind",
+    "Measurement",
+    "Pilot",
+    "PilotSector",
+    "Project",
+    "Sector",
+    "StageChange",
+    "TimelinePost",
+    "audit",
+    "metadata",
+]
