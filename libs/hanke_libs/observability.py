@@ -69,15 +69,47 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Anything no handler caught: log it and answer a 500 problem that names the request id.
+            logging.getLogger("hanke.errors").exception("unexpected error", extra={"path": scope.get("path")})
+            if status == 0:
+                status = 500
+                body = json.dumps(
+                    {
+                        "type": "https://hanke.kuopio.example/problems/internal",
+                        "title": "Internal server error",
+                        "status": 500,
+                        "detail": "An unexpected error occurred. Quote the request id when reporting it.",
+                        "instance": scope.get("path"),
+                        "request_id": rid,
+                    }
+                ).encode()
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (REQUEST_ID_HEADER, rid.encode("ascii")),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
         finally:
             if self.access_log_enabled and access_log.isEnabledFor(logging.INFO):
+                duration_ms = round((time.perf_counter() - started) * 1000, 2)
                 access_log.info(
-                    "request",
+                    "%s %s %s %.1f ms",
+                    scope.get("method"),
+                    scope.get("path"),
+                    status,
+                    duration_ms,
                     extra={
                         "method": scope.get("method"),
                         "path": scope.get("path"),
                         "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "duration_ms": duration_ms,
                     },
                 )
             _request_id.reset(token)

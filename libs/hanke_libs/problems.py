@@ -206,24 +206,12 @@ async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(body, headers)
 
 
-async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error", extra={"path": request.url.path})
-    body = {
-        "type": TYPE_BASE + "internal",
-        "title": "Internal server error",
-        "status": 500,
-        "detail": "An unexpected error occurred. Quote the request id when reporting it.",
-        "instance": request.url.path,
-    }
-    return problem_response(body)
-
-
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error of ``app`` a problem document."""
     app.add_exception_handler(ProblemError, _problem_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
-    app.add_exception_handler(Exception, _unexpected_handler)
+    # Unexpected exceptions are answered by RequestIdMiddleware (inside the request-id context).
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -1,0 +1,98 @@
+"""A small app built on the shared infrastructure, on a throwaway database holding only an audit
+table (made with create_all plus the append-only triggers), to test libs behaviour through HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import pytest
+from fastapi import APIRouter, Depends, FastAPI
+from pydantic import BaseModel, Field
+from sqlalchemy import create_engine, select, text
+
+from hanke_libs.app import create_base_app
+from hanke_libs.audit import AuditTrail, append_only_ddl, audit_router, audit_table
+from hanke_libs.auth import CurrentPrincipal, Principal, Role, require_roles
+from hanke_libs.db import SessionDep, make_base, sync_url
+from hanke_libs.paging import Page, PageDep, offset_page
+from hanke_libs.problems import Conflict
+from hanke_libs.settings import AppSettings
+from hanke_libs.testing import MigratedDatabase, running
+
+metadata = make_base().metadata
+audit = AuditTrail(audit_table(metadata))
+
+
+def build_schema(url: str) -> None:
+    engine = create_engine(sync_url(url))
+    try:
+        with engine.begin() as conn:
+            metadata.create_all(conn)
+            for statement in append_only_ddl(conn.dialect.name):
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def libs_database(backend: str, workdir: Path) -> Iterator[MigratedDatabase]:
+    database = MigratedDatabase(backend, "libs", metadata, build_schema, workdir / backend)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+class Thing(BaseModel):
+    name: str = Field(min_length=1, max_length=10)
+
+
+def make_app(settings: AppSettings) -> FastAPI:
+    app = create_base_app(name="libs-test", title="libs test", version="0", description="", settings=settings)
+    router = APIRouter()
+
+    @router.post("/things", status_code=201)
+    async def create_thing(thing: Thing, session: SessionDep, who: CurrentPrincipal) -> dict[str, str]:
+        await audit.record(session, actor=who, action="create", entity_type="thing", entity_id=thing.name)
+        if thing.name == "conflict":
+            raise Conflict("Thing exists", slug="thing-exists", existing="conflict")
+        if thing.name == "boom":
+            raise RuntimeError("unexpected")
+        return {"name": thing.name}
+
+    @router.get("/things", response_model=Page[dict[str, str]])
+    async def list_things(
+        session: SessionDep, page: PageDep, _: Annotated[Principal, Depends(require_roles(Role.admin))]
+    ) -> Page[dict[str, str]]:
+        t = audit.table
+        conn = await session.connection()
+        rows = (
+            await conn.execute(
+                select(t.c.entity_id).order_by(t.c.id).limit(page.limit + 1).offset(page.offset)
+            )
+        ).all()
+        return offset_page([{"name": r[0]} for r in rows], page)
+
+    @router.post("/tamper")
+    async def tamper(session: SessionDep, _: CurrentPrincipal) -> dict[str, str]:
+        conn = await session.connection()
+        await conn.execute(text("UPDATE audit_entry SET actor = 'someone else'"))
+        return {"status": "tampered"}
+
+    app.include_router(router)
+    app.include_router(audit_router(audit))
+    return app
+
+
+@pytest.fixture
+def settings(libs_database: MigratedDatabase) -> AppSettings:
+    return AppSettings(database_url=libs_database.fresh_url(), log_json=False)
+
+
+@pytest.fixture
+async def client(settings: AppSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(make_app(settings)) as c:
+        yield c

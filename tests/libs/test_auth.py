@@ -1,0 +1,144 @@
+"""Bearer token validation: development HS256, OIDC RS256 with JWKS, and every way a token is wrong."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from hanke_libs.auth import JwksCache, TokenVerifier, issue_dev_token
+from hanke_libs.problems import Unauthorized
+from hanke_libs.settings import DEV_ISSUER, AppSettings
+
+ISSUER = "https://login.kuopio.example/tenant/v2.0"
+
+
+def _rsa_key() -> Any:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _jwk(private_key: Any, kid: str) -> dict[str, Any]:
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
+    jwk.update(kid=kid, use="sig", alg="RS256")
+    return jwk
+
+
+class FakeIdp:
+    """A JWKS endpoint served through httpx.MockTransport, counting fetches."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, Any] = {"k1": _rsa_key()}
+        self.fetches = 0
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.fetches += 1
+        return httpx.Response(200, json={"keys": [_jwk(k, kid) for kid, k in self.keys.items()]})
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.MockTransport(self.handler))
+
+    def token(self, kid: str = "k1", **overrides: Any) -> str:
+        now = int(time.time())
+        claims = {"iss": ISSUER, "aud": "hanke", "sub": "p-1", "roles": ["finance"], "exp": now + 600}
+        claims.update(overrides)
+        return jwt.encode(claims, self.keys[kid], algorithm="RS256", headers={"kid": kid})
+
+
+@pytest.fixture
+def idp() -> FakeIdp:
+    return FakeIdp()
+
+
+@pytest.fixture
+def prod_verifier(idp: FakeIdp) -> TokenVerifier:
+    settings = AppSettings(
+        environment="production",
+        oidc_issuer=ISSUER,
+        oidc_jwks_url="https://login.kuopio.example/keys",
+        database_url="postgresql://app@db/app",
+    )
+    cache = JwksCache(settings.oidc_jwks_url, client_factory=idp.client, min_refresh_interval=0)
+    return TokenVerifier(settings, jwks=cache)
+
+
+async def test_oidc_token_is_accepted_and_keys_are_cached(idp: FakeIdp, prod_verifier: TokenVerifier) -> None:
+    principal = await prod_verifier.verify(idp.token(implementer="0171450-7"))
+    assert principal.subject == "p-1" and principal.roles == {"finance"}
+    assert principal.implementer == "0171450-7"
+    await prod_verifier.verify(idp.token())
+    assert idp.fetches == 1
+
+
+async def test_unknown_key_id_refreshes_the_keys(idp: FakeIdp, prod_verifier: TokenVerifier) -> None:
+    await prod_verifier.verify(idp.token())
+    idp.keys["k2"] = _rsa_key()  # the provider rotates its keys
+    principal = await prod_verifier.verify(idp.token(kid="k2"))
+    assert principal.subject == "p-1" and idp.fetches == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"exp": int(time.time()) - 3600}, "expired"),
+        ({"iss": "https://evil.example"}, "issuer"),
+        ({"aud": "another-api"}, "audience"),
+    ],
+)
+async def test_wrong_claims_are_401(
+    idp: FakeIdp, prod_verifier: TokenVerifier, overrides: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(Unauthorized, match=message):
+        await prod_verifier.verify(idp.token(**overrides))
+
+
+async def test_bad_signature_is_401(idp: FakeIdp, prod_verifier: TokenVerifier) -> None:
+    good = idp.token()
+    other = jwt.encode(
+        jwt.decode(good, options={"verify_signature": False}), _rsa_key(), "RS256", {"kid": "k1"}
+    )
+    with pytest.raises(Unauthorized, match="signature"):
+        await prod_verifier.verify(other)
+
+
+async def test_alg_none_is_401(prod_verifier: TokenVerifier) -> None:
+    claims = {"iss": ISSUER, "aud": "hanke", "sub": "x", "exp": int(time.time()) + 60, "roles": ["admin"]}
+    unsigned = jwt.encode(claims, None, algorithm="none")
+    with pytest.raises(Unauthorized, match="not accepted"):
+        await prod_verifier.verify(unsigned)
+    dev = TokenVerifier(AppSettings())
+    with pytest.raises(Unauthorized):
+        await dev.verify(unsigned)
+
+
+async def test_development_tokens_work_only_in_development(prod_verifier: TokenVerifier) -> None:
+    dev_settings = AppSettings()
+    token = issue_dev_token(dev_settings, roles=["admin"], subject="dev")
+    assert (await TokenVerifier(dev_settings).verify(token)).roles == {"admin"}
+    with pytest.raises(Unauthorized):
+        await prod_verifier.verify(token)
+
+
+async def test_dev_token_with_other_secret_is_401() -> None:
+    forged = jwt.encode(
+        {"iss": DEV_ISSUER, "aud": "hanke", "sub": "x", "exp": int(time.time()) + 60},
+        "a-guessed-secret-that-is-long-enough-to-sign",
+        algorithm="HS256",
+    )
+    with pytest.raises(Unauthorized, match="signature"):
+        await TokenVerifier(AppSettings()).verify(forged)
+
+
+async def test_unknown_roles_are_dropped() -> None:
+    settings = AppSettings()
+    token = issue_dev_token(settings, roles=["admin", "superuser"], subject="x")
+    assert (await TokenVerifier(settings).verify(token)).roles == {"admin"}
+
+
+async def test_garbage_token_is_401() -> None:
+    with pytest.raises(Unauthorized, match="not a valid JWT"):
+        await TokenVerifier(AppSettings()).verify("not-a-token")
