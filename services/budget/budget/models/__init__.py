@@ -1,0 +1,34 @@
+"""Table models of the budget service. Importing this package registers every table in ``metadata``."""
+
+from __future__ import annotations
+
+from budget.db import Base, audit, metadata
+from budget.models.claims import PaymentClaim
+from budget.models.ledger import AccountMapping, CostEntry, LedgerSummary, PeriodLock
+from budget.models.project import (
+    BudgetLine,
+    BudgetVersion,
+    CostCategory,
+    FundingSource,
+    OwnFundingCap,
+    Project,
+    ProjectImplementer,
+)
+
+__all__ = [
+    "AccountMapping",
+    "Base",
+    "BudgetLine",
+    "BudgetVersion",
+    "CostCategory",
+    "CostEntry",
+    "FundingSource",
+    "LedgerSummary",
+    "OwnFundingCap",
+    "PaymentClaim",
+    "PeriodLock",
+    "Project",
+    "ProjectImplementer",
+    "audit",
+    "metadata",
+]
