@@ -20,7 +20,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -33,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hanke_libs.auth import Principal, Role, require_roles
-from hanke_libs.db import SessionDep
+from hanke_libs.db import SessionDep, UtcDateTime
 from hanke_libs.observability import current_request_id
 from hanke_libs.paging import Page, PageDep, decode_cursor, keyset_page
 from hanke_libs.problems import BadRequest
@@ -47,7 +46,7 @@ def audit_table(metadata: MetaData) -> Table:
         AUDIT_TABLE,
         metadata,
         Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
-        Column("occurred_at", DateTime(timezone=True), nullable=False),
+        Column("occurred_at", UtcDateTime(), nullable=False),
         Column("actor", String(200), nullable=False),
         Column("actor_roles", String(200), nullable=False, default=""),
         Column("action", String(60), nullable=False),

@@ -12,18 +12,20 @@ round trip per request (measured in ``benchmarks/data_path.py``).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,6 +42,33 @@ NAMING_CONVENTION = {
 }
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored with its time zone and always read back as aware UTC.
+
+    SQLite keeps no zone, so plain ``DateTime(timezone=True)`` reads back naive there; this type
+    makes both backends answer the same (and serialise as RFC 3339 with an offset).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC timestamp column")
+        result: dt.datetime = value.astimezone(dt.UTC)
+        return result
+
+    def process_result_value(self, value: Any, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        result: dt.datetime = value.astimezone(dt.UTC)
+        return result
 
 
 def make_base() -> type[SQLModel]:

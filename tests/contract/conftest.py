@@ -1,0 +1,66 @@
+"""Each service app on a migrated, seeded database for the contract tests (one per backend)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from hanke_libs.db import Database
+from hanke_libs.testing import MigratedDatabase, bearer
+from tests.conftest import service_database
+
+contract_budget_db = service_database("budget")
+contract_pilots_db = service_database("pilots")
+contract_participants_db = service_database("participants")
+
+
+def build_app(service: str, database: MigratedDatabase) -> tuple[Any, dict[str, str]]:
+    """The service's app on a clean, seeded database, and headers with an admin token."""
+    url = database.fresh_url()
+    seed = importlib.import_module(f"{service}.seed").seed
+
+    async def run_seed() -> None:
+        db = Database(url, null_pool=True)
+        try:
+            await seed(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run_seed())
+    settings = importlib.import_module(f"{service}.config").Settings(
+        database_url=url, log_json=False, db_null_pool=True, log_level="WARNING"
+    )
+    app = importlib.import_module(f"{service}.main").create_app(settings)
+    return app, bearer(settings, "admin", subject="contract-admin")
+
+
+def _schema(service: str, database: MigratedDatabase) -> Iterator[Any]:
+    import schemathesis
+    from schemathesis.python.asgi import shutdown_lifespans
+
+    app, headers = build_app(service, database)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    schema.hanke_headers = headers  # type: ignore[attr-defined]
+    try:
+        yield schema
+    finally:
+        shutdown_lifespans()
+
+
+@pytest.fixture(scope="session")
+def budget_schema(contract_budget_db: MigratedDatabase) -> Iterator[Any]:
+    yield from _schema("budget", contract_budget_db)
+
+
+@pytest.fixture(scope="session")
+def pilots_schema(contract_pilots_db: MigratedDatabase) -> Iterator[Any]:
+    yield from _schema("pilots", contract_pilots_db)
+
+
+@pytest.fixture(scope="session")
+def participants_schema(contract_participants_db: MigratedDatabase) -> Iterator[Any]:
+    yield from _schema("participants", contract_participants_db)
