@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hanke_libs import migrations
 from hanke_libs.audit import AuditTrail, audit_table
 from hanke_libs.db import make_base
 
-Base = make_base()
+if TYPE_CHECKING:  # mypy sees SQLModel (with its ``table=True`` keyword); at run time the own-metadata base
+    from sqlmodel import SQLModel as Base
+else:
+    Base = make_base()
 metadata = Base.metadata
 audit = AuditTrail(audit_table(metadata))
 

@@ -8,9 +8,12 @@ from hanke_libs.app import create_base_app
 from hanke_libs.audit import audit_router
 from participants import __version__
 from participants.config import Settings
-from participants.models import audit
+from participants.db import audit
+from participants.routes import read_log
+from participants.scim import scim_router
 
 TAGS: list[dict[str, str]] = [
+    {"name": "scim", "description": "SCIM 2.0 provisioning (role hr_sync only)."},
     {"name": "audit", "description": "The service's append-only audit trail."},
 ]
 
@@ -26,4 +29,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
     )
     app.include_router(audit_router(audit))
+    app.include_router(scim_router())
+    app.include_router(read_log.router)
     return app

@@ -1,0 +1,14 @@
+"""The SCIM 2.0 server (RFC 7643/7644) under ``/scim/v2`` for the provisioning client (role ``hr_sync``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from participants.scim import discovery, group_routes, user_routes
+
+
+def scim_router() -> APIRouter:
+    router = APIRouter(prefix="/scim/v2", tags=["scim"])
+    for module in (discovery, user_routes, group_routes):
+        router.include_router(module.router)
+    return router
