@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
+from hanke_libs.db import Database
 from hanke_libs.testing import MigratedDatabase, bearer, running
 from pilots.config import Settings
 from pilots.main import create_app
+from pilots.seed import seed
 from tests.conftest import service_database
 
 pilots_database = service_database("pilots")
@@ -22,6 +24,12 @@ def settings(pilots_database: MigratedDatabase) -> Settings:
 
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app whose database holds the seeded reference data (IDK, sectors, kinds)."""
+    db = Database(settings.resolved_database_url(), null_pool=True)
+    try:
+        await seed(db)
+    finally:
+        await db.dispose()
     async with running(create_app(settings)) as c:
         yield c
 

@@ -1,0 +1,323 @@
+"""Indicators and measurements: validation, locks, visibility and progress."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hanke_libs.audit import diff
+from hanke_libs.auth import Principal
+from hanke_libs.problems import Conflict, InvalidParam, NotFound, UnprocessableContent
+from pilots.access import SMALL_SAMPLE_LIMIT, require_edit, sees_small_samples
+from pilots.lifecycle import FROZEN
+from pilots.models import FrozenChange, Indicator, IndicatorKind, Measurement, Pilot, audit
+from pilots.numbers import parse_number, progress_percent
+from pilots.schemas.common import Direction, Stage
+from pilots.schemas.indicator import (
+    IndicatorCreate,
+    IndicatorPublic,
+    IndicatorUpdate,
+    MeasurementCreate,
+    MeasurementPublic,
+)
+
+LOCKED_FIELDS = ("unit", "calculation", "numeric", "survey_based")
+FROZEN_FIELDS = ("baseline", "target", "direction")
+
+
+def _invalid(name: str, reason: str, slug: str = "invalid-indicator") -> UnprocessableContent:
+    return UnprocessableContent(
+        f"{name}: {reason}", slug=slug, errors=[InvalidParam(name=name, reason=reason)]
+    )
+
+
+def canonical_value(raw: object, *, numeric: bool, name: str) -> str:
+    """The stored text of a value: a canonical decimal for numeric indicators (422 otherwise)."""
+    if not numeric:
+        return str(raw).strip()
+    try:
+        return str(parse_number(raw))
+    except ValueError as exc:
+        raise _invalid(name, f"{exc}; this indicator is numeric", slug="not-a-number") from exc
+
+
+def _check_direction(ind: Indicator) -> None:
+    if not ind.numeric or ind.baseline is None or ind.target is None:
+        return
+    base, target = Decimal(ind.baseline), Decimal(ind.target)
+    if target == base:
+        raise _invalid("body.target", "the target equals the baseline")
+    if (ind.direction == Direction.HIGHER) != (target > base):
+        raise _invalid(
+            "body.target",
+            f"with '{ind.direction} is better' the target must be on that side of the baseline {base}",
+        )
+
+
+async def _check_kind(session: AsyncSession, code: str) -> None:
+    if await session.get(IndicatorKind, code) is None:
+        kinds = (await session.exec(select(IndicatorKind.code).order_by(col(IndicatorKind.sort_order)))).all()
+        raise _invalid("body.kind", f"unknown indicator kind {code!r}; known: {', '.join(kinds)}")
+
+
+async def get_indicator(session: AsyncSession, indicator_id: str) -> Indicator:
+    ind = await session.get(Indicator, indicator_id)
+    if ind is None:
+        raise NotFound(f"No indicator with id {indicator_id!r}.", slug="indicator-not-found")
+    return ind
+
+
+async def measurement_count(session: AsyncSession, indicator_id: str) -> int:
+    stmt = select(func.count()).select_from(Measurement).where(Measurement.indicator_id == indicator_id)
+    return int((await session.exec(stmt)).one())
+
+
+async def create_indicator(
+    *, session: AsyncSession, principal: Principal, pilot: Pilot, data: IndicatorCreate
+) -> Indicator:
+    require_edit(principal, pilot)
+    await _check_kind(session, data.kind)
+    ind = Indicator(
+        pilot_id=pilot.id,
+        kind_code=data.kind,
+        name=data.name,
+        unit=data.unit,
+        calculation=data.calculation,
+        numeric=data.numeric,
+        survey_based=data.survey_based,
+        direction=str(data.direction),
+    )
+    for key in ("baseline", "target"):
+        raw = getattr(data, key)
+        if raw is not None:
+            setattr(ind, key, canonical_value(raw, numeric=data.numeric, name=f"body.{key}"))
+    _check_direction(ind)
+    session.add(ind)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=principal,
+        action="create",
+        entity_type="indicator",
+        entity_id=ind.id,
+        changes={"pilot_id": pilot.id, **ind.model_dump(exclude={"id", "created_at", "pilot_id"})},
+    )
+    return ind
+
+
+async def update_indicator(
+    *, session: AsyncSession, principal: Principal, pilot: Pilot, ind: Indicator, data: IndicatorUpdate
+) -> Indicator:
+    """Unit and calculation lock once measurements exist; baseline, target, direction freeze once running."""
+    require_edit(principal, pilot)
+    sent = {k: getattr(data, k) for k in data.model_fields_set if k != "change_reason"}
+    if "kind" in sent:
+        await _check_kind(session, sent["kind"])
+        sent["kind_code"] = sent.pop("kind")
+    if "direction" in sent and sent["direction"] is not None:
+        sent["direction"] = str(sent["direction"])
+    numeric = sent.get("numeric", ind.numeric)
+    for key in ("baseline", "target"):
+        if sent.get(key) is not None:
+            sent[key] = canonical_value(sent[key], numeric=bool(numeric), name=f"body.{key}")
+    for key in ("name", "unit", "kind_code", "numeric", "survey_based", "direction"):
+        if key in sent and sent[key] is None:
+            raise _invalid(f"body.{key}", "cannot be emptied")
+    before = ind.model_dump(exclude={"created_at"})
+    changed = {k: v for k, v in sent.items() if getattr(ind, k) != v}
+    locked = [k for k in changed if k in LOCKED_FIELDS]
+    if locked and await measurement_count(session, ind.id):
+        raise Conflict(
+            "The indicator has measurements: its " + ", ".join(locked) + " can no longer change "
+            "(add a new indicator instead).",
+            slug="indicator-locked",
+            fields=locked,
+        )
+    frozen = [k for k in changed if k in FROZEN_FIELDS]
+    if frozen and Stage(pilot.stage) in FROZEN:
+        if not data.change_reason:
+            raise Conflict(
+                "What the pilot tests is frozen once it runs: send change_reason to change "
+                + ", ".join(frozen)
+                + ".",
+                slug="frozen-fields",
+                fields=frozen,
+            )
+        for key in frozen:
+            old = getattr(ind, key)
+            session.add(
+                FrozenChange(
+                    pilot_id=pilot.id,
+                    entity=f"indicator:{ind.id}",
+                    field=key,
+                    old_value=old,
+                    new_value=changed[key],
+                    reason=data.change_reason,
+                    actor=principal.actor,
+                )
+            )
+    for key, value in changed.items():
+        setattr(ind, key, value)
+    _check_direction(ind)
+    changes = diff(before, ind.model_dump(exclude={"created_at"}))
+    if changes:
+        if data.change_reason:
+            changes["change_reason"] = data.change_reason
+        session.add(ind)
+        await audit.record(
+            session,
+            actor=principal,
+            action="update",
+            entity_type="indicator",
+            entity_id=ind.id,
+            changes=changes,
+        )
+    await session.flush()
+    return ind
+
+
+def check_respondents(ind: Indicator, respondents: int | None, name: str) -> None:
+    if ind.survey_based and respondents is None:
+        raise _invalid(
+            name,
+            "a survey-based indicator's measurement needs the number of respondents",
+            slug="invalid-measurement",
+        )
+
+
+async def create_measurement(
+    *, session: AsyncSession, principal: Principal, pilot: Pilot, data: MeasurementCreate
+) -> Measurement:
+    """One measurement; the indicator must be this pilot's."""
+    require_edit(principal, pilot)
+    ind = await session.get(Indicator, data.indicator_id)
+    if ind is None or ind.pilot_id != pilot.id:
+        raise _invalid(
+            "body.indicator_id",
+            f"indicator {data.indicator_id!r} is not an indicator of pilot {pilot.id}"
+            if ind is not None
+            else f"no indicator {data.indicator_id!r}",
+            slug="indicator-of-another-pilot" if ind is not None else "unknown-indicator",
+        )
+    value = canonical_value(data.value, numeric=ind.numeric, name="body.value")
+    check_respondents(ind, data.respondents, "body.respondents")
+    if data.external_id:
+        dup = (
+            await session.exec(
+                select(Measurement.id).where(
+                    Measurement.pilot_id == pilot.id, Measurement.external_id == data.external_id
+                )
+            )
+        ).first()
+        if dup:
+            raise Conflict(
+                f"A measurement with external id {data.external_id!r} exists already ({dup}).",
+                slug="duplicate-external-id",
+                measurement_id=dup,
+            )
+    m = Measurement(
+        pilot_id=pilot.id,
+        indicator_id=ind.id,
+        measured_on=data.measured_on,
+        value=value,
+        source=data.source,
+        respondents=data.respondents,
+        narrative=data.narrative,
+        external_id=data.external_id,
+    )
+    if m.external_id is None:
+        m.external_id = m.id
+    session.add(m)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=principal,
+        action="create",
+        entity_type="measurement",
+        entity_id=m.id,
+        changes=m.model_dump(exclude={"id", "created_at"}),
+    )
+    return m
+
+
+def visible(ind: Indicator, m: Measurement, small_ok: bool) -> bool:
+    return small_ok or not ind.survey_based or (m.respondents or 0) >= SMALL_SAMPLE_LIMIT
+
+
+def value_out(ind: Indicator, raw: str | None) -> Decimal | str | None:
+    if raw is None:
+        return None
+    return Decimal(raw) if ind.numeric else raw
+
+
+def measurement_public(ind: Indicator, m: Measurement) -> MeasurementPublic:
+    value = value_out(ind, m.value)
+    assert value is not None
+    return MeasurementPublic(
+        id=m.id,
+        indicator_id=m.indicator_id,
+        measured_on=m.measured_on,
+        value=value,
+        source=m.source,
+        respondents=m.respondents,
+        narrative=m.narrative,
+        external_id=m.external_id,
+    )
+
+
+async def pilot_measurements(session: AsyncSession, pilot_id: str) -> list[Measurement]:
+    stmt = (
+        select(Measurement)
+        .where(Measurement.pilot_id == pilot_id)
+        .order_by(col(Measurement.measured_on), col(Measurement.created_at), col(Measurement.id))
+    )
+    return list((await session.exec(stmt)).all())
+
+
+async def indicators_public(
+    session: AsyncSession, principal: Principal, pilot: Pilot
+) -> list[IndicatorPublic]:
+    """The pilot's indicators with their latest visible value and progress toward the target."""
+    inds = (
+        await session.exec(
+            select(Indicator)
+            .where(Indicator.pilot_id == pilot.id)
+            .order_by(col(Indicator.created_at), col(Indicator.id))
+        )
+    ).all()
+    by_ind: dict[str, list[Measurement]] = defaultdict(list)
+    for m in await pilot_measurements(session, pilot.id):
+        by_ind[m.indicator_id].append(m)
+    small_ok = sees_small_samples(principal, pilot)
+    out = []
+    for ind in inds:
+        all_m = by_ind.get(ind.id, [])
+        shown = [m for m in all_m if visible(ind, m, small_ok)]
+        latest = shown[-1] if shown else None
+        progress = None
+        if latest and ind.numeric and ind.baseline is not None and ind.target is not None:
+            progress = progress_percent(Decimal(ind.baseline), Decimal(ind.target), Decimal(latest.value))
+        out.append(
+            IndicatorPublic(
+                id=ind.id,
+                pilot_id=ind.pilot_id,
+                kind=ind.kind_code,
+                name=ind.name,
+                unit=ind.unit,
+                calculation=ind.calculation,
+                numeric=ind.numeric,
+                survey_based=ind.survey_based,
+                direction=Direction(ind.direction),
+                baseline=value_out(ind, ind.baseline),
+                target=value_out(ind, ind.target),
+                locked=bool(all_m),
+                latest=measurement_public(ind, latest) if latest else None,
+                progress_percent=progress,
+                measurement_count=len(shown),
+                hidden_measurements=len(all_m) - len(shown),
+            )
+        )
+    return out

@@ -1,0 +1,123 @@
+"""Indicators (mittarit) and measurements of a pilot."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlmodel import select
+
+from hanke_libs.auth import CurrentPrincipal
+from hanke_libs.db import SessionDep
+from hanke_libs.paging import Page, PageDep, offset_page
+from hanke_libs.problems import NotFound
+from pilots import indicator_ops as ops
+from pilots.access import SMALL_SAMPLE_RULE, require_read, sees_small_samples
+from pilots.models import Indicator
+from pilots.numbers import PROGRESS_FORMULA
+from pilots.pilot_ops import get_pilot
+from pilots.schemas.indicator import (
+    IndicatorCreate,
+    IndicatorList,
+    IndicatorPublic,
+    IndicatorUpdate,
+    MeasurementCreate,
+    MeasurementPublic,
+)
+
+router = APIRouter(tags=["indicators"])
+
+
+async def _one(
+    session: SessionDep, principal: CurrentPrincipal, pilot_id: str, indicator_id: str
+) -> IndicatorPublic:
+    pilot = await get_pilot(session, pilot_id)
+    for item in await ops.indicators_public(session, principal, pilot):
+        if item.id == indicator_id:
+            return item
+    raise NotFound(f"Pilot {pilot_id} has no indicator {indicator_id!r}.", slug="indicator-not-found")
+
+
+@router.get("/pilots/{pilot_id}/indicators", response_model=IndicatorList, summary="Indicators with progress")
+async def list_indicators(
+    pilot_id: str, session: SessionDep, principal: CurrentPrincipal, page: PageDep
+) -> IndicatorList:
+    require_read(principal)
+    pilot = await get_pilot(session, pilot_id)
+    items = await ops.indicators_public(session, principal, pilot)
+    window = items[page.offset : page.offset + page.limit]
+    more = page.offset + page.limit < len(items)
+    return IndicatorList(
+        items=window,
+        limit=page.limit,
+        offset=page.offset,
+        total=len(items),
+        next_offset=page.offset + page.limit if more else None,
+        progress_formula=PROGRESS_FORMULA,
+        small_sample_rule=SMALL_SAMPLE_RULE,
+    )
+
+
+@router.post("/pilots/{pilot_id}/indicators", status_code=201, response_model=IndicatorPublic)
+async def create_indicator(
+    pilot_id: str, body: IndicatorCreate, session: SessionDep, principal: CurrentPrincipal
+) -> IndicatorPublic:
+    pilot = await get_pilot(session, pilot_id)
+    ind = await ops.create_indicator(session=session, principal=principal, pilot=pilot, data=body)
+    return await _one(session, principal, pilot_id, ind.id)
+
+
+@router.get("/pilots/{pilot_id}/indicators/{indicator_id}", response_model=IndicatorPublic)
+async def read_indicator(
+    pilot_id: str, indicator_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> IndicatorPublic:
+    require_read(principal)
+    return await _one(session, principal, pilot_id, indicator_id)
+
+
+@router.patch("/pilots/{pilot_id}/indicators/{indicator_id}", response_model=IndicatorPublic)
+async def update_indicator(
+    pilot_id: str, indicator_id: str, body: IndicatorUpdate, session: SessionDep, principal: CurrentPrincipal
+) -> IndicatorPublic:
+    """Unit, calculation, numeric and survey flags lock once measurements exist (409); baseline,
+    target and direction are frozen once the pilot runs (send ``change_reason``; it is recorded)."""
+    pilot = await get_pilot(session, pilot_id)
+    ind = await ops.get_indicator(session, indicator_id)
+    if ind.pilot_id != pilot.id:
+        raise NotFound(f"Pilot {pilot_id} has no indicator {indicator_id!r}.", slug="indicator-not-found")
+    await ops.update_indicator(session=session, principal=principal, pilot=pilot, ind=ind, data=body)
+    return await _one(session, principal, pilot_id, indicator_id)
+
+
+@router.post("/pilots/{pilot_id}/measurements", status_code=201, response_model=MeasurementPublic)
+async def create_measurement(
+    pilot_id: str, body: MeasurementCreate, session: SessionDep, principal: CurrentPrincipal
+) -> MeasurementPublic:
+    """A measurement of one of this pilot's indicators (another pilot's indicator is refused, 422)."""
+    pilot = await get_pilot(session, pilot_id)
+    m = await ops.create_measurement(session=session, principal=principal, pilot=pilot, data=body)
+    ind = await ops.get_indicator(session, m.indicator_id)
+    return ops.measurement_public(ind, m)
+
+
+@router.get("/pilots/{pilot_id}/measurements", response_model=Page[MeasurementPublic])
+async def list_measurements(
+    pilot_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    indicator_id: str | None = None,
+) -> Page[MeasurementPublic]:
+    """Oldest first; survey values from fewer than 10 respondents are left out for most callers."""
+    require_read(principal)
+    pilot = await get_pilot(session, pilot_id)
+    inds = {
+        i.id: i for i in (await session.exec(select(Indicator).where(Indicator.pilot_id == pilot.id))).all()
+    }
+    small_ok = sees_small_samples(principal, pilot)
+    rows = [
+        m
+        for m in await ops.pilot_measurements(session, pilot.id)
+        if (indicator_id is None or m.indicator_id == indicator_id)
+        and ops.visible(inds[m.indicator_id], m, small_ok)
+    ]
+    window = rows[page.offset : page.offset + page.limit + 1]
+    return offset_page([ops.measurement_public(inds[m.indicator_id], m) for m in window], page, len(rows))

@@ -1,0 +1,1 @@
+"""API models of the pilots service (never table models)."""
