@@ -18,6 +18,15 @@ class Settings(AppSettings):
     upstream_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     view_deadline_seconds: float = Field(default=15.0, gt=0, le=300)
     cors_origins: list[str] = Field(default_factory=list)
+    # Connections kept per upstream (aiohttp connector limit) and how long idle ones live.
+    upstream_connections: int = Field(default=100, ge=1, le=1000)
+    upstream_keepalive_seconds: float = Field(default=30.0, gt=0, le=600)
+    # Readiness probe timeout per upstream, and how long the merged OpenAPI parts are cached.
+    ready_probe_seconds: float = Field(default=2.0, gt=0, le=30)
+    openapi_cache_seconds: float = Field(default=300.0, ge=0, le=86400)
+    openapi_retry_seconds: float = Field(default=5.0, ge=0, le=600)
+    # Verified bearer tokens are remembered this long (never past their expiry); 0 turns it off.
+    token_cache_seconds: float = Field(default=30.0, ge=0, le=300)
 
     def service_name(self) -> str:
         return "gateway"

@@ -2,11 +2,55 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Any
 
-from gateway import __version__
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from gateway import __version__, proxy, views
 from gateway.config import Settings
-from hanke_libs.app import create_base_app
+from gateway.openapi_merge import OpenApiCache
+from gateway.security import TokenCache
+from gateway.upstreams import SERVICES, Upstreams
+from hanke_libs.app import ReadyCheck, create_base_app
+
+TAGS: list[dict[str, str]] = [
+    {
+        "name": "views",
+        "description": "Composed views for the intranet pages, built from several services at once. "
+        "When a service fails, a view still answers 200 with the parts it has and lists the rest in "
+        "`missing`. Callers with aggregate-only roles (steering) get no personal data.",
+    },
+]
+DESCRIPTION = (
+    "One REST API for running a city's externally funded development project: budget and payment "
+    "claims (`/api/v1/budget`), service pilots (`/api/v1/pilots`), champions, coaching and assessments "
+    "(`/api/v1/participants`, SCIM 2.0 provisioning at `/scim/v2`), and composed views "
+    "(`/api/v1/views`).\n\nEvery call needs `Authorization: Bearer <token>`; each service applies its own "
+    "access rules. Errors are RFC 9457 problem documents (`application/problem+json`); a service that "
+    "is down answers 503, one that is too slow 504. Concurrency-safe updates use `ETag` / `If-Match`; "
+    "lists are paginated (`Link`, `limit`, `offset`/`cursor`)."
+)
+
+
+def _upstream_check(name: str) -> ReadyCheck:
+    async def check(app: FastAPI) -> dict[str, Any]:
+        return (await app.state.upstreams.probe())[name]
+
+    return check
+
+
+async def _start(app: FastAPI) -> None:
+    settings: Settings = app.state.settings
+    app.state.upstreams = Upstreams(settings)
+    await app.state.upstreams.start()
+    app.state.token_cache = TokenCache(settings.token_cache_seconds)
+    app.state.openapi_cache = OpenApiCache(app.state.upstreams, settings)
+
+
+async def _stop(app: FastAPI) -> None:
+    await app.state.upstreams.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -15,11 +59,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="gateway",
         title="Hanke API",
         version=__version__,
-        description=(
-            "One REST API for running a city's externally funded development project: budget and "
-            "payment claims, service pilots, champions, coaching and assessments, and composed views."
-        ),
+        description=DESCRIPTION,
         settings=settings,
+        openapi_tags=TAGS,
         use_database=False,
+        ready_checks={name: _upstream_check(name) for name in SERVICES},
+        on_startup=[_start],
+        on_shutdown=[_stop],
     )
+    app.include_router(views.router)
+    app.router.routes.extend(proxy.mounts())
+
+    # /openapi.json: the gateway's own document merged with the services' (fetched asynchronously).
+    own_openapi = app.openapi
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != app.openapi_url]
+
+    @app.get(app.openapi_url or "/openapi.json", include_in_schema=False)
+    async def merged_openapi(request: Request) -> JSONResponse:
+        return JSONResponse(await request.app.state.openapi_cache.document(own_openapi()))
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Accept",
+                "If-Match",
+                "If-None-Match",
+                "X-Request-ID",
+            ],
+            expose_headers=["ETag", "Link", "Location", "Content-Disposition", "X-Request-ID"],
+            max_age=600,
+        )
     return app

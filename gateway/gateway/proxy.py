@@ -1,0 +1,159 @@
+"""The proxy: the services' resources under one versioned prefix.
+
+``/api/v1/budget/{path}`` -> budget ``/{path}``, ``/api/v1/pilots/{path}`` -> pilots,
+``/api/v1/participants/{path}`` -> participants, ``/scim/v2/{path}`` -> participants
+``/scim/v2/{path}``. Each route is a plain ASGI app mounted on the gateway (no per-request
+dependency resolution or response model on the hot path). The caller's token is checked here
+first and then forwarded; the service applies its own access rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from starlette.routing import Mount
+from starlette.types import Receive, Scope, Send
+
+from gateway.security import authenticate
+from gateway.upstreams import UpstreamError
+from hanke_libs.observability import current_request_id
+from hanke_libs.problems import ProblemError
+
+# Request headers passed to the upstream (lower case, as ASGI gives them).
+FORWARD_REQUEST = frozenset(
+    {b"authorization", b"content-type", b"accept", b"if-match", b"if-none-match", b"accept-language"}
+)
+# Response headers passed back to the caller.
+FORWARD_RESPONSE = (
+    "Content-Type",
+    "ETag",
+    "Content-Disposition",
+    "Cache-Control",
+    "Last-Modified",
+    "Retry-After",
+    "WWW-Authenticate",
+    "Preference-Applied",
+)
+MAX_BODY_BYTES = 32 * 1024 * 1024
+_LINK_TARGET = re.compile(r"<([^>]*)>")
+
+
+class BodyTooLarge(ProblemError):
+    status, slug, title = 413, "content-too-large", "Content too large"
+
+
+class ProxyRoute:
+    """ASGI app forwarding everything under ``gateway_prefix`` to ``service``'s ``upstream_prefix``."""
+
+    def __init__(self, service: str, gateway_prefix: str, upstream_prefix: str = "") -> None:
+        self.service = service
+        self.gateway_prefix = gateway_prefix.rstrip("/")
+        self.upstream_prefix = upstream_prefix.rstrip("/")
+        self._raw_prefix = self.gateway_prefix.encode("ascii")
+
+    def mount(self) -> Mount:
+        return Mount(self.gateway_prefix, app=self)
+
+    def upstream_target(self, scope: Scope) -> str:
+        """The percent-encoded upstream path and query of this request."""
+        raw = scope.get("raw_path") or quote(scope["path"]).encode("ascii")
+        raw = raw.split(b"?", 1)[0]
+        if raw.startswith(self._raw_prefix):
+            rest = raw[len(self._raw_prefix) :].decode("latin-1")
+        else:  # the prefix itself arrived percent-encoded
+            rest = quote(scope["path"][len(self.gateway_prefix) :])
+        target = self.upstream_prefix + (rest or "/")
+        query = scope.get("query_string", b"")
+        return target + "?" + query.decode("latin-1") if query else target
+
+    def rewrite_url(self, value: str, upstream_base: str, public_base: str) -> str:
+        """An upstream URL (absolute or a path) as the caller reaches it through the gateway."""
+        absolute = value.startswith(upstream_base + "/")
+        path = value[len(upstream_base) :] if absolute else value
+        if not path.startswith("/"):
+            return value  # relative or foreign URL: leave it
+        if self.upstream_prefix and path.startswith(self.upstream_prefix + "/"):
+            path = self.gateway_prefix + path[len(self.upstream_prefix) :]
+        elif not self.upstream_prefix:
+            path = self.gateway_prefix + path
+        return public_base + path if absolute else path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = scope["app"]
+        forwarded: dict[str, str] = {}
+        authorization = None
+        host = ""
+        for name, value in scope["headers"]:
+            if name in FORWARD_REQUEST:
+                text = value.decode("latin-1")
+                forwarded[name.decode("latin-1")] = text
+                if name == b"authorization":
+                    authorization = text
+            elif name == b"host":
+                host = value.decode("latin-1")
+        await authenticate(app, authorization)
+        rid = current_request_id()
+        if rid:
+            forwarded["x-request-id"] = rid
+        body = await _read_body(receive)
+        upstream = app.state.upstreams[self.service]
+        try:
+            resp = await upstream.request(
+                scope["method"], self.upstream_target(scope), headers=forwarded, body=body
+            )
+        except UpstreamError as exc:
+            raise exc.problem() from exc
+
+        public_base = f"{scope.get('scheme', 'http')}://{host}" if host else ""
+        headers: list[tuple[bytes, bytes]] = []
+        for name in FORWARD_RESPONSE:
+            for value in resp.headers.getall(name, ()):
+                headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+        for value in resp.headers.getall("Location", ()):
+            location = self.rewrite_url(value, upstream.base_url, public_base)
+            headers.append((b"location", location.encode("latin-1")))
+        for value in resp.headers.getall("Link", ()):
+            link = _LINK_TARGET.sub(
+                lambda m: "<" + self.rewrite_url(m.group(1), upstream.base_url, public_base) + ">", value
+            )
+            headers.append((b"link", link.encode("latin-1")))
+        if scope["method"] == "HEAD":
+            length = resp.headers.get("Content-Length", "0")
+        else:
+            length = str(len(resp.body))
+        headers.append((b"content-length", length.encode("latin-1")))
+        await send({"type": "http.response.start", "status": resp.status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else resp.body})
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise BodyTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def proxy_routes() -> list[ProxyRoute]:
+    return [
+        ProxyRoute("budget", "/api/v1/budget"),
+        ProxyRoute("pilots", "/api/v1/pilots"),
+        ProxyRoute("participants", "/api/v1/participants"),
+        ProxyRoute("participants", "/scim/v2", "/scim/v2"),
+    ]
+
+
+def mounts() -> Iterable[Mount]:
+    return [route.mount() for route in proxy_routes()]

@@ -1,0 +1,205 @@
+"""The upstream services and one pooled aiohttp client session per upstream.
+
+The hot path uses aiohttp's client, chosen by measurement (benchmarks/gateway_proxy.py): under
+concurrency httpx's async client reached only a fraction of an nginx reverse proxy (httpx#3215).
+Every call has a timeout. Sessions are made in the app's lifespan and closed with it.
+
+Exception tree::
+
+    UpstreamError              an upstream call gave no usable answer
+    ├── UpstreamUnavailable    connection refused or dropped: 503 (502 for a broken answer)
+    └── UpstreamTimeout        no answer within the call's timeout: 504
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from gateway.config import Settings
+from hanke_libs.problems import UpstreamProblem
+
+SERVICES = ("budget", "pilots", "participants")
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+class UpstreamError(Exception):
+    """An upstream call failed; ``problem()`` is what the gateway answers for it."""
+
+    status = 503
+    slug = "upstream-unavailable"
+    title = "Upstream service unavailable"
+
+    def __init__(self, service: str, reason: str) -> None:
+        super().__init__(f"{service}: {reason}")
+        self.service = service
+        self.reason = reason
+
+    def problem(self) -> UpstreamProblem:
+        return UpstreamProblem(
+            f"The {self.service} service {self.reason}.",
+            status=self.status,
+            slug=self.slug,
+            title=self.title,
+            service=self.service,
+        )
+
+
+class UpstreamUnavailable(UpstreamError):
+    pass
+
+
+class UpstreamBadGateway(UpstreamUnavailable):
+    status, slug, title = 502, "bad-gateway", "Bad answer from an upstream service"
+
+
+class UpstreamTimeout(UpstreamError):
+    status, slug, title = 504, "upstream-timeout", "Upstream service timed out"
+
+
+@dataclass(slots=True)
+class UpstreamResponse:
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class Upstream:
+    """One upstream service: its base URL and its pooled client session."""
+
+    def __init__(self, name: str, base_url: str, settings: Settings) -> None:
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.settings = settings
+        self.session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+
+    async def start(self) -> None:
+        connector = aiohttp.TCPConnector(
+            limit=self.settings.upstream_connections,
+            keepalive_timeout=self.settings.upstream_keepalive_seconds,
+            ttl_dns_cache=300,
+        )
+        self.session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=self.timeout(self.settings.upstream_timeout_seconds),
+            # No Accept-Encoding: answers arrive uncompressed and pass through unchanged.
+            skip_auto_headers=("Accept-Encoding", "User-Agent"),
+        )
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
+
+    def timeout(self, seconds: float) -> aiohttp.ClientTimeout:
+        cached = self._timeouts.get(seconds)
+        if cached is None:
+            cached = aiohttp.ClientTimeout(total=seconds, connect=min(seconds, 5.0))
+            if len(self._timeouts) < 64:
+                self._timeouts[seconds] = cached
+        return cached
+
+    async def request(
+        self,
+        method: str,
+        target: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        timeout_seconds: float | None = None,
+    ) -> UpstreamResponse:
+        """Send ``method target`` (an already percent-encoded path and query) and read the answer."""
+        if self.session is None:
+            raise UpstreamUnavailable(self.name, "client is not started")
+        url = URL(self.base_url + target, encoded=True)
+        client_timeout = self.timeout(timeout_seconds or self.settings.upstream_timeout_seconds)
+        attempts = 2 if method in IDEMPOTENT else 1
+        for attempt in range(attempts):
+            try:
+                async with self.session.request(
+                    method,
+                    url,
+                    headers=headers,
+                    data=body or None,
+                    timeout=client_timeout,
+                    allow_redirects=False,
+                ) as resp:
+                    data = await resp.read()
+                    return UpstreamResponse(resp.status, resp.headers, data)
+            except TimeoutError as exc:  # aiohttp's timeouts subclass TimeoutError
+                raise UpstreamTimeout(self.name, f"did not answer within {client_timeout.total:g} s") from exc
+            except aiohttp.ClientConnectorError as exc:
+                raise UpstreamUnavailable(self.name, "is not reachable (connection refused)") from exc
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+                # A pooled keep-alive connection the upstream had closed: retry once if safe.
+                if attempt + 1 < attempts:
+                    continue
+                raise UpstreamUnavailable(self.name, "closed the connection") from exc
+            except aiohttp.ClientError as exc:
+                raise UpstreamBadGateway(self.name, f"sent a broken answer ({type(exc).__name__})") from exc
+        raise UpstreamUnavailable(self.name, "is not reachable")  # pragma: no cover
+
+
+class Upstreams:
+    """The gateway's upstreams by name, with a shared, briefly cached readiness probe."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.by_name: dict[str, Upstream] = {
+            "budget": Upstream("budget", settings.budget_url, settings),
+            "pilots": Upstream("pilots", settings.pilots_url, settings),
+            "participants": Upstream("participants", settings.participants_url, settings),
+        }
+        self._probe: asyncio.Task[dict[str, dict[str, Any]]] | None = None
+        self._probed_at = 0.0
+
+    def __getitem__(self, name: str) -> Upstream:
+        return self.by_name[name]
+
+    async def start(self) -> None:
+        for upstream in self.by_name.values():
+            await upstream.start()
+
+    async def close(self) -> None:
+        if self._probe is not None and not self._probe.done():
+            self._probe.cancel()
+        for upstream in self.by_name.values():
+            await upstream.close()
+
+    async def probe(self) -> dict[str, dict[str, Any]]:
+        """Each upstream's ``/readyz``, all probed concurrently; shared for one second."""
+        now = time.monotonic()
+        if self._probe is None or (self._probe.done() and now - self._probed_at > 1.0):
+            self._probed_at = now
+            self._probe = asyncio.ensure_future(self._probe_all())
+        return await asyncio.shield(self._probe)
+
+    async def _probe_all(self) -> dict[str, dict[str, Any]]:
+        names = list(self.by_name)
+        results = await asyncio.gather(*(self._probe_one(self.by_name[n]) for n in names))
+        return dict(zip(names, results, strict=True))
+
+    async def _probe_one(self, upstream: Upstream) -> dict[str, Any]:
+        started = time.perf_counter()
+        state: dict[str, Any] = {"url": upstream.base_url}
+        try:
+            resp = await upstream.request("GET", "/readyz", timeout_seconds=self.settings.ready_probe_seconds)
+        except UpstreamError as exc:
+            # The gateway still serves (views degrade), so an upstream that is down is "degraded".
+            return {**state, "status": "degraded", "upstream": "unavailable", "reason": exc.reason}
+        state["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        if resp.status == 200:
+            return {**state, "status": "ok", "upstream": "ready"}
+        return {**state, "status": "degraded", "upstream": "not ready", "http_status": resp.status}

@@ -1,0 +1,175 @@
+"""What every composed view shares: concurrent upstream calls with a timeout each and one
+deadline for the whole view, and the list of parts that could not be fetched."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Path, Request
+from pydantic import BaseModel, Field
+
+from gateway.security import may_see_personal_data, strip_personal
+from gateway.upstreams import UpstreamError, Upstreams, UpstreamTimeout
+from hanke_libs.auth import Principal
+from hanke_libs.observability import current_request_id
+from hanke_libs.problems import NotFound
+
+ProjectCode = Annotated[
+    str,
+    Path(
+        min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$", description='Project code, e.g. "S21894"'
+    ),
+]
+PilotId = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$", description="The pilot's id")
+]
+
+
+class MissingPart(BaseModel):
+    """A part of a view that could not be fetched; the view answers with the rest."""
+
+    part: str = Field(description="Which part of the view is missing")
+    service: str = Field(description="The service that should have given it")
+    reason: str = Field(description="Why: unavailable, timeout, deadline, forbidden, not found, ...")
+    status: int | None = Field(default=None, description="The upstream's HTTP status, if it answered")
+
+
+class ViewBase(BaseModel):
+    missing: list[MissingPart] = Field(
+        default_factory=list, description="Parts left out because their service failed; empty when complete"
+    )
+
+
+class Fanout:
+    """The upstream calls of one view request.
+
+    Calls run concurrently; each is limited by the upstream timeout and by what is left of the
+    view's deadline. A failed call returns ``None`` and adds a :class:`MissingPart`; it never raises.
+    """
+
+    def __init__(self, request: Request, principal: Principal) -> None:
+        self.upstreams: Upstreams = request.app.state.upstreams
+        self.settings = request.app.state.settings
+        self.principal = principal
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        self._deadline_at = loop.time() + self.settings.view_deadline_seconds
+        self.missing: list[MissingPart] = []
+        self.statuses: dict[str, int] = {}
+        self._tasks: list[asyncio.Task[Any]] = []
+        self.headers = {"accept": "application/json"}
+        authorization = request.headers.get("authorization")
+        if authorization:
+            self.headers["authorization"] = authorization
+        rid = current_request_id()
+        if rid:
+            self.headers["x-request-id"] = rid
+
+    def remaining(self) -> float:
+        return self._deadline_at - self._loop.time()
+
+    def miss(self, part: str, service: str, reason: str, status: int | None = None) -> None:
+        self.missing.append(MissingPart(part=part, service=service, reason=reason, status=status))
+
+    async def get(self, part: str, service: str, path: str, params: dict[str, str] | None = None) -> Any:
+        """GET ``path`` from ``service`` as JSON, or ``None`` (recorded as missing)."""
+        remaining = self.remaining()
+        if remaining <= 0.001:
+            self.miss(part, service, "deadline: the view's deadline passed before the call")
+            return None
+        timeout = min(self.settings.upstream_timeout_seconds, remaining)
+        by_deadline = timeout < self.settings.upstream_timeout_seconds
+        target = path
+        if params:
+            target += "?" + "&".join(f"{quote(k)}={quote(str(v), safe='')}" for k, v in params.items())
+        try:
+            resp = await self.upstreams[service].request(
+                "GET", target, headers=self.headers, timeout_seconds=timeout
+            )
+        except UpstreamTimeout:
+            reason = "deadline: the view's deadline passed" if by_deadline else "timeout"
+            self.miss(part, service, f"{reason} (no answer within {timeout:.2g} s)", 504)
+            return None
+        except UpstreamError as exc:
+            self.miss(part, service, f"unavailable: {exc.reason}", exc.status)
+            return None
+        self.statuses[part] = resp.status
+        if resp.status >= 400:
+            self.miss(part, service, _reason(resp.status, resp.body), resp.status)
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            self.miss(part, service, "invalid: the answer was not JSON", resp.status)
+            return None
+
+    def start(
+        self, part: str, service: str, path: str, params: dict[str, str] | None = None
+    ) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(self.get(part, service, path, params))
+        self._tasks.append(task)
+        return task
+
+    async def gather(self, *calls: Awaitable[Any]) -> list[Any]:
+        return list(await asyncio.gather(*calls))
+
+    def cancel(self) -> None:
+        for task in self._tasks:
+            if not task.done():
+                task.cancel()
+
+    def not_found_everywhere(self, parts: list[str]) -> bool:
+        return bool(parts) and all(self.statuses.get(p) == 404 for p in parts)
+
+    def respond(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The view's body with its missing parts, personal data removed for aggregate-only roles."""
+        body["missing"] = [m.model_dump() for m in self.missing]
+        if not may_see_personal_data(self.principal):
+            body = strip_personal(body)
+        return body
+
+
+def _reason(status: int, body: bytes) -> str:
+    kind = {401: "unauthorized", 403: "forbidden", 404: "not found", 409: "conflict"}.get(
+        status, "error" if status >= 500 else "rejected"
+    )
+    detail = ""
+    try:
+        data = json.loads(body)
+        if isinstance(data, dict) and isinstance(data.get("detail"), str):
+            detail = data["detail"][:200]
+    except ValueError:
+        pass
+    return f"{kind}: {detail}" if detail else kind
+
+
+def raise_not_found(what: str) -> None:
+    raise NotFound(f"{what} is not known to any service.")
+
+
+def ids_in(value: Any, key: str = "pilot_id", list_keys: tuple[str, ...] = ("pilots", "items")) -> list[str]:
+    """Every ``key`` value (and ``key + "s"`` list) in ``value`` at any depth, plus the ``id`` of
+    records in lists under ``list_keys``; in order of appearance, without duplicates."""
+    found: list[str] = []
+
+    def walk(node: Any, parent_key: str | None) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == key and isinstance(v, str):
+                    found.append(v)
+                elif k == key + "s" and isinstance(v, list):
+                    found.extend(i for i in v if isinstance(i, str))
+                elif k == "id" and parent_key in list_keys and isinstance(v, str | int):
+                    found.append(str(v))
+                else:
+                    walk(v, k)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, parent_key)
+
+    walk(value, None)
+    return list(dict.fromkeys(found))
