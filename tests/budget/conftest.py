@@ -34,3 +34,36 @@ def auth(settings: Settings) -> Callable[..., dict[str, str]]:
         return bearer(settings, *roles, **kw)  # type: ignore[arg-type]
 
     return make
+
+
+KUOPIO = "0171450-7"
+SAVONIA = "2629463-3"
+IDK = "S21894"
+
+
+@pytest.fixture
+async def idk(settings: Settings) -> str:
+    """The database seeded with the IDK project as applied; gives its code."""
+    from budget.seed import seed
+    from hanke_libs.db import Database
+
+    db = Database(settings.resolved_database_url())
+    try:
+        await seed(db)
+    finally:
+        await db.dispose()
+    return IDK
+
+
+def entry(**overrides: object) -> dict[str, object]:
+    """A valid ledger entry of Kuopio's staff costs, with ``overrides``."""
+    body: dict[str, object] = {
+        "implementer": KUOPIO,
+        "entry_date": "2021-03-15",
+        "category": "staff",
+        "amount": "1000.00",
+        "voucher_ref": "V-1",
+        "description": "Palkat 3/2021",
+    }
+    body.update(overrides)
+    return body

@@ -7,10 +7,17 @@ from fastapi import FastAPI
 from budget import __version__
 from budget.config import Settings
 from budget.models import audit
+from budget.routes import figures, ledger, projects
 from hanke_libs.app import create_base_app
 from hanke_libs.audit import audit_router
 
 TAGS: list[dict[str, str]] = [
+    {"name": "projects", "description": "Projects, funding plans and budget versions (append-only)."},
+    {
+        "name": "figures",
+        "description": "Figures exact to the cent: utilisation, funding split, caps, forecast.",
+    },
+    {"name": "ledger", "description": "The cost ledger (kustannuskirjanpito) and period locks."},
     {"name": "audit", "description": "The service's append-only audit trail."},
 ]
 
@@ -26,4 +33,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
     )
     app.include_router(audit_router(audit))
+    for module in (projects, figures, ledger):
+        app.include_router(module.router)
     return app

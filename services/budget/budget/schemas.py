@@ -14,13 +14,13 @@ def _money_str(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-Money = Annotated[Decimal, PlainSerializer(_money_str, return_type=str)]
+Money = Annotated[Decimal, PlainSerializer(_money_str, return_type=str, when_used="json")]
 """An amount in euros, serialised as a string with two decimals (e.g. "1592580.00")."""
 
 MoneyIn = Annotated[
     Decimal,
     Field(max_digits=13, decimal_places=2, description="Euros with at most two decimals"),
-    PlainSerializer(_money_str, return_type=str),
+    PlainSerializer(_money_str, return_type=str, when_used="json"),
 ]
 BusinessId = Annotated[str, Field(min_length=3, max_length=20, pattern=r"^[0-9A-Za-z\-]+$")]
 
