@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field
 
+from hanke_libs.db import UtcDateTime
 from participants.db import Base
 from participants.models.types import utcnow
 
@@ -80,4 +81,4 @@ class Answer(Base, table=True):
     person_id: str | None = Field(default=None, foreign_key="person.id", max_length=36, index=True)
     org_unit_id: str | None = Field(default=None, foreign_key="org_unit.id", max_length=36, index=True)
     value: int
-    answered_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    answered_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import DateTime, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
 
+from hanke_libs.db import UtcDateTime
 from participants.db import Base
 from participants.models.types import Hours, new_id, utcnow
 
@@ -24,7 +25,7 @@ class Champion(Base, table=True):
     role: str = Field(default="champion", max_length=120)
     start_date: dt.date | None = None
     end_date: dt.date | None = None
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
 
 
 class ChampionPilot(Base, table=True):
@@ -55,7 +56,7 @@ class CoachingEvent(Base, table=True):
     provider_org: str | None = Field(default=None, max_length=200)
     provider_business_id: str | None = Field(default=None, max_length=20)
     pilot_id: str | None = Field(default=None, max_length=64)
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
 
 
 class CoachingAttendance(Base, table=True):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, DateTime, Index, String
+from sqlalchemy import JSON, Column, Index, String
 from sqlmodel import Field
 
+from hanke_libs.db import UtcDateTime
 from participants.db import Base
 from participants.models.types import new_id, utcnow
 
@@ -38,8 +39,8 @@ class OrgUnit(Base, table=True):
     external_id: str | None = Field(default=None, max_length=200, unique=True)
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
-    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
     version: int = 1
 
 
@@ -72,8 +73,8 @@ class Person(Base, table=True):
     pseudonymised: bool = False
     source: str = Field(default="scim", max_length=20)
     scim_extra: dict[str, object] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
-    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
     version: int = 1
 
 
@@ -84,7 +85,7 @@ class PersonReadLog(Base, table=True):
     __table_args__ = (Index("ix_person_read_log_person_id_at", "person_id", "occurred_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    occurred_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    occurred_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
     reader: str = Field(sa_column=Column(String(200), nullable=False, index=True))
     reader_roles: str = Field(default="", max_length=200)
     person_id: str = Field(max_length=36)

@@ -1,0 +1,213 @@
+"""The HR export import: dry run, all-or-nothing real run, idempotence, deactivation, bad files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import Workbook
+
+DATA = Path("/work/shared/data")
+PEOPLE = (DATA / "hr-export.csv").read_bytes()
+UNITS = (DATA / "hr-org-units.csv").read_bytes()
+HEADER = PEOPLE.decode("utf-8-sig").splitlines()[0]
+Auth = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def pm(auth: Auth) -> dict[str, str]:
+    return auth("project_manager", subject="hankepaallikko")
+
+
+async def upload(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    data: bytes,
+    *,
+    kind: str = "people",
+    name: str = "hr.csv",
+    **params: Any,
+) -> httpx.Response:
+    return await client.post(
+        f"/imports/hr/{kind}", files={"file": (name, data)}, params=params, headers=headers
+    )
+
+
+async def audit_count(client: httpx.AsyncClient, auth: Auth) -> int:
+    n, cursor = 0, None
+    while True:
+        params: dict[str, Any] = {"limit": 200, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get("/audit", params=params, headers=auth("auditor"))).json()
+        n += len(page["items"])
+        cursor = page["next_cursor"]
+        if not cursor:
+            return n
+
+
+def ended(people: bytes) -> int:
+    today = dt.date.today()
+    count = 0
+    for line in people.decode("utf-8-sig").splitlines()[1:]:
+        end = line.split(";")[12].strip()
+        if end:
+            d, m, y = (int(x) for x in end.split("."))
+            count += dt.date(y, m, d) < today
+    return count
+
+
+async def test_org_units_then_people_dry_run_real_and_idempotent(
+    client: httpx.AsyncClient, pm: dict[str, str], auth: Auth
+) -> None:
+    dry = (await upload(client, pm, UNITS, kind="org-units")).json()
+    assert dry["dry_run"] and dry["created"] == 18 and dry["rows_written"] == 0
+    assert len(dry["sectors_created"]) == 5  # test databases are not seeded
+    assert (await audit_count(client, auth)) == 0
+    real = (await upload(client, pm, UNITS, kind="org-units", dry_run=False)).json()
+    assert real["created"] == 18
+    assert (await upload(client, pm, UNITS, kind="org-units", dry_run=False)).json()["rows_written"] == 0
+
+    dry = (await upload(client, pm, PEOPLE)).json()
+    assert dry["created"] == 400 and dry["rows_written"] == 0
+    before = await audit_count(client, auth)
+    real = (await upload(client, pm, PEOPLE, dry_run=False)).json()
+    assert real["created"] == 400 and real["org_units_created"] == []
+    assert (await audit_count(client, auth)) == before + 400
+    again = (await upload(client, pm, PEOPLE, dry_run=False)).json()
+    assert again["created"] == again["changed"] == again["deactivated"] == again["rows_written"] == 0
+    assert again["unchanged"] == 400
+    assert (await audit_count(client, auth)) == before + 400
+
+    people = (await client.get("/people", params={"limit": 200, "active": False}, headers=pm)).json()
+    assert people["total"] == ended(PEOPLE)
+
+
+async def test_changed_row_and_full_export_deactivation(
+    client: httpx.AsyncClient, pm: dict[str, str]
+) -> None:
+    await upload(client, pm, UNITS, kind="org-units", dry_run=False)
+    await upload(client, pm, PEOPLE, dry_run=False)
+    lines = PEOPLE.decode("utf-8-sig").split("\r\n")
+    lines[1] = lines[1].replace("rakennustarkastaja", "johtava rakennustarkastaja")
+    dropped = lines.pop(2).split(";")[0]
+    changed_file = "\r\n".join(lines).encode("utf-8-sig")
+    partial = (await upload(client, pm, changed_file, dry_run=False)).json()
+    assert partial["changed_employee_numbers"] == ["100000"] and partial["deactivated"] == 0
+    full_dry = (await upload(client, pm, changed_file, full=True)).json()
+    assert full_dry["deactivated_employee_numbers"] == [dropped] and full_dry["changed"] == 0
+    full = (await upload(client, pm, changed_file, full=True, dry_run=False)).json()
+    assert full["deactivated_employee_numbers"] == [dropped] and full["rows_written"] == 2
+    assert (await upload(client, pm, changed_file, full=True, dry_run=False)).json()["rows_written"] == 0
+
+
+async def test_windows_1252_stray_spaces_upper_case_and_identical_duplicates(
+    client: httpx.AsyncClient, pm: dict[str, str]
+) -> None:
+    body = "\r\n".join(
+        [
+            HEADER,
+            " 200001 ; Hämäläinen ;Helmi Maria; Helmi ; HELMI.HAMALAINEN@KUOPIO.EXAMPLE ;toimistosihteeri;NEW-1;Uusi yksikkö;3028;Kuukausipalkkainen;;18.10.2000;",
+            " 200001 ; Hämäläinen ;Helmi Maria; Helmi ; HELMI.HAMALAINEN@KUOPIO.EXAMPLE ;toimistosihteeri;NEW-1;Uusi yksikkö;3028;Kuukausipalkkainen;;18.10.2000;",
+            "",
+        ]
+    ).encode("cp1252")
+    report = (await upload(client, pm, body, dry_run=False)).json()
+    assert report["created"] == 1 and report["org_units_created"] == ["NEW-1"]
+    assert report["warnings"][0]["line"] == 3
+    person = (await client.get("/people", params={"q": "200001"}, headers=pm)).json()["items"][0]
+    assert person["family_name"] == "Hämäläinen" and person["email"] == "helmi.hamalainen@kuopio.example"
+    assert person["given_name"] == "Helmi"
+
+
+async def test_bad_rows_reject_the_whole_file_with_line_numbers(
+    client: httpx.AsyncClient, pm: dict[str, str], auth: Auth
+) -> None:
+    body = "\r\n".join(
+        [
+            HEADER,
+            "300001;Virtanen;Ville;Ville;ville.virtanen@kuopio.example;x;KP;K;1;A;;1.1.2020;",
+            "300002;Virtanen;Veera;Veera;veera@kuopio.example;x;KP;K;1;A;;31.2.2020;",
+            "300001;Virtanen;Ville;Ville;other@kuopio.example;x;KP;K;1;A;;1.1.2020;",
+            "300003;Korhonen;Kalle;Kalle;not-an-email;x;KP;K;1;A;;1.1.2020;",
+            ";Nimetön;N;N;n@kuopio.example;x;KP;K;1;A;;1.1.2020;1.1.2019",
+        ]
+    ).encode("utf-8-sig")
+    response = await upload(client, pm, body, dry_run=False)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    errors = response.json()["errors"]
+    assert {(e["line"], e["name"]) for e in errors} >= {
+        (3, "employment_start"),
+        (4, "employee_number"),
+        (5, "email"),
+        (6, "employee_number"),
+    }
+    assert (await audit_count(client, auth)) == 0
+    assert (await client.get("/people", headers=pm)).json()["total"] == 0
+
+
+async def test_missing_columns_and_roles(client: httpx.AsyncClient, pm: dict[str, str], auth: Auth) -> None:
+    response = await upload(client, pm, b"a;b\r\n1;2\r\n")
+    assert response.status_code == 422 and response.json()["errors"][0]["line"] == 1
+    for role in ("hr_sync", "steering", "champion"):
+        assert (await upload(client, auth(role), PEOPLE)).status_code == 403
+
+
+async def test_xlsx_export(client: httpx.AsyncClient, pm: dict[str, str]) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER.split(";"))
+    sheet.append(
+        [
+            100000,
+            "Järvinen",
+            "Sanna",
+            "Sanna",
+            "Sanna.Jarvinen@kuopio.example",
+            "rakennustarkastaja",
+            "KP-EL",
+            "Elinvoimapalvelut",
+            1950,
+            "Tuntipalkkainen",
+            100616,
+            dt.datetime(1993, 4, 1),
+            None,
+        ]
+    )
+    sheet.append(
+        [
+            100007,
+            "Ämmälä",
+            "Aino",
+            None,
+            "aino@kuopio.example",
+            "sihteeri",
+            "KP-EL",
+            "Elinvoimapalvelut",
+            1950,
+            "Tuntipalkkainen",
+            None,
+            "1.2.2001",
+            dt.datetime(2001, 1, 1),
+        ]
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = await upload(client, pm, buffer.getvalue(), name="hr.xlsx", dry_run=False)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"name": "employment_end", "reason": "ends before it starts", "line": 3}
+    ]
+    sheet.delete_rows(3)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = await upload(client, pm, buffer.getvalue(), name="hr.xlsx", dry_run=False)
+    assert response.json()["created"] == 1
+    person = (await client.get("/people", params={"q": "100000"}, headers=pm)).json()["items"][0]
+    assert person["employee_number"] == "100000" and person["employment_start"] == "1993-04-01"
+    assert person["cost_centre"] == "1950"
