@@ -129,16 +129,37 @@ class JwksCache:
 class TokenVerifier:
     """Validates bearer tokens according to the app's settings."""
 
+    CACHE_SIZE = 10_000
+
     def __init__(self, settings: AppSettings, jwks: JwksCache | None = None) -> None:
         self.settings = settings
         self.audience = settings.jwt_audience
         self.issuer = settings.oidc_issuer
         self.dev_mode = not settings.is_production
         self.jwks = jwks
+        self._cache: dict[str, tuple[Principal, float]] = {}
         if self.jwks is None and settings.oidc_jwks_url:
             self.jwks = JwksCache(settings.oidc_jwks_url, ttl_seconds=settings.jwks_cache_seconds)
 
     async def verify(self, token: str) -> Principal:
+        """The principal of a valid token; 401 otherwise.
+
+        A token that verified once is remembered (by its exact text) until it expires, so a client
+        sending the same token again costs a dictionary look-up instead of a signature check.
+        """
+        cached = self._cache.get(token)
+        if cached is not None:
+            principal, expires = cached
+            if time.time() < expires:
+                return principal
+            del self._cache[token]
+        principal = await self._verify(token)
+        if len(self._cache) >= self.CACHE_SIZE:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[token] = (principal, float(principal.claims.get("exp", 0)))
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

@@ -41,8 +41,8 @@ class AppSettings(BaseSettings):
 
     # Database: empty means the embedded SQLite file var/<service>.db (development only).
     database_url: str = ""
-    db_pool_size: int = Field(default=10, ge=1, le=200)
-    db_pool_overflow: int = Field(default=10, ge=0, le=200)
+    db_pool_size: int = Field(default=20, ge=1, le=200)
+    db_pool_overflow: int = Field(default=5, ge=0, le=200)
     db_null_pool: bool = False
 
     # Authentication. Development mode accepts HS256 tokens signed with jwt_dev_secret

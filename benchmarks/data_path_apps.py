@@ -1,0 +1,127 @@
+"""The apps compared by ``data_path.py``: one row by id, through different data paths.
+
+Selected with ``BENCH_VARIANT`` and pointed at ``BENCH_DATABASE_URL`` (plain ``postgresql://`` URL):
+
+- ``raw``: a bare FastAPI endpoint on an asyncpg pool (the driver's limit);
+- ``stack``: the services' real stack (hanke_libs app factory, request ids, problem handlers, bearer
+  auth, ``SessionDep`` with an autocommit read session, a SQLModel table model, a response model);
+- ``stack-tx``: the same, but the read runs in a transaction (BEGIN ... ROLLBACK);
+- ``sync``: a sync SQLModel session (psycopg) in the threadpool, with auth and problems.
+"""
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from pydantic import BaseModel
+from sqlalchemy import create_engine
+from sqlmodel import Field, Session, select
+
+from hanke_libs.app import create_base_app
+from hanke_libs.auth import CurrentPrincipal
+from hanke_libs.db import SessionDep, make_base, sync_url
+from hanke_libs.problems import NotFound
+from hanke_libs.settings import AppSettings
+
+Base = make_base()
+
+
+class BenchItem(Base, table=True):  # type: ignore[valid-type,misc]
+    __tablename__ = "bench_item"
+    id: int = Field(primary_key=True)
+    name: str
+    owner: str
+    amount_cents: int
+
+
+class ItemPublic(BaseModel):
+    id: int
+    name: str
+    owner: str
+    amount_cents: int
+
+
+URL = os.environ.get("BENCH_DATABASE_URL", "")
+VARIANT = os.environ.get("BENCH_VARIANT", "stack")
+
+
+def raw_app() -> FastAPI:
+    import asyncpg
+
+    state: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state["pool"] = await asyncpg.create_pool(URL, min_size=5, max_size=10)
+        yield
+        await state["pool"].close()
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/items/{item_id}")
+    async def get_item(item_id: int) -> dict[str, Any]:
+        row = await state["pool"].fetchrow(
+            "SELECT id, name, owner, amount_cents FROM bench_item WHERE id = $1", item_id
+        )
+        return dict(row)
+
+    @app.get("/livez")
+    async def livez() -> dict[str, str]:
+        return {"status": "alive"}
+
+    return app
+
+
+def stack_app(transactional: bool) -> FastAPI:
+    settings = AppSettings(database_url=URL, log_level="WARNING", db_pool_size=20)
+    app = create_base_app(name="bench", title="bench", version="0", description="", settings=settings)
+
+    async def tx_session(request: Request) -> Any:
+        async with request.app.state.db.write_session() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
+
+    session_dep: Any = Annotated[Any, Depends(tx_session)] if transactional else SessionDep
+
+    @app.get("/items/{item_id}", response_model=ItemPublic)
+    async def get_item(item_id: int, session: session_dep, _: CurrentPrincipal) -> BenchItem:
+        item = (await session.exec(select(BenchItem).where(BenchItem.id == item_id))).first()
+        if item is None:
+            raise NotFound(f"No item {item_id}")
+        return item
+
+    return app
+
+
+def sync_app() -> FastAPI:
+    settings = AppSettings(database_url=URL, log_level="WARNING")
+    app = create_base_app(
+        name="bench", title="bench", version="0", description="", settings=settings, use_database=False
+    )
+    engine = create_engine(sync_url(URL), pool_size=10, max_overflow=10)
+
+    @app.get("/items/{item_id}", response_model=ItemPublic)
+    def get_item(item_id: int, _: CurrentPrincipal) -> BenchItem:
+        with Session(engine) as session:
+            item = session.exec(select(BenchItem).where(BenchItem.id == item_id)).first()
+            if item is None:
+                raise NotFound(f"No item {item_id}")
+            return item
+
+    return app
+
+
+def create_app() -> FastAPI:
+    if VARIANT == "raw":
+        return raw_app()
+    if VARIANT == "stack":
+        return stack_app(transactional=False)
+    if VARIANT == "stack-tx":
+        return stack_app(transactional=True)
+    if VARIANT == "sync":
+        return sync_app()
+    raise SystemExit(f"unknown BENCH_VARIANT {VARIANT!r}")
