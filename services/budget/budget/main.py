@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from budget import __version__
 from budget.config import Settings
 from budget.models import audit
-from budget.routes import figures, ledger, projects
+from budget.routes import claims, figures, ledger, projects
 from hanke_libs.app import create_base_app
 from hanke_libs.audit import audit_router
 
@@ -18,6 +18,7 @@ TAGS: list[dict[str, str]] = [
         "description": "Figures exact to the cent: utilisation, funding split, caps, forecast.",
     },
     {"name": "ledger", "description": "The cost ledger (kustannuskirjanpito) and period locks."},
+    {"name": "claims", "description": "Payment claims (maksatushakemus) and their export."},
     {"name": "audit", "description": "The service's append-only audit trail."},
 ]
 
@@ -33,6 +34,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
     )
     app.include_router(audit_router(audit))
-    for module in (projects, figures, ledger):
+    for module in (projects, figures, ledger, claims):
         app.include_router(module.router)
     return app

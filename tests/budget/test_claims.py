@@ -1,0 +1,181 @@
+"""Payment claims end to end: draft, submit (frozen, costs locked), status flow, export, advances."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+import httpx
+from openpyxl import load_workbook
+
+from tests.budget.conftest import KUOPIO, SAVONIA, entry
+
+Auth = Callable[..., dict[str, str]]
+H1 = {"period_start": "2020-01-01", "period_end": "2020-06-30"}
+
+
+async def book(
+    client: httpx.AsyncClient, idk: str, headers: dict[str, str], **kw: object
+) -> dict[str, object]:
+    r = await client.post(f"/projects/{idk}/costs", json=entry(**kw), headers=headers)
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+async def test_claim_end_to_end(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
+    lead, co = auth("finance", implementer=KUOPIO, subject="kirsi"), auth("finance", implementer=SAVONIA)
+    staff = await book(client, idk, lead, voucher_ref="K1", entry_date="2020-02-03", amount="4016.96")
+    await book(
+        client, idk, lead, voucher_ref="K2", entry_date="2020-03-03", category="travel", amount="120.40"
+    )
+    await book(
+        client,
+        idk,
+        lead,
+        voucher_ref="K3",
+        entry_date="2020-04-01",
+        kind="income",
+        category="income",
+        amount="100.00",
+    )
+    await book(
+        client, idk, co, implementer=SAVONIA, voucher_ref="S1", entry_date="2020-05-05", amount="2000.00"
+    )
+    await book(client, idk, lead, voucher_ref="K9", entry_date="2020-07-01", amount="50.00")  # next period
+
+    assert (await client.post(f"/projects/{idk}/claims", json=H1, headers=co)).status_code == 403
+    draft = await client.post(f"/projects/{idk}/claims", json=H1, headers=lead)
+    assert draft.status_code == 201, draft.text
+    body = draft.json()
+    # costs 4016.96 + 120.40 + 2000.00; flat 17 % of staff per voucher: 682.88 + 340.00; income 100.00
+    assert body["entries"] == 4 and body["status"] == "draft" and body["frozen"] is False
+    assert body["costs"] == "6137.36" and body["flat_rate"] == "1022.88" and body["income"] == "100.00"
+    assert body["eligible"] == "7060.24" and body["claimable_esr"] == "5648.19"
+    assert {i["implementer"] for i in body["by_implementer"]} == {KUOPIO, SAVONIA}
+    url = f"/projects/{idk}/claims/{body['number']}"
+
+    # while a draft, its costs can still be corrected
+    ok = await client.patch(
+        f"/projects/{idk}/costs/{staff['id']}", json={"description": "Palkat 2/2020"}, headers=lead
+    )
+    assert ok.status_code == 200
+    submitted = await client.post(f"{url}/status", json={"status": "submitted"}, headers=lead)
+    assert submitted.status_code == 200 and submitted.json()["frozen"] is True
+    assert submitted.json()["submitted_by"] == "kirsi"
+
+    changed = await client.patch(
+        f"/projects/{idk}/costs/{staff['id']}", json={"amount": "1.00"}, headers=lead
+    )
+    assert changed.status_code == 409
+    problem = changed.json()
+    assert problem["claim_number"] == body["number"] and "payment claim 1 (submitted)" in problem["detail"]
+    assert (await client.delete(f"/projects/{idk}/costs/{staff['id']}", headers=lead)).status_code == 409
+    listed = (
+        await client.get(f"/projects/{idk}/costs?claim_id={problem['claim_id']}", headers=auth("auditor"))
+    ).json()
+    assert len(listed["items"]) == 4 and all(e["locked"] for e in listed["items"])
+
+    # a late cost of the same period is not in the frozen claim; the next claim takes it
+    await book(client, idk, lead, voucher_ref="K4", entry_date="2020-06-30", amount="10.00")
+    assert (await client.get(url, headers=lead)).json()["eligible"] == "7060.24"
+    assert (await client.post(f"{url}/refresh", headers=lead)).status_code == 409
+    second = await client.post(
+        f"/projects/{idk}/claims",
+        json={"period_start": "2020-01-01", "period_end": "2020-12-31"},
+        headers=lead,
+    )
+    assert second.json()["entries"] == 2 and second.json()["costs"] == "60.00"
+
+    bad = await client.post(f"{url}/status", json={"status": "paid"}, headers=lead)
+    assert bad.status_code == 409 and "cannot go from submitted to paid" in bad.json()["detail"]
+    partial = await client.post(f"{url}/status", json={"status": "partially_approved"}, headers=lead)
+    assert partial.status_code == 422
+    approved = await client.post(
+        f"{url}/status", json={"status": "partially_approved", "approved_amount": "5000.00"}, headers=lead
+    )
+    assert approved.status_code == 200 and approved.json()["approved_amount"] == "5000.00"
+    paid = await client.post(f"{url}/status", json={"status": "paid"}, headers=auth("admin"))
+    assert paid.json()["status"] == "paid"
+
+    exported = await client.get(f"{url}/export?format=csv", headers=auth("auditor"))
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:9] == [
+        "Tosite",
+        "Tositepäivä",
+        "Tili",
+        "Tilin nimi",
+        "Kustannuspaikka",
+        "Projekti",
+        "Selite",
+        "Debet",
+        "Kredit",
+    ]
+    by_voucher = {r[0]: r for r in rows[1:]}
+    assert set(by_voucher) == {"K1", "K2", "K3", "S1"}
+    assert (
+        by_voucher["K1"][1] == "3.2.2020"
+        and by_voucher["K1"][7] == "4 016,96"
+        and by_voucher["K1"][12] == "682,88"
+    )
+    assert by_voucher["K3"][8] == "100,00" and by_voucher["K3"][9] == "income"
+    xlsx = await client.get(f"{url}/export?format=xlsx", headers=lead)
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and sheet.max_row == 5
+    trail = (await client.get("/audit?entity_type=payment_claim", headers=auth("auditor"))).json()["items"]
+    assert [e["action"] for e in trail if e["entity_id"] == f"{idk}/1"] == [
+        "create",
+        "status",
+        "status",
+        "status",
+    ]
+
+
+async def test_draft_can_be_deleted_releasing_entries(
+    client: httpx.AsyncClient, auth: Auth, idk: str
+) -> None:
+    lead = auth("finance", implementer=KUOPIO)
+    await book(client, idk, lead, voucher_ref="D1", entry_date="2020-02-01")
+    first = (await client.post(f"/projects/{idk}/claims", json=H1, headers=lead)).json()
+    assert first["entries"] == 1
+    assert (
+        await client.post(
+            f"/projects/{idk}/claims/1/status", json={"status": "submitted"}, headers=auth("project_manager")
+        )
+    ).status_code == 403
+    assert (await client.delete(f"/projects/{idk}/claims/1", headers=lead)).status_code == 204
+    again = (await client.post(f"/projects/{idk}/claims", json=H1, headers=lead)).json()
+    assert again["entries"] == 1 and again["status"] == "draft"
+    empty = await client.post(
+        f"/projects/{idk}/claims",
+        json={"period_start": "2022-01-01", "period_end": "2022-03-31"},
+        headers=lead,
+    )
+    assert (
+        await client.post(
+            f"/projects/{idk}/claims/{empty.json()['number']}/status",
+            json={"status": "submitted"},
+            headers=lead,
+        )
+    ).status_code == 409
+
+
+async def test_advance_at_most_30_percent_of_support(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
+    lead = auth("finance", implementer=KUOPIO)
+    advance = {"kind": "advance", "period_start": "2020-01-01", "period_end": "2020-01-31"}
+    # granted support: ESR 80 % of 1 592 580,00 = 1 274 064,00; 30 % = 382 219,20
+    over = await client.post(
+        f"/projects/{idk}/claims", json=advance | {"requested_amount": "382219.21"}, headers=lead
+    )
+    assert over.status_code == 422 and over.json()["limit"] == "382219.20"
+    ok = await client.post(
+        f"/projects/{idk}/claims", json=advance | {"requested_amount": "300000.00"}, headers=lead
+    )
+    assert ok.status_code == 201 and ok.json()["claimable_esr"] == "300000.00" and ok.json()["entries"] == 0
+    more = await client.post(
+        f"/projects/{idk}/claims", json=advance | {"requested_amount": "82219.21"}, headers=lead
+    )
+    assert more.status_code == 422
+    missing = await client.post(f"/projects/{idk}/claims", json=advance, headers=lead)
+    assert missing.status_code == 422
