@@ -78,7 +78,7 @@ class FrozenChange(Base, table=True):
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     pilot_id: str = Field(foreign_key="pilot.id", max_length=36, index=True)
-    entity: str = Field(max_length=40, description="pilot or indicator:<id>")
+    entity: str = Field(max_length=60, description="pilot or indicator:<id>")
     field: str = Field(max_length=80)
     old_value: str | None = Field(default=None, sa_type=Text)
     new_value: str | None = Field(default=None, sa_type=Text)

@@ -6,11 +6,11 @@ from fastapi import APIRouter
 from sqlmodel import select
 
 from hanke_libs.auth import CurrentPrincipal
-from hanke_libs.db import SessionDep
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.problems import NotFound
 from pilots import indicator_ops as ops
 from pilots.access import SMALL_SAMPLE_RULE, require_read, sees_small_samples
+from pilots.deps import SessionDep
 from pilots.models import Indicator
 from pilots.numbers import PROGRESS_FORMULA
 from pilots.pilot_ops import get_pilot

@@ -109,7 +109,7 @@ def upgrade() -> None:
     op.create_table('frozen_change',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
     sa.Column('pilot_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
-    sa.Column('entity', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('entity', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('field', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('old_value', sa.Text(), nullable=True),
     sa.Column('new_value', sa.Text(), nullable=True),
