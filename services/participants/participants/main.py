@@ -9,7 +9,7 @@ from hanke_libs.audit import audit_router
 from participants import __version__
 from participants.config import Settings
 from participants.db import audit
-from participants.routes import imports, people, read_log
+from participants.routes import assessments, champions, imports, me, people, read_log
 from participants.scim import scim_router
 
 TAGS: list[dict[str, str]] = [
@@ -33,4 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(read_log.router)
     app.include_router(imports.router)
     app.include_router(people.router)
+    app.include_router(champions.router)
+    app.include_router(assessments.router)
+    app.include_router(me.router)
     return app

@@ -160,3 +160,180 @@ class CoachingTotal(BaseModel):
     events: int
     attendances: int
     hours: HoursStr
+
+
+class RoundKind(StrEnum):
+    baseline = "baseline"
+    interim = "interim"
+    final = "final"
+
+
+class FrameworkItemPublic(BaseModel):
+    code: str
+    name: str
+
+
+class FrameworkAreaPublic(BaseModel):
+    code: str
+    name: str
+    items: list[FrameworkItemPublic]
+
+
+class FrameworkPublic(BaseModel):
+    code: str
+    name: str
+    kind: str
+    subject: str
+    scale_min: int
+    scale_max: int
+    level_labels: dict[str, str]
+    description: str | None = None
+    areas: list[FrameworkAreaPublic] = Field(default_factory=list)
+
+
+class RoundCreate(BaseModel):
+    framework_code: str = Field(min_length=1, max_length=60)
+    project_code: ProjectCode
+    name: str = Field(min_length=1, max_length=120)
+    kind: RoundKind
+    opens_on: dt.date
+    closes_on: dt.date | None = None
+
+
+class RoundPublic(BaseModel):
+    id: int
+    framework_code: str
+    project_code: str
+    name: str
+    kind: RoundKind
+    opens_on: dt.date
+    closes_on: dt.date | None
+
+
+class AnswerIn(BaseModel):
+    item_code: str = Field(min_length=1, max_length=20)
+    value: int = Field(ge=-1000, le=1000)
+
+
+class AnswersCreate(BaseModel):
+    person_id: str | None = Field(
+        default=None, max_length=36, description="Competence: whose answers (default: the caller)"
+    )
+    org_unit_id: str | None = Field(
+        default=None, max_length=36, description="Maturity: which org unit is assessed"
+    )
+    answers: list[AnswerIn] = Field(min_length=1, max_length=200)
+
+
+class AnswersSaved(BaseModel):
+    round_id: int
+    saved: int
+
+
+class GroupAggregate(BaseModel):
+    group: str = Field(description="org unit code, sector code or 'all'")
+    name: str | None = None
+    respondents: int | None = Field(description="null when suppressed")
+    mean: float | None = Field(description="null when suppressed")
+    areas: dict[str, float] | None = None
+    suppressed: bool
+    folded_into: str | None = Field(
+        default=None, description="the parent unit whose figures include this group"
+    )
+    includes: list[str] = Field(default_factory=list, description="smaller units folded into this one")
+
+
+class RoundAggregates(BaseModel):
+    round_id: int
+    round: str
+    framework_code: str
+    by: str
+    min_group_size: int
+    groups: list[GroupAggregate]
+
+
+class ChangeRow(BaseModel):
+    group: str
+    baseline_round: str | None
+    latest_round: str | None
+    baseline_mean: float | None
+    latest_mean: float | None
+    change: float | None
+    suppressed: bool
+
+
+class ChampionsBySector(BaseModel):
+    sector: str
+    champions: int
+    coaching_hours: HoursStr
+
+
+class CompetenceRow(BaseModel):
+    framework: str
+    sector: str
+    round: str
+    respondents: int | None
+    mean: float | None
+    suppressed: bool
+
+
+class CompetenceChangeRow(BaseModel):
+    framework: str
+    sector: str
+    baseline_round: str | None
+    latest_round: str | None
+    baseline_mean: float | None
+    latest_mean: float | None
+    change: float | None
+    suppressed: bool
+
+
+class MaturityRow(BaseModel):
+    framework: str
+    sector: str
+    round: str
+    units: int | None
+    mean: float | None
+
+
+class Situation(BaseModel):
+    """The situational picture (tilannekuva) of a project: aggregates only, no personal data."""
+
+    project_code: str
+    champions_by_sector: list[ChampionsBySector]
+    competence: list[CompetenceRow]
+    competence_change: list[CompetenceChangeRow]
+    maturity_by_sector: list[MaturityRow]
+    small_group_rule: str
+
+
+class MyCoachingEvent(BaseModel):
+    id: str
+    project_code: str
+    kind: CoachingKind
+    title: str
+    date: dt.date
+    hours: HoursStr
+    provider_org: str | None
+
+
+class MyCoaching(BaseModel):
+    events: list[MyCoachingEvent]
+    total_hours: HoursStr
+
+
+class MyAnswer(BaseModel):
+    round_id: int
+    round: str
+    framework_code: str
+    item_code: str
+    value: int
+
+
+class Me(BaseModel):
+    """The caller's own data."""
+
+    person: PersonPublic
+    champion_enrolments: list[ChampionPublic]
+    coaching: MyCoaching
+    answers: list[MyAnswer]
