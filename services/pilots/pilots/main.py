@@ -9,12 +9,13 @@ from hanke_libs.audit import audit_router
 from pilots import __version__
 from pilots.config import Settings
 from pilots.models import audit
-from pilots.routes import indicators, pilots, timeline
+from pilots.routes import indicators, pilots, reference, timeline
 
 TAGS: list[dict[str, str]] = [
     {"name": "pilots", "description": "Pilots (kokeilut), their lifecycle and the project's portfolio."},
     {"name": "indicators", "description": "Indicators (mittarit), measurements and progress."},
     {"name": "timeline and establishment", "description": "Progress posts and vakiinnuttaminen."},
+    {"name": "reference data", "description": "Projects, sectors (hallintoalat), indicator kinds."},
     {"name": "audit", "description": "The service's append-only audit trail."},
 ]
 
@@ -32,5 +33,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pilots.router)
     app.include_router(indicators.router)
     app.include_router(timeline.router)
+    app.include_router(reference.router)
     app.include_router(audit_router(audit))
     return app

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Query, Response, UploadFile
 from sqlmodel import select
 
 from hanke_libs.auth import CurrentPrincipal
 from hanke_libs.paging import Page, PageDep, offset_page
-from hanke_libs.problems import NotFound
+from hanke_libs.problems import BadRequest, NotFound
 from pilots import indicator_ops as ops
+from pilots import measurement_io
 from pilots.access import SMALL_SAMPLE_RULE, require_read, sees_small_samples
 from pilots.deps import SessionDep
 from pilots.models import Indicator
 from pilots.numbers import PROGRESS_FORMULA
 from pilots.pilot_ops import get_pilot
 from pilots.schemas.indicator import (
+    ImportReport,
     IndicatorCreate,
     IndicatorList,
     IndicatorPublic,
@@ -22,8 +26,13 @@ from pilots.schemas.indicator import (
     MeasurementCreate,
     MeasurementPublic,
 )
+from pilots.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, write_csv, write_xlsx
 
 router = APIRouter(tags=["indicators"])
+MAX_UPLOAD = 5_000_000
+ExportFormat = Annotated[
+    Literal["csv", "xlsx"], Query(description="csv (semicolons, UTF-8 with BOM) or xlsx")
+]
 
 
 async def _one(
@@ -121,3 +130,50 @@ async def list_measurements(
     ]
     window = rows[page.offset : page.offset + page.limit + 1]
     return offset_page([ops.measurement_public(inds[m.indicator_id], m) for m in window], page, len(rows))
+
+
+@router.post(
+    "/pilots/{pilot_id}/measurements/import",
+    response_model=ImportReport,
+    summary="Import measurements from CSV or XLSX (repeatable on external_id)",
+)
+async def import_measurements(
+    pilot_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    file: Annotated[UploadFile, File(description="CSV (; or ,) or XLSX with the export's columns")],
+    dry_run: Annotated[bool, Query(description="Check and report without writing")] = False,
+) -> ImportReport:
+    """Columns: external_id, indicator_id (or indicator_name), measured_on, value, and optionally unit
+    (checked against the indicator), source, respondents, narrative. A row whose external_id exists is
+    updated, an identical one is left alone; any bad row refuses the whole file (422, every bad row
+    with its line number). ``dry_run`` reports the same without writing."""
+    pilot = await get_pilot(session, pilot_id)
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise BadRequest(f"The file is larger than {MAX_UPLOAD // 1_000_000} MB.", slug="file-too-large")
+    return await measurement_io.import_measurements(
+        session=session, principal=principal, pilot=pilot, data=data, filename=file.filename, dry_run=dry_run
+    )
+
+
+@router.get(
+    "/pilots/{pilot_id}/measurements/export",
+    summary="Export measurements as CSV or XLSX, in the import's shape",
+    response_class=Response,
+    responses={200: {"content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}},
+)
+async def export_measurements(
+    pilot_id: str, session: SessionDep, principal: CurrentPrincipal, format: ExportFormat = "csv"
+) -> Response:
+    require_read(principal)
+    pilot = await get_pilot(session, pilot_id)
+    rows = await measurement_io.export_rows(session, principal, pilot)
+    name = f"measurements-{pilot.id}"
+    if format == "xlsx":
+        body, media = write_xlsx({"measurements": (measurement_io.COLUMNS, rows)}), XLSX_MEDIA_TYPE
+    else:
+        body, media = write_csv(measurement_io.COLUMNS, rows), CSV_MEDIA_TYPE
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'}
+    )
