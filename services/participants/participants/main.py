@@ -9,7 +9,7 @@ from hanke_libs.audit import audit_router
 from participants import __version__
 from participants.config import Settings
 from participants.db import audit
-from participants.routes import assessments, champions, imports, me, people, read_log
+from participants.routes import assessments, champions, esr, imports, me, people, privacy, read_log
 from participants.scim import scim_router
 
 TAGS: list[dict[str, str]] = [
@@ -32,8 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scim_router())
     app.include_router(read_log.router)
     app.include_router(imports.router)
+    app.include_router(privacy.router)
     app.include_router(people.router)
     app.include_router(champions.router)
     app.include_router(assessments.router)
     app.include_router(me.router)
+    app.include_router(esr.router)
     return app
