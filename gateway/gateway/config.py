@@ -25,8 +25,6 @@ class Settings(AppSettings):
     ready_probe_seconds: float = Field(default=2.0, gt=0, le=30)
     openapi_cache_seconds: float = Field(default=300.0, ge=0, le=86400)
     openapi_retry_seconds: float = Field(default=5.0, ge=0, le=600)
-    # Verified bearer tokens are remembered this long (never past their expiry); 0 turns it off.
-    token_cache_seconds: float = Field(default=30.0, ge=0, le=300)
 
     def service_name(self) -> str:
         return "gateway"

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from gateway import __version__, proxy, views
 from gateway.config import Settings
 from gateway.openapi_merge import OpenApiCache
-from gateway.security import TokenCache
 from gateway.upstreams import SERVICES, Upstreams
 from hanke_libs.app import ReadyCheck, create_base_app
 
@@ -45,7 +44,6 @@ async def _start(app: FastAPI) -> None:
     settings: Settings = app.state.settings
     app.state.upstreams = Upstreams(settings)
     await app.state.upstreams.start()
-    app.state.token_cache = TokenCache(settings.token_cache_seconds)
     app.state.openapi_cache = OpenApiCache(app.state.upstreams, settings)
 
 

@@ -1,50 +1,18 @@
 """Authentication at the gateway and what roles may see in composed views.
 
 The gateway checks every bearer token itself (issuer, audience, expiry, signature; ``alg: none``
-never passes) with the shared :class:`~hanke_libs.auth.TokenVerifier`, then forwards the token so
-each service applies its own access rules. A verified token is remembered briefly (never past its
-expiry) so the proxy path does not verify the same signature on every request.
+never passes) with the shared :class:`~hanke_libs.auth.TokenVerifier` (which remembers a verified
+token until it expires), then forwards the token so each service applies its own access rules.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from fastapi import FastAPI
 
 from hanke_libs.auth import Principal, Role
 from hanke_libs.problems import Unauthorized
-
-_MAX_CACHED_TOKENS = 10_000
-
-
-class TokenCache:
-    """Verified tokens to their principal, each until ``min(now + ttl, exp)``."""
-
-    def __init__(self, ttl_seconds: float) -> None:
-        self.ttl = ttl_seconds
-        self._entries: dict[str, tuple[Principal, float]] = {}
-
-    def get(self, token: str) -> Principal | None:
-        entry = self._entries.get(token)
-        if entry is None:
-            return None
-        if entry[1] <= time.time():
-            self._entries.pop(token, None)
-            return None
-        return entry[0]
-
-    def put(self, token: str, principal: Principal) -> None:
-        if self.ttl <= 0:
-            return
-        if len(self._entries) >= _MAX_CACHED_TOKENS:
-            self._entries.clear()
-        until = time.time() + self.ttl
-        exp = principal.claims.get("exp")
-        if isinstance(exp, int | float):
-            until = min(until, float(exp))
-        self._entries[token] = (principal, until)
 
 
 async def authenticate(app: FastAPI, authorization: str | None) -> Principal:
@@ -55,11 +23,7 @@ async def authenticate(app: FastAPI, authorization: str | None) -> Principal:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("A bearer token is required: send 'Authorization: Bearer <token>'.")
-    cache: TokenCache = app.state.token_cache
-    principal = cache.get(token)
-    if principal is None:
-        principal = await app.state.verifier.verify(token)
-        cache.put(token, principal)
+    principal: Principal = await app.state.verifier.verify(token)
     return principal
 
 
@@ -123,8 +87,8 @@ PERSONAL_KEYS = frozenset(
         "sub",
     }
 )
-# Suffixes of further identifying keys (``approver_person_id``, ``contact_email``, ...).
-PERSONAL_SUFFIXES = ("_person_id", "_person_ids", "_email", "_phone", "_person_name")
+# Suffixes of further identifying keys (``approver_person_id``, ``contact_email``, ``locked_by``).
+PERSONAL_SUFFIXES = ("_person_id", "_person_ids", "_email", "_phone", "_person_name", "_by", "author_id")
 # Lists of people: replaced by their length (``champions`` -> ``champions_count``).
 PERSON_LISTS = frozenset({"champions", "people", "persons", "members", "participants_list", "enrolments"})
 

@@ -1,0 +1,182 @@
+"""Benchmark of the gateway's proxy path and of the situational picture's fan-out (a script, not a test).
+
+    uv run python benchmarks/gateway_proxy.py [--db sqlite|postgresql] [--connections 8,32]
+                                              [--duration 8] [--install]
+
+It starts the budget, pilots and participants services (uvicorn, one worker each, migrated and
+seeded on SQLite or PostgreSQL), an nginx reverse proxy in front of the budget service (Debian's
+``nginx``, generated config on loopback, run as a non-daemon child) and the gateway (one worker),
+then loads a single-resource GET (``/projects/S21894`` of the budget service) with ``wrk`` through
+each path and prints requests/s and p99: direct, nginx, gateway (aiohttp client, the real one) and
+the gateway with an ``httpx.AsyncClient`` on the proxy path instead. Finally it times the
+situational picture against its slowest upstream call, one request at a time.
+
+Missing tools are named with the command that installs them; nothing is installed unless
+``--install`` is given (it then runs ``apt-get install -y nginx wrk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.gateway_bench_support import (
+    Process,
+    WrkResult,
+    database_urls,
+    drop_databases,
+    find_tools,
+    free_port,
+    nginx_config,
+    prepare_databases,
+    run_wrk,
+    token,
+)
+
+PROJECT = "S21894"
+RESOURCE = f"/projects/{PROJECT}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--connections", default="8,32", help="comma-separated wrk connection counts")
+    parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
+    parser.add_argument("--view-samples", type=int, default=200)
+    parser.add_argument("--install", action="store_true", help="apt-get install missing nginx/wrk")
+    args = parser.parse_args()
+
+    tools = find_tools(install=args.install)
+    if tools is None:
+        return 2
+    nginx, wrk = tools
+    connections = [int(c) for c in args.connections.split(",")]
+    workdir = Path(tempfile.mkdtemp(prefix="hanke-gw-bench-"))
+    urls = database_urls(args.db, workdir)
+    print(f"databases: {args.db}; preparing (migrate + seed) ...", flush=True)
+    prepare_databases(urls)
+    bearer = token()
+    ports = {name: free_port() for name in ("budget", "pilots", "participants", "nginx", "gateway", "httpx")}
+    quiet = {"PYTHONWARNINGS": "ignore"}
+    procs: list[Process] = []
+    try:
+        for service in ("budget", "pilots", "participants"):
+            env = {
+                f"HANKE_{service.upper()}_DATABASE_URL": urls[service],
+                f"HANKE_{service.upper()}_LOG_LEVEL": "WARNING",
+            }
+            procs.append(Process.uvicorn(f"{service}.main:create_app", ports[service], {**quiet, **env}))
+        gw_env = {
+            **quiet,
+            "HANKE_GATEWAY_LOG_LEVEL": "WARNING",
+            **{
+                f"HANKE_GATEWAY_{s.upper()}_URL": f"http://127.0.0.1:{ports[s]}"
+                for s in ("budget", "pilots", "participants")
+            },
+        }
+        procs.append(Process.uvicorn("gateway.main:create_app", ports["gateway"], gw_env))
+        procs.append(Process.uvicorn("benchmarks.gateway_httpx_variant:create_app", ports["httpx"], gw_env))
+        conf = nginx_config(workdir, ports["nginx"], ports["budget"])
+        procs.append(
+            Process.start(
+                "nginx", [nginx, "-c", str(conf), "-p", str(workdir), "-e", str(workdir / "nginx-error.log")]
+            )
+        )
+        for proc in procs:
+            proc.wait_listening()
+
+        targets = {
+            "direct": f"http://127.0.0.1:{ports['budget']}{RESOURCE}",
+            "nginx": f"http://127.0.0.1:{ports['nginx']}{RESOURCE}",
+            "gateway": f"http://127.0.0.1:{ports['gateway']}/api/v1/budget{RESOURCE}",
+            "gateway-httpx": f"http://127.0.0.1:{ports['httpx']}/api/v1/budget{RESOURCE}",
+        }
+        check = httpx.get(targets["gateway"], headers={"Authorization": f"Bearer {bearer}"}, timeout=10)
+        if check.status_code != 200:
+            print(
+                f"the resource did not answer 200 through the gateway: {check.status_code} {check.text[:200]}"
+            )
+            return 1
+        print(f"\nsingle-resource GET {RESOURCE} (budget service, {args.db}), wrk {args.duration} s per run")
+        print(f"{'path':<15}{'conns':>6}{'req/s':>10}{'p99 ms':>10}{'errors':>8}")
+        results: dict[tuple[str, int], WrkResult] = {}
+        for conns in connections:
+            for name, url in targets.items():
+                run_wrk(wrk, url, bearer, conns, 2)  # warm-up
+                result = run_wrk(wrk, url, bearer, conns, args.duration)
+                results[(name, conns)] = result
+                print(
+                    f"{name:<15}{conns:>6}{result.rps:>10.0f}{result.p99_ms:>10.1f}{result.errors:>8}",
+                    flush=True,
+                )
+        print("\nratios (requests/s)")
+        for conns in connections:
+            d, n = results[("direct", conns)], results[("nginx", conns)]
+            g, h = results[("gateway", conns)], results[("gateway-httpx", conns)]
+            print(
+                f"  {conns:>3} conns: gateway/nginx {g.rps / n.rps:.2f} (goal >= 0.7), gateway/direct "
+                f"{g.rps / d.rps:.2f}, nginx/direct {n.rps / d.rps:.2f}; httpx variant/nginx {h.rps / n.rps:.2f}, "
+                f"aiohttp/httpx {g.rps / h.rps:.1f}x"
+            )
+        asyncio.run(view_latency(ports, bearer, args.view_samples))
+    finally:
+        for proc in reversed(procs):
+            proc.stop()
+        drop_databases(urls)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+async def view_latency(ports: dict[str, int], bearer: str, samples: int) -> None:
+    """The situational picture vs each of its upstream calls, one request at a time (medians)."""
+    headers = {"Authorization": f"Bearer {bearer}"}
+    calls = {
+        "budget summary": f"http://127.0.0.1:{ports['budget']}/projects/{PROJECT}/summary",
+        "pilots portfolio": f"http://127.0.0.1:{ports['pilots']}/projects/{PROJECT}/portfolio",
+        "participants situation": f"http://127.0.0.1:{ports['participants']}/projects/{PROJECT}/situation",
+    }
+    view = f"http://127.0.0.1:{ports['gateway']}/api/v1/views/projects/{PROJECT}/situation"
+    async with httpx.AsyncClient(headers=headers, timeout=30) as client:
+        statuses = {name: (await client.get(url)).status_code for name, url in calls.items()}
+        body = (await client.get(view)).json()
+
+        async def median_ms(url: str) -> float:
+            times = []
+            for _ in range(samples):
+                started = time.perf_counter()
+                await client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+            return statistics.median(times)
+
+        upstream = {name: await median_ms(url) for name, url in calls.items()}
+        view_ms = await median_ms(view)
+    print(f"\nsituational picture, {samples} sequential requests each (median ms)")
+    for name, ms in upstream.items():
+        print(f"  {name:<24}{ms:>8.2f}  (HTTP {statuses[name]})")
+    slowest = max(upstream.values())
+    total = sum(upstream.values())
+    print(
+        f"  {'view through gateway':<24}{view_ms:>8.2f}  missing parts: {[m['part'] for m in body.get('missing', [])]}"
+    )
+    print(
+        f"  view / slowest call = {view_ms / slowest:.2f} (near 1 = concurrent fan-out; "
+        f"sequential calls would be >= {total / slowest:.2f})"
+    )
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("HANKE_ENVIRONMENT", "development")
+    sys.exit(main())

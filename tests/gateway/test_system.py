@@ -1,0 +1,152 @@
+"""The whole system: the three real services (uvicorn in threads, real databases built by their
+migrations and seeded, on SQLite and PostgreSQL) behind the gateway."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.config import Settings
+from gateway.main import create_app
+from hanke_libs.db import Database
+from hanke_libs.testing import MigratedDatabase, bearer, running
+from tests.conftest import service_database
+from tests.gateway.conftest import gateway_settings
+from tests.gateway.servers import ServerThread
+
+budget_database = service_database("budget")
+pilots_database = service_database("pilots")
+participants_database = service_database("participants")
+SERVICES = ("budget", "pilots", "participants")
+
+
+@dataclass
+class System:
+    servers: dict[str, ServerThread]
+    settings: Settings
+    client: httpx.AsyncClient
+
+    def auth(self, *roles: str, **kw: Any) -> dict[str, str]:
+        return bearer(self.settings, *roles, **kw)
+
+
+async def _service(name: str, database: MigratedDatabase) -> ServerThread:
+    url = database.fresh_url()
+    db = Database(url, null_pool=True)
+    try:
+        await importlib.import_module(f"{name}.seed").seed(db)
+    finally:
+        await db.dispose()
+    config = importlib.import_module(f"{name}.config")
+    app = importlib.import_module(f"{name}.main").create_app(
+        config.Settings(database_url=url, log_json=False)
+    )
+    return ServerThread(app).start()
+
+
+@pytest.fixture
+async def system(
+    budget_database: MigratedDatabase,
+    pilots_database: MigratedDatabase,
+    participants_database: MigratedDatabase,
+) -> AsyncIterator[System]:
+    databases = {"budget": budget_database, "pilots": pilots_database, "participants": participants_database}
+    servers: dict[str, ServerThread] = {}
+    try:
+        for name in SERVICES:
+            servers[name] = await _service(name, databases[name])
+        settings = gateway_settings(
+            {n: s.url for n, s in servers.items()}, upstream_timeout_seconds=5.0, view_deadline_seconds=8.0
+        )
+        async with running(create_app(settings)) as client:
+            yield System(servers, settings, client)
+    finally:
+        for server in servers.values():
+            if server.thread.is_alive():
+                server.stop()
+
+
+async def test_ready_and_one_openapi_for_all(system: System) -> None:
+    ready = await system.client.get("/readyz")
+    assert ready.status_code == 200
+    assert all(ready.json()["checks"][s]["status"] == "ok" for s in SERVICES)
+    spec = (await system.client.get("/openapi.json")).json()
+    assert spec["x-hanke-missing-services"] == []
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/budget/projects/{code}/summary",
+        "/api/v1/pilots/projects/{code}/portfolio",
+        "/api/v1/pilots/pilots/{pilot_id}",
+        "/api/v1/participants/audit",
+        "/api/v1/views/projects/{code}/situation",
+    ):
+        assert path in paths, path
+    text = json.dumps(spec)
+    for ctype, names in spec["components"].items():
+        assert isinstance(names, dict), ctype
+    refs = {part.split('"')[0] for part in text.split('"$ref": "')[1:]}
+    for ref in refs:
+        _, _, ctype, name = ref.split("/", 3)
+        assert name in spec["components"][ctype], ref
+    ids = [op["operationId"] for item in paths.values() for op in item.values() if "operationId" in op]
+    assert len(ids) == len(set(ids))
+
+
+async def test_proxy_and_views_on_seeded_data(system: System) -> None:
+    client, admin = system.client, system.auth("admin", subject="person-admin")
+    project = await client.get("/api/v1/budget/projects/S21894", headers=admin)
+    assert project.status_code == 200 and project.headers["etag"]
+    created = await client.post(
+        "/api/v1/pilots/projects/S21894/pilots",
+        json={"title": "Digiavustaja", "owner_id": "person-7"},
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    pilot_id = created.json()["id"]
+    assert created.headers["location"] == f"/api/v1/pilots/pilots/{pilot_id}"
+    assert (await client.get(created.headers["location"], headers=admin)).json()["title"] == "Digiavustaja"
+
+    situation = await client.get("/api/v1/views/projects/S21894/situation", headers=admin)
+    assert situation.status_code == 200
+    body = situation.json()
+    assert body["budget"]["project"]["code"] == "S21894"
+    assert body["pilots"]["project_code"] == "S21894"
+    assert [p["id"] for p in body["pilots"]["pilots"]] == [pilot_id]
+    assert {m["part"] for m in body["missing"]} <= {"participants"}
+
+    overview = (await client.get(f"/api/v1/views/pilots/{pilot_id}/overview", headers=admin)).json()
+    assert overview["pilot"]["title"] == "Digiavustaja" and overview["project_code"] == "S21894"
+    assert overview["costs"]["total"] == "0.00"
+    assert {m["part"] for m in overview["missing"]} <= {"champions"}
+
+    interim = (await client.get("/api/v1/views/projects/S21894/interim-evaluation", headers=admin)).json()
+    start = body["budget"]["project"]["period_start"]
+    assert interim["period_start"] == start
+    assert interim["as_of"] == f"{int(start[:4]) + 1}{start[4:]}"
+    assert interim["budget"]["as_of"] == interim["as_of"]
+    assert set(interim["indicators"]) == {pilot_id}
+
+    steering = await client.get("/api/v1/views/projects/S21894/situation", headers=system.auth("steering"))
+    assert steering.status_code == 200
+    assert "person-7" not in steering.text and "owner_id" not in steering.text
+
+
+async def test_service_stopped_mid_test(system: System) -> None:
+    client, admin = system.client, system.auth("admin")
+    assert (await client.get("/api/v1/pilots/projects/S21894/portfolio", headers=admin)).status_code == 200
+    system.servers["pilots"].stop()
+    down = await client.get("/api/v1/pilots/projects/S21894/portfolio", headers=admin)
+    assert down.status_code == 503 and down.json()["service"] == "pilots"
+    situation = (await client.get("/api/v1/views/projects/S21894/situation", headers=admin)).json()
+    assert situation["pilots"] is None and situation["budget"]["project"]["code"] == "S21894"
+    assert any(m["part"] == "pilots" and m["reason"].startswith("unavailable") for m in situation["missing"])
+    ready = (await client.get("/readyz")).json()
+    assert ready["checks"]["pilots"]["status"] == "degraded" and ready["checks"]["budget"]["status"] == "ok"
+    spec = (await client.get("/openapi.json")).json()  # cached part still served
+    assert "/api/v1/budget/projects/{code}/summary" in spec["paths"]
