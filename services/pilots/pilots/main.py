@@ -9,13 +9,14 @@ from hanke_libs.audit import audit_router
 from pilots import __version__
 from pilots.config import Settings
 from pilots.models import audit
-from pilots.routes import indicators, pilots, reference, timeline
+from pilots.routes import exports, indicators, pilots, reference, timeline
 
 TAGS: list[dict[str, str]] = [
     {"name": "pilots", "description": "Pilots (kokeilut), their lifecycle and the project's portfolio."},
     {"name": "indicators", "description": "Indicators (mittarit), measurements and progress."},
     {"name": "timeline and establishment", "description": "Progress posts and vakiinnuttaminen."},
     {"name": "reference data", "description": "Projects, sectors (hallintoalat), indicator kinds."},
+    {"name": "exports", "description": "CSV and XLSX exports of the portfolio and of a pilot's record."},
     {"name": "audit", "description": "The service's append-only audit trail."},
 ]
 
@@ -34,5 +35,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(indicators.router)
     app.include_router(timeline.router)
     app.include_router(reference.router)
+    app.include_router(exports.router)
     app.include_router(audit_router(audit))
     return app

@@ -1,0 +1,117 @@
+"""Exports of the portfolio and of a pilot's full record parse back to what the API says."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+import httpx
+from openpyxl import load_workbook
+
+from tests.pilots.helpers import OWNER, PROJECT, add_indicator, approved_pilot, create_pilot
+
+Auth = Callable[..., dict[str, str]]
+
+
+def _csv(response: httpx.Response) -> list[dict[str, str]]:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+async def test_portfolio_exports(client: httpx.AsyncClient, auth: Auth) -> None:
+    pm = auth("project_manager")
+    first = await approved_pilot(client, pm, "Front desk, shared")
+    await create_pilot(client, pm, "Still an idea")
+    rows = _csv(await client.get(f"/projects/{PROJECT}/portfolio/export", headers=auth("steering")))
+    assert [(r["title"], r["stage"], r["counts_toward_rule"]) for r in rows] == [
+        ("Front desk, shared", "approved", "true"),
+        ("Still an idea", "idea", "false"),
+    ]
+    assert (
+        rows[0]["id"] == first["id"] and rows[0]["sectors"] == "hyvinvoinnin-edistaminen, kasvu-ja-oppiminen"
+    )
+    xlsx = await client.get(f"/projects/{PROJECT}/portfolio/export", params={"format": "xlsx"}, headers=pm)
+    assert xlsx.headers["content-disposition"].startswith("attachment;")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == ["portfolio", "summary"]
+    pilots = list(book["portfolio"].iter_rows(values_only=True))
+    assert pilots[1][:4] == (first["id"], "Front desk, shared", "approved", True)
+    summary = dict(book["summary"].iter_rows(min_row=2, values_only=True))
+    view = (await client.get(f"/projects/{PROJECT}/portfolio", headers=pm)).json()
+    assert summary["active_count"] == view["active_count"] == 1
+    assert summary["stage:idea"] == 1 and summary["minimum_met"] is False and summary["rule"] == view["rule"]
+    assert (
+        await client.get(f"/projects/{PROJECT}/portfolio/export", params={"format": "pdf"}, headers=pm)
+    ).status_code == 422
+
+
+async def test_pilot_record_exports(client: httpx.AsyncClient, auth: Auth) -> None:
+    owner = auth("pilot_owner", subject=OWNER)
+    pilot = await approved_pilot(client, owner, "Recorded")
+    ind = await add_indicator(
+        client,
+        owner,
+        pilot["id"],
+        kind="well_being_at_work",
+        name="Engagement",
+        unit="1-7",
+        direction="higher",
+        baseline=4,
+        target=5,
+        survey_based=True,
+    )
+    for day, value, n in (("2021-03-01", 4.5, 30), ("2021-06-01", 4.8, 4)):
+        await client.post(
+            f"/pilots/{pilot['id']}/measurements",
+            json={"indicator_id": ind["id"], "measured_on": day, "value": value, "respondents": n},
+            headers=owner,
+        )
+    await client.post(
+        f"/pilots/{pilot['id']}/timeline",
+        json={"posted_on": "2021-03-02", "text": "Survey done"},
+        headers=owner,
+    )
+    url = f"/pilots/{pilot['id']}/export"
+    rows = _csv(await client.get(url, headers=owner))
+    fields = {r["field"]: r["value"] for r in rows if r["section"] == "pilot"}
+    assert fields["title"] == "Recorded" and fields["stage"] == "approved"
+    assert fields["sectors"] == "hyvinvoinnin-edistaminen, kasvu-ja-oppiminen"
+    assert fields["hypothesis.group_size"] == "40"
+    history = [r["value"] for r in rows if r["section"] == "stage_history" and r["field"] == "to_stage"]
+    assert history == ["idea", "planned", "approved"]
+    values = [r["value"] for r in rows if r["section"] == "measurements" and r["field"] == "value"]
+    assert values == ["4.5", "4.8"]
+    assert [r["value"] for r in rows if r["section"] == "timeline" and r["field"] == "text"] == [
+        "Survey done"
+    ]
+
+    steering = _csv(await client.get(url, headers=auth("steering")))
+    assert [r["value"] for r in steering if r["section"] == "measurements" and r["field"] == "value"] == [
+        "4.5"
+    ]
+
+    book = load_workbook(
+        io.BytesIO((await client.get(url, params={"format": "xlsx"}, headers=owner)).content)
+    )
+    assert book.sheetnames == [
+        "pilot",
+        "indicators",
+        "measurements",
+        "stage_history",
+        "frozen_changes",
+        "timeline",
+        "establishments",
+    ]
+    indicators = list(book["indicators"].iter_rows(values_only=True))
+    header = indicators[0]
+    engagement = dict(zip(header, indicators[2], strict=True))
+    assert (engagement["name"], engagement["latest_value"], engagement["progress_percent"]) == (
+        "Engagement",
+        4.8,
+        80,
+    )
+    measurements = list(book["measurements"].iter_rows(values_only=True))
+    assert [m[4] for m in measurements[1:]] == [4.5, 4.8]
