@@ -5,7 +5,9 @@ Selected with ``BENCH_VARIANT`` and pointed at ``BENCH_DATABASE_URL`` (plain ``p
 - ``raw``: a bare FastAPI endpoint on an asyncpg pool (the driver's limit);
 - ``stack``: the services' real stack (hanke_libs app factory, request ids, problem handlers, bearer
   auth, ``SessionDep`` with an autocommit read session, a SQLModel table model, a response model);
-- ``stack-tx``: the same, but the read runs in a transaction (BEGIN ... ROLLBACK);
+- ``stack-fast``: the same stack, with the read as a ``hanke_libs.fastread.FastQuery`` (a Core
+  statement compiled once, run on the service's asyncpg read pool in autocommit);
+- ``stack-tx``: the ORM stack, but the read runs in a transaction (BEGIN ... ROLLBACK);
 - ``sync``: a sync SQLModel session (psycopg) in the threadpool, with auth and problems.
 """
 
@@ -16,12 +18,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel
-from sqlalchemy import create_engine
+from sqlalchemy import bindparam, create_engine
+from sqlalchemy import select as select_core
 from sqlmodel import Field, Session, select
 
 from hanke_libs.app import create_base_app
 from hanke_libs.auth import CurrentPrincipal
 from hanke_libs.db import SessionDep, make_base, sync_url
+from hanke_libs.fastread import FastQuery
 from hanke_libs.problems import NotFound
 from hanke_libs.settings import AppSettings
 
@@ -97,6 +101,22 @@ def stack_app(transactional: bool) -> FastAPI:
     return app
 
 
+def fast_app() -> FastAPI:
+    settings = AppSettings(database_url=URL, log_level="WARNING", db_pool_size=20)
+    app = create_base_app(name="bench", title="bench", version="0", description="", settings=settings)
+    table = BenchItem.__table__
+    item_by_id = FastQuery(select_core(table).where(table.c.id == bindparam("item_id")))  # type: ignore[attr-defined]
+
+    @app.get("/items/{item_id}", response_model=ItemPublic)
+    async def get_item(item_id: int, request: Request, _: CurrentPrincipal) -> dict[str, Any]:
+        row = await item_by_id.first(request.app.state.db, item_id=item_id)
+        if row is None:
+            raise NotFound(f"No item {item_id}")
+        return row
+
+    return app
+
+
 def sync_app() -> FastAPI:
     settings = AppSettings(database_url=URL, log_level="WARNING")
     app = create_base_app(
@@ -120,6 +140,8 @@ def create_app() -> FastAPI:
         return raw_app()
     if VARIANT == "stack":
         return stack_app(transactional=False)
+    if VARIANT == "stack-fast":
+        return fast_app()
     if VARIANT == "stack-tx":
         return stack_app(transactional=True)
     if VARIANT == "sync":

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from hanke_libs.auth import TokenVerifier
 from hanke_libs.db import Database
+from hanke_libs.fastread import close_read_pool, open_read_pool
 from hanke_libs.observability import RequestIdMiddleware, configure_logging
 from hanke_libs.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -97,8 +98,11 @@ def create_base_app(
                 pool_size=settings.db_pool_size,
                 max_overflow=settings.db_pool_overflow,
                 null_pool=settings.db_null_pool,
+                pgbouncer=settings.db_pgbouncer,
             )
             own_db = True
+        if use_database and own_db and not settings.db_null_pool:
+            await open_read_pool(app.state.db, settings.db_read_pool_size, pgbouncer=settings.db_pgbouncer)
         for hook in on_startup or []:
             await hook(app)
         try:
@@ -107,6 +111,7 @@ def create_base_app(
             for hook in on_shutdown or []:
                 await hook(app)
             if own_db:
+                await close_read_pool(app.state.db)
                 await app.state.db.dispose()
                 app.state.db = None
 

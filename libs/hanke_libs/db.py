@@ -129,11 +129,13 @@ def sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_engine_for(
-    url: str, *, pool_size: int = 10, max_overflow: int = 10, null_pool: bool = False
+    url: str, *, pool_size: int = 10, max_overflow: int = 10, null_pool: bool = False, pgbouncer: bool = False
 ) -> AsyncEngine:
     """An async engine for ``url`` with the service defaults for its backend."""
     aurl = async_url(url)
     kwargs: dict[str, Any] = {"pool_pre_ping": False}
+    if pgbouncer and aurl.get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {"statement_cache_size": 0, "prepared_statement_cache_size": 0}
     if null_pool:
         kwargs["poolclass"] = NullPool
     elif aurl.get_backend_name() == "postgresql":
@@ -156,6 +158,7 @@ class Database:
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
+        self.fast_pool: Any = None  # an asyncpg pool for hot reads, see hanke_libs.fastread
         self.engine = create_engine_for(url, **engine_kwargs)
         self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._write_sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)

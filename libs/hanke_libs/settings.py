@@ -44,6 +44,10 @@ class AppSettings(BaseSettings):
     db_pool_size: int = Field(default=20, ge=1, le=200)
     db_pool_overflow: int = Field(default=5, ge=0, le=200)
     db_null_pool: bool = False
+    db_read_pool_size: int = Field(default=10, ge=0, le=200)
+    # Behind PgBouncer in transaction pooling, server-side prepared statements break: turn the
+    # drivers' statement caches off.
+    db_pgbouncer: bool = False
 
     # Authentication. Development mode accepts HS256 tokens signed with jwt_dev_secret
     # (``hanke token``); production accepts only RS256/ES256 tokens from the OIDC issuer.

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import bindparam, create_engine, select, text
 
 from hanke_libs.app import create_base_app
 from hanke_libs.audit import AuditTrail, append_only_ddl, audit_router, audit_table
 from hanke_libs.auth import CurrentPrincipal, Principal, Role, require_roles
 from hanke_libs.db import SessionDep, make_base, sync_url
+from hanke_libs.fastread import FastQuery
 from hanke_libs.paging import Page, PageDep, offset_page
-from hanke_libs.problems import Conflict
+from hanke_libs.problems import Conflict, NotFound
 from hanke_libs.settings import AppSettings
 from hanke_libs.testing import MigratedDatabase, running
 
@@ -56,7 +57,9 @@ def make_app(settings: AppSettings) -> FastAPI:
 
     @router.post("/things", status_code=201)
     async def create_thing(thing: Thing, session: SessionDep, who: CurrentPrincipal) -> dict[str, str]:
-        await audit.record(session, actor=who, action="create", entity_type="thing", entity_id=thing.name)
+        await audit.record(
+            session, actor=who, action="create", entity_type="thing", entity_id=thing.name, changes={"n": 1}
+        )
         if thing.name == "conflict":
             raise Conflict("Thing exists", slug="thing-exists", existing="conflict")
         if thing.name == "boom":
@@ -81,6 +84,20 @@ def make_app(settings: AppSettings) -> FastAPI:
         conn = await session.connection()
         await conn.execute(text("UPDATE audit_entry SET actor = 'someone else'"))
         return {"status": "tampered"}
+
+    entry_by_id = FastQuery(select(audit.table).where(audit.table.c.id == bindparam("entry_id")))
+
+    @router.get("/fast/{entry_id}")
+    async def fast_entry(entry_id: int, request: Request, _: CurrentPrincipal) -> dict[str, Any]:
+        row = await entry_by_id.first(request.app.state.db, entry_id=entry_id)
+        if row is None:
+            raise NotFound(f"No entry {entry_id}")
+        return {
+            "pool": request.app.state.db.fast_pool is not None,
+            "aware": row["occurred_at"].tzinfo is not None,
+            "changes_type": type(row["changes"]).__name__,
+            **{k: v for k, v in row.items() if k != "occurred_at"},
+        }
 
     app.include_router(router)
     app.include_router(audit_router(audit))

@@ -90,3 +90,12 @@ async def test_audit_keyset_cursor(client: httpx.AsyncClient, settings: AppSetti
 async def test_request_id_is_echoed(client: httpx.AsyncClient) -> None:
     response = await client.get("/livez", headers={"X-Request-ID": "abc-123"})
     assert response.headers["x-request-id"] == "abc-123"
+
+
+async def test_fast_query_reads_with_column_types(client: httpx.AsyncClient, settings: AppSettings) -> None:
+    await client.post("/things", json={"name": "a"}, headers=bearer(settings, "admin", subject="u9"))
+    row = (await client.get("/fast/1", headers=bearer(settings, "admin"))).json()
+    assert row["actor"] == "u9" and row["entity_id"] == "a"
+    assert row["aware"] is True and row["changes_type"] == "dict" and row["changes"] == {"n": 1}
+    assert row["pool"] is settings.resolved_database_url().startswith("postgresql")
+    assert (await client.get("/fast/99", headers=bearer(settings, "admin"))).status_code == 404
