@@ -34,6 +34,8 @@ def xlsx_cell(value: Any) -> Any:
     """Numbers stay numbers in XLSX; everything else becomes text or a date."""
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)  # Excel has no time zones: times are UTC
     if isinstance(value, bool | int | float | dt.date) or value is None:
         return value
     return str(value)
