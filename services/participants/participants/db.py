@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hanke_libs import migrations
+from hanke_libs.migrations import upgrade
 from hanke_libs.audit import AuditTrail, audit_table
 from hanke_libs.db import make_base
 
@@ -21,4 +21,4 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def migrate(url: str, revision: str = "head") -> None:
     """Build or upgrade the participants database at ``url`` by its migrations."""
-    migrations.upgrade(MIGRATIONS, "participants", url, revision)
+    upgrade(MIGRATIONS, "participants", url, revision)
