@@ -1,0 +1,96 @@
+"""The ``hanke`` command: tokens, migrations, and ``hanke up`` starting and stopping the product."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hanke_cli.main import main
+from hanke_libs.auth import TokenVerifier
+from hanke_libs.settings import AppSettings
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_token_prints_a_valid_development_token(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["token", "--role", "finance", "--implementer", "0171450-7", "--subject", "p-7"]) == 0
+    token = capsys.readouterr().out.strip()
+    principal = await TokenVerifier(AppSettings()).verify(token)
+    assert (
+        principal.roles == {"finance"} and principal.implementer == "0171450-7" and principal.subject == "p-7"
+    )
+
+
+def test_token_is_refused_in_production(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HANKE_GATEWAY_ENVIRONMENT", "production")
+    monkeypatch.setenv("HANKE_GATEWAY_OIDC_ISSUER", "https://idp")
+    monkeypatch.setenv("HANKE_GATEWAY_OIDC_JWKS_URL", "https://idp/keys")
+    for name in ("BUDGET", "PILOTS", "PARTICIPANTS"):
+        monkeypatch.setenv(f"HANKE_GATEWAY_{name}_URL", "http://x")
+    assert main(["token", "--role", "admin"]) == 2
+    assert "production" in capsys.readouterr().err
+
+
+def test_unknown_role_is_refused() -> None:
+    with pytest.raises(SystemExit):
+        main(["token", "--role", "emperor"])
+
+
+def test_up_serves_every_app_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    ports = {name: _free_port() for name in ("GATEWAY", "BUDGET", "PILOTS", "PARTICIPANTS")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HANKE_")}
+    for name, port in ports.items():
+        env[f"HANKE_{name}_PORT"] = str(port)
+    for name in ("BUDGET", "PILOTS", "PARTICIPANTS"):
+        env[f"HANKE_GATEWAY_{name}_URL"] = f"http://127.0.0.1:{ports[name]}"
+    for attempt in (1, 2):  # the second start reuses the data in var/
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hanke_cli.main", "up"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            pending = dict(ports)
+            while pending and time.monotonic() < deadline:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                for name, port in list(pending.items()):
+                    try:
+                        if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                            del pending[name]
+                    except httpx.HTTPError:
+                        pass
+                time.sleep(0.3)
+            assert not pending, f"not ready: {pending}"
+            docs = httpx.get(f"http://127.0.0.1:{ports['GATEWAY']}/docs", timeout=5)
+            assert docs.status_code == 200
+            proc.send_signal(signal.SIGINT)
+            output, _ = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        assert proc.returncode == 0, output
+        assert "hanke       | stopped" in output
+        for prefix in ("gateway     |", "budget      |", "pilots      |", "participants|"):
+            assert prefix in output
+        assert (tmp_path / "var" / "budget.db").exists()
+        if attempt == 2:
+            assert "reference data: up to date" in output
