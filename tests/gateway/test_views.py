@@ -55,6 +55,9 @@ async def test_situation_is_concurrent(client: httpx.AsyncClient, auth: Auth, st
     elapsed = time.perf_counter() - started
     assert response.json()["missing"] == []
     assert 0.3 <= elapsed < 0.6  # one slow call's time, not three
+    timing = dict(m.strip().split(";dur=") for m in response.headers["server-timing"].split(","))
+    calls = [float(timing[p]) for p in ("budget", "pilots", "participants")]
+    assert min(calls) >= 300 and float(timing["total"]) < sum(calls) / 2
 
 
 async def test_situation_unknown_project_is_404(client: httpx.AsyncClient, auth: Auth) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Awaitable
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Path, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from gateway.security import may_see_personal_data, strip_personal
@@ -27,6 +29,9 @@ ProjectCode = Annotated[
 PilotId = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$", description="The pilot's id")
 ]
+
+
+_TOKEN = re.compile(r"[^A-Za-z0-9!#$%&'*+.^_`|~-]")
 
 
 class MissingPart(BaseModel):
@@ -61,6 +66,8 @@ class Fanout:
         self.missing: list[MissingPart] = []
         self.statuses: dict[str, int] = {}
         self._tasks: list[asyncio.Task[Any]] = []
+        self._started = loop.time()
+        self.timings: dict[str, float] = {}  # part -> seconds the upstream call took
         self.headers = {"accept": "application/json"}
         authorization = request.headers.get("authorization")
         if authorization:
@@ -86,6 +93,7 @@ class Fanout:
         target = path
         if params:
             target += "?" + "&".join(f"{quote(k)}={quote(str(v), safe='')}" for k, v in params.items())
+        started = self._loop.time()
         try:
             resp = await self.upstreams[service].request(
                 "GET", target, headers=self.headers, timeout_seconds=timeout
@@ -97,6 +105,8 @@ class Fanout:
         except UpstreamError as exc:
             self.miss(part, service, f"unavailable: {exc.reason}", exc.status)
             return None
+        finally:
+            self.timings[part] = self._loop.time() - started
         self.statuses[part] = resp.status
         if resp.status >= 400:
             self.miss(part, service, _reason(resp.status, resp.body), resp.status)
@@ -125,12 +135,22 @@ class Fanout:
     def not_found_everywhere(self, parts: list[str]) -> bool:
         return bool(parts) and all(self.statuses.get(p) == 404 for p in parts)
 
-    def respond(self, body: dict[str, Any]) -> dict[str, Any]:
-        """The view's body with its missing parts, personal data removed for aggregate-only roles."""
+    def respond(self, body: dict[str, Any]) -> JSONResponse:
+        """The view's body with its missing parts, personal data removed for aggregate-only roles.
+
+        The parts are the services' JSON as they sent it, so it is answered as is (the route's
+        response model documents the shape without validating the services' output again).
+        """
         body["missing"] = [m.model_dump() for m in self.missing]
         if not may_see_personal_data(self.principal):
             body = strip_personal(body)
-        return body
+        return JSONResponse(body, headers={"Server-Timing": self.server_timing()})
+
+    def server_timing(self) -> str:
+        """Each upstream call's duration and the view's total so far (``Server-Timing``, ms)."""
+        metrics = [f"{_TOKEN.sub('_', part)};dur={s * 1000:.1f}" for part, s in self.timings.items()]
+        metrics.append(f"total;dur={(self._loop.time() - self._started) * 1000:.1f}")
+        return ", ".join(metrics)
 
 
 def _reason(status: int, body: bytes) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from gateway.views.common import Fanout, ViewBase, ids_in
@@ -28,7 +29,7 @@ class MyPage(ViewBase):
 
 
 @router.get("/me", response_model=MyPage, summary="My page: my pilots, coaching and assessments")
-async def my_page(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+async def my_page(request: Request, principal: CurrentPrincipal) -> JSONResponse:
     """My participant data first, then each of my pilots concurrently."""
     fan = Fanout(request, principal)
     me = await fan.get("me", "participants", "/me")

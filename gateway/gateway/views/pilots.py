@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from gateway.views.common import Fanout, PilotId, ViewBase
@@ -43,7 +44,7 @@ async def pilot_overview(
             description="The pilot's project code; saves waiting for the pilot before asking the budget",
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The pilot, its champions and its ledger costs, fetched concurrently (the costs as soon as the
     project code is known). 404 when the pilots service does not know the pilot."""
     fan = Fanout(request, principal)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from gateway.views.common import Fanout, ProjectCode, ViewBase, ids_in, raise_not_found
@@ -59,7 +60,7 @@ class InterimEvaluationView(ViewBase):
     response_model=SituationView,
     summary="Situational picture (tilannekuva) of a project",
 )
-async def situation(code: ProjectCode, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+async def situation(code: ProjectCode, request: Request, principal: CurrentPrincipal) -> JSONResponse:
     """Budget, pilot portfolio and champions/competence of a project, fetched concurrently. Parts
     whose service fails are listed in ``missing``; personal data is left out for aggregate-only roles."""
     fan = Fanout(request, principal)
@@ -108,7 +109,7 @@ async def interim_evaluation(
     as_of: Annotated[
         dt.date | None, Query(description="Date of the figures; default one year after the project's start")
     ] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Budget realisation, pilots and their indicators, champions reached and competence change,
     as of one year after the project's start (from the budget service) unless ``as_of`` is given."""
     fan = Fanout(request, principal)
