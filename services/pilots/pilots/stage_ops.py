@@ -78,15 +78,19 @@ async def active_pilots(
     return list((await session.exec(stmt)).all())
 
 
-def _refuse(detail: str, slug: str, pilot: Pilot, missing: list[Requirement], **extra: object) -> Conflict:
-    return Conflict(
+def _refuse(
+    detail: str, slug: str, pilot: Pilot, missing: list[Requirement], pilots: list[Pilot] | None = None
+) -> Conflict:
+    problem = Conflict(
         detail,
         slug=slug,
         stage=pilot.stage,
         missing=[m.model_dump(mode="json") for m in missing],
         allowed_moves=[str(s) for s in allowed_moves(Stage(pilot.stage))],
-        **extra,
     )
+    if pilots is not None:
+        problem.extra["pilots"] = [{"id": p.id, "title": p.title, "stage": p.stage} for p in pilots]
+    return problem
 
 
 async def move(*, session: AsyncSession, principal: Principal, pilot: Pilot, request: MoveRequest) -> Pilot:
@@ -128,7 +132,7 @@ async def move(*, session: AsyncSession, principal: Principal, pilot: Pilot, req
                 "portfolio-full",
                 pilot,
                 [],
-                pilots=[{"id": p.id, "title": p.title, "stage": p.stage} for p in others],
+                pilots=others,
             )
     pilot.stage = str(target)
     pilot.version += 1
