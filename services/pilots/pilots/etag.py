@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from fastapi import Response
+from sqlalchemy.orm.exc import StaleDataError
 
 from hanke_libs.problems import PreconditionFailed, PreconditionRequired
 
@@ -32,3 +36,14 @@ def check_if_match(if_match: str | None, version: int, *, required: bool) -> Non
         slug="stale-version",
         current_etag=etag(version),
     )
+
+
+@contextlib.contextmanager
+def stale_as_412() -> Iterator[None]:
+    """A versioned row changed by someone else between our read and our write becomes 412."""
+    try:
+        yield
+    except StaleDataError as exc:
+        raise PreconditionFailed(
+            "The resource was changed by someone else at the same time; read it again.", slug="stale-version"
+        ) from exc

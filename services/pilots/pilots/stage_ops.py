@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -121,8 +122,12 @@ async def move(*, session: AsyncSession, principal: Principal, pilot: Pilot, req
             f"{target} needs: " + "; ".join(r.message for r in unmet) + ".", "gate-not-met", pilot, unmet
         )
     if target in ACTIVE and current not in ACTIVE:
-        # Serialise approvals of one project (PostgreSQL row lock; SQLite has one writer at a time).
-        await session.exec(select(Project).where(Project.code == pilot.project_code).with_for_update())
+        # Serialise approvals of one project: a no-op UPDATE of the project row takes its row lock on
+        # PostgreSQL and the write lock on SQLite before the active pilots are counted.
+        conn = await session.connection()
+        await conn.execute(
+            update(Project).where(col(Project.code) == pilot.project_code).values(name=Project.name)
+        )
         others = await active_pilots(session, pilot.project_code, exclude=pilot.id)
         if len(others) >= PORTFOLIO_MAX:
             raise _refuse(

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Text
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field
 
 from pilots.db import Base
-from pilots.models.types import DecimalText, new_id, utcnow
+from pilots.models.types import DecimalText, new_id, optimistic_version, utcnow
 
 
 class Pilot(Base, table=True):
@@ -45,6 +46,10 @@ class Pilot(Base, table=True):
     version: int = 1
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return optimistic_version(cls)
 
 
 class PilotSector(Base, table=True):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Text
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field
 
 from pilots.db import Base
-from pilots.models.types import new_id, utcnow
+from pilots.models.types import new_id, optimistic_version, utcnow
 
 
 class TimelinePost(Base, table=True):
@@ -42,6 +44,10 @@ class Establishment(Base, table=True):
     version: int = 1
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return optimistic_version(cls)
 
 
 class EstablishmentPilot(Base, table=True):

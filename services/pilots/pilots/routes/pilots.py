@@ -13,7 +13,7 @@ from hanke_libs.paging import Page, PageDep, offset_page
 from pilots import pilot_ops, stage_ops
 from pilots.access import require_read
 from pilots.deps import SessionDep
-from pilots.etag import check_if_match, set_etag
+from pilots.etag import check_if_match, set_etag, stale_as_412
 from pilots.indicator_ops import indicators_public
 from pilots.models import FrozenChange, Pilot, PilotSector, StageChange
 from pilots.schemas.common import Stage
@@ -117,7 +117,8 @@ async def update_pilot(
 ) -> PilotPublic:
     pilot = await pilot_ops.get_pilot(session, pilot_id)
     check_if_match(if_match, pilot.version, required=True)
-    pilot = await pilot_ops.update(session=session, principal=principal, pilot=pilot, data=body)
+    with stale_as_412():
+        pilot = await pilot_ops.update(session=session, principal=principal, pilot=pilot, data=body)
     return await _detail(session, principal, pilot, response)
 
 
@@ -134,7 +135,8 @@ async def move_pilot(
     If-Match is optional here (checked when sent)."""
     pilot = await pilot_ops.get_pilot(session, pilot_id)
     check_if_match(if_match, pilot.version, required=False)
-    pilot = await stage_ops.move(session=session, principal=principal, pilot=pilot, request=body)
+    with stale_as_412():
+        pilot = await stage_ops.move(session=session, principal=principal, pilot=pilot, request=body)
     return await _detail(session, principal, pilot, response)
 
 

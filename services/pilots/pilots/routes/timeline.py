@@ -13,7 +13,7 @@ from hanke_libs.paging import Page, PageDep, offset_page
 from pilots import establishment_ops
 from pilots.access import require_post, require_read
 from pilots.deps import SessionDep
-from pilots.etag import check_if_match, set_etag
+from pilots.etag import check_if_match, set_etag, stale_as_412
 from pilots.models import Establishment, TimelinePost, audit
 from pilots.pilot_ops import get_pilot, get_project
 from pilots.schemas.timeline import (
@@ -136,6 +136,9 @@ async def update_establishment(
     """Status proposed -> decided -> in_use (decided needs the decision's date and reference)."""
     record = await establishment_ops.get(session, establishment_id)
     check_if_match(if_match, record.version, required=True)
-    record = await establishment_ops.update(session=session, principal=principal, record=record, data=body)
+    with stale_as_412():
+        record = await establishment_ops.update(
+            session=session, principal=principal, record=record, data=body
+        )
     set_etag(response, record.version)
     return await establishment_ops.to_public(session, record)
