@@ -12,6 +12,10 @@ import httpx
 import pytest
 from openpyxl import Workbook
 
+from hanke_libs.db import Database
+from participants.config import Settings
+from participants.hr_import import import_hr_people
+
 DATA = Path("/work/shared/data")
 PEOPLE = (DATA / "hr-export.csv").read_bytes()
 UNITS = (DATA / "hr-org-units.csv").read_bytes()
@@ -211,3 +215,47 @@ async def test_xlsx_export(client: httpx.AsyncClient, pm: dict[str, str]) -> Non
     person = (await client.get("/people", params={"q": "100000"}, headers=pm)).json()["items"][0]
     assert person["employee_number"] == "100000" and person["employment_start"] == "1993-04-01"
     assert person["cost_centre"] == "1950"
+
+
+def csv_of(*rows: str) -> bytes:
+    return "\r\n".join([HEADER, *rows]).encode("utf-8-sig")
+
+
+async def test_unchanged_fast_path_still_sees_what_changed_around_the_row(
+    client: httpx.AsyncClient, pm: dict[str, str], auth: Auth, settings: Settings
+) -> None:
+    """A row identical to the last import is not re-validated, yet SCIM edits, a manager who appears
+    later and an employment that has since ended are still acted upon."""
+    a = "400001;Aalto;Anna;Anna;anna.aalto@kuopio.example;suunnittelija;KP;Konserni;1;A;400009;1.1.2020;"
+    b = "400002;Berg;Bo;Bo;bo.berg@kuopio.example;suunnittelija;KP;Konserni;1;A;;1.1.2020;31.12.2030"
+    m = "400009;Manninen;Maija;Maija;maija.manninen@kuopio.example;päällikkö;KP;Konserni;1;A;;1.1.2010;"
+    assert (await upload(client, pm, csv_of(a, b), dry_run=False)).json()["created"] == 2
+    anna = (await client.get("/people", params={"q": "400001"}, headers=pm)).json()["items"][0]
+    assert anna["manager_id"] is None
+
+    hr = {**auth("hr_sync"), "Content-Type": "application/scim+json"}
+    patch = {"Operations": [{"op": "Replace", "path": "title", "value": "SCIM title"}]}
+    assert (await client.patch(f"/scim/v2/Users/{anna['id']}", json=patch, headers=hr)).status_code == 200
+
+    report = (await upload(client, pm, csv_of(a, b, m), dry_run=False)).json()
+    assert report["created_employee_numbers"] == ["400009"]
+    assert report["changed_employee_numbers"] == ["400001"] and report["unchanged"] == 1
+    anna = (await client.get(f"/people/{anna['id']}", headers=pm)).json()
+    assert anna["title"] == "suunnittelija" and anna["manager_id"] is not None
+
+    db = Database(settings.database_url, null_pool=True)
+    try:
+        async with db.write_session() as session:
+            later = await import_hr_people(
+                session=session,
+                data=csv_of(a, b, m),
+                filename="hr.csv",
+                actor="t",
+                dry_run=False,
+                full=False,
+                today=dt.date(2031, 1, 1),
+            )
+            await session.commit()
+    finally:
+        await db.dispose()
+    assert later.deactivated == ["400002"] and later.unchanged == 2

@@ -38,6 +38,7 @@ BLANKED = (
     "employment_start",
     "employment_end",
     "scim_extra",
+    "hr_row_hash",
 )
 
 

@@ -1,7 +1,8 @@
 """HR export imports (people and org units) for the endpoint and the CLI."""
 
 from participants.hr_import.org_units import ORG_UNIT_COLUMNS, import_hr_org_units
-from participants.hr_import.people import PEOPLE_COLUMNS, ImportReport, import_hr_people
+from participants.hr_import.people import ImportReport, import_hr_people
+from participants.hr_import.people_rows import PEOPLE_COLUMNS
 from participants.hr_import.reading import Columns, ImportRejected
 
 __all__ = [

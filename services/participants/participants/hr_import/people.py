@@ -4,16 +4,20 @@ A dry run reports what would be created, changed and deactivated; a real run wri
 the caller's transaction (all or nothing) and is idempotent: existing people are read with one query
 and compared in memory, and only changed rows are written, each with its audit entry. An unchanged
 export writes nothing at all. People are matched by employee number only (never by e-mail).
+
+Each imported person keeps the fingerprint of the row it came from; a later row with the same
+fingerprint whose stored state is still consistent (activity by end date, manager, org unit) is
+known unchanged without validating it again. SCIM writes clear the fingerprint.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,28 +25,16 @@ from hanke_libs.audit import diff
 from hanke_libs.auth import Principal
 from hanke_libs.problems import InvalidParam
 from participants.db import audit
-from participants.hr_import.reading import Columns, ImportRejected, Row, parse_date, read_table, text
+from participants.hr_import.people_rows import (
+    PEOPLE_COLUMNS,
+    Seen,
+    check_duplicate,
+    fingerprint,
+    validate_rows,
+)
+from participants.hr_import.reading import Columns, ImportRejected, Row, read_table
 from participants.models import OrgUnit, Person
 from participants.models.types import new_id
-
-PEOPLE_COLUMNS = Columns(
-    names={
-        "employee_number": ("Henkilönumero", "employee_number", "Employee number"),
-        "family_name": ("Sukunimi", "family_name", "Last name"),
-        "given_names": ("Etunimet", "given_names", "First names"),
-        "call_name": ("Kutsumanimi", "call_name", "Preferred name"),
-        "email": ("Sähköposti", "email", "Work e-mail"),
-        "title": ("Nimike", "title", "Job title"),
-        "unit_code": ("Yksikkökoodi", "org_unit_code", "Unit code"),
-        "unit_name": ("Organisaatioyksikkö", "org_unit", "Unit"),
-        "cost_centre": ("Kustannuspaikka", "cost_centre", "Cost centre"),
-        "personnel_category": ("Henkilöstöryhmä", "personnel_category", "Personnel category"),
-        "manager_number": ("Esihenkilön henkilönumero", "manager_employee_number", "Manager"),
-        "employment_start": ("Palvelussuhde alkaa", "employment_start", "Start"),
-        "employment_end": ("Palvelussuhde päättyy", "employment_end", "End"),
-    },
-    required=("employee_number", "family_name", "given_names", "email"),
-)
 
 COMPARED = (
     "user_name",
@@ -60,7 +52,6 @@ COMPARED = (
     "employment_end",
     "active",
 )
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LISTED = 1000
 
 
@@ -95,116 +86,25 @@ class ImportReport:
             "created_employee_numbers": self.created[:LISTED],
             "changed_employee_numbers": self.changed[:LISTED],
             "deactivated_employee_numbers": self.deactivated[:LISTED],
-            "warnings": [w.model_dump(exclude_none=True) for w in self.warnings],
+            "warnings": [
+                w.model_dump(exclude_none=True) for w in sorted(self.warnings, key=lambda w: w.line or 0)
+            ],
         }
 
 
-@dataclass
-class HrPerson:
-    line: int
-    employee_number: str
-    fields: dict[str, Any]
-    unit_code: str | None
-    unit_name: str | None
-
-
-def _validate(rows: list[Row]) -> tuple[list[HrPerson], list[InvalidParam], list[InvalidParam]]:
-    """Rows -> people; every problem is reported with its line number (errors, warnings)."""
-    people: dict[str, HrPerson] = {}
-    raw_by_number: dict[str, tuple[int, dict[str, Any]]] = {}
-    emails: dict[str, int] = {}
-    errors: list[InvalidParam] = []
-    warnings: list[InvalidParam] = []
-    for row in rows:
-        c = row.cells
-        problems: list[InvalidParam] = []
-
-        def get(
-            name: str,
-            limit: int,
-            *,
-            _c: dict[str, Any] = c,
-            _p: list[InvalidParam] = problems,
-            _line: int = row.line,
-        ) -> str | None:
-            try:
-                return text(_c.get(name), limit)
-            except ValueError as exc:
-                _p.append(InvalidParam(name=name, reason=str(exc), line=_line))
-                return None
-
-        number = get("employee_number", 40)
-        family, given_names, call = get("family_name", 200), get("given_names", 200), get("call_name", 200)
-        email = (get("email", 320) or "").lower() or None
-        dates: dict[str, dt.date | None] = {}
-        for name in ("employment_start", "employment_end"):
-            try:
-                dates[name] = parse_date(c.get(name))
-            except ValueError as exc:
-                problems.append(InvalidParam(name=name, reason=str(exc), line=row.line))
-        for name, value in (
-            ("employee_number", number),
-            ("family_name", family),
-            ("given_names", given_names),
-        ):
-            if not value:
-                problems.append(InvalidParam(name=name, reason="missing", line=row.line))
-        if not email or not EMAIL.match(email):
-            problems.append(
-                InvalidParam(name="email", reason=f"not an e-mail address: {c.get('email')!r}", line=row.line)
-            )
-        start, end = dates.get("employment_start"), dates.get("employment_end")
-        if start and end and end < start:
-            problems.append(
-                InvalidParam(name="employment_end", reason="ends before it starts", line=row.line)
-            )
-        given = call or (given_names.split()[0] if given_names else None)
-        fields = {
-            "user_name": email,
-            "email": email,
-            "given_name": given,
-            "family_name": family,
-            "display_name": " ".join(p for p in (given, family) if p) or None,
-            "title": get("title", 200),
-            "cost_centre": get("cost_centre", 40),
-            "personnel_category": get("personnel_category", 120),
-            "manager_employee_number": get("manager_number", 40),
-            "employment_start": start,
-            "employment_end": end,
-        }
-        unit_code, unit_name = get("unit_code", 80), get("unit_name", 200)
-        if problems:
-            errors.extend(problems)
-            continue
-        assert number is not None and email is not None
-        if number in raw_by_number:
-            first_line, first_fields = raw_by_number[number]
-            if first_fields == {**fields, "unit_code": unit_code}:
-                warnings.append(
-                    InvalidParam(
-                        name="employee_number",
-                        reason=f"duplicate of line {first_line}; ignored",
-                        line=row.line,
-                    )
-                )
-            else:
-                errors.append(
-                    InvalidParam(
-                        name="employee_number",
-                        reason=f"{number} also on line {first_line} with other data",
-                        line=row.line,
-                    )
-                )
-            continue
-        if email in emails:
-            errors.append(
-                InvalidParam(name="email", reason=f"{email} also on line {emails[email]}", line=row.line)
-            )
-            continue
-        raw_by_number[number] = (row.line, {**fields, "unit_code": unit_code})
-        emails[email] = row.line
-        people[number] = HrPerson(row.line, number, fields, unit_code, unit_name)
-    return list(people.values()), errors, warnings
+def _still_consistent(
+    current: Any, row: Row, units: dict[str, OrgUnit], ids: dict[str, str], today: dt.date
+) -> bool:
+    """Whether a person whose fingerprint matches needs no change today."""
+    end = current.employment_end
+    if current.active != (end is None or end >= today):
+        return False
+    manager = current.manager_employee_number
+    if manager and ids.get(manager) != current.manager_id:
+        return False
+    code = row.cells.get("unit_code")
+    unit = units.get(code) if isinstance(code, str) and code else None
+    return (unit.id if unit else None) == current.org_unit_id
 
 
 async def import_hr_people(
@@ -226,15 +126,59 @@ async def import_hr_people(
     """
     today = today or dt.date.today()
     rows = read_table(data, filename, columns)
-    incoming, errors, warnings = _validate(rows)
-    if errors:
-        raise ImportRejected(f"{len(errors)} problem(s) in the file; nothing was imported.", errors=errors)
-    report = ImportReport(dry_run=dry_run, full=full, rows=len(rows), warnings=warnings)
-
     units = {u.code: u for u in (await session.exec(select(OrgUnit))).all()}
-    everyone = (await session.exec(select(Person))).all()  # the one query of existing people
+    # the one query of existing people: plain rows (no ORM objects), compared in memory
+    table = Person.__table__  # type: ignore[attr-defined]
+    conn = await session.connection()
+    columns_read = (
+        table.c.id,
+        table.c.employee_number,
+        table.c.user_name_key,
+        table.c.version,
+        table.c.hr_row_hash,
+    )
+    everyone = list(await conn.execute(sa_select(*columns_read, *(table.c[k] for k in COMPARED))))
     existing = {p.employee_number: p for p in everyone if p.employee_number}
     taken_names = {p.user_name_key: p.employee_number for p in everyone}
+    ids = {number: p.id for number, p in existing.items()}
+
+    seen = Seen({}, {})
+    errors: list[InvalidParam] = []
+    warnings: list[InvalidParam] = []
+    to_check: list[tuple[Row, str]] = []
+    known_unchanged = 0
+    for row in rows:
+        fp = fingerprint(row.cells)
+        number = row.cells.get("employee_number")
+        current = existing.get(number) if isinstance(number, str) else None
+        if (
+            current is not None
+            and current.hr_row_hash == fp
+            and _still_consistent(current, row, units, ids, today)
+        ):
+            if not check_duplicate(
+                seen, current.employee_number, current.user_name_key, fp, row.line, errors, warnings
+            ):
+                known_unchanged += 1
+        else:
+            to_check.append((row, fp))
+    incoming, row_errors, row_warnings = validate_rows(to_check, seen)
+    errors += row_errors
+    warnings += row_warnings
+    errors += [
+        InvalidParam(
+            name="email", reason=f"{p.fields['email']} is the user name of another person", line=p.line
+        )
+        for p in incoming
+        if taken_names.get(p.fields["email"], p.employee_number) != p.employee_number
+    ]
+    if errors:
+        errors.sort(key=lambda e: e.line or 0)
+        raise ImportRejected(f"{len(errors)} problem(s) in the file; nothing was imported.", errors=errors)
+    report = ImportReport(
+        dry_run=dry_run, full=full, rows=len(rows), warnings=warnings, unchanged=known_unchanged
+    )
+
     new_units: list[dict[str, Any]] = []
     for person in incoming:
         if person.unit_code and person.unit_code not in units:
@@ -242,21 +186,8 @@ async def import_hr_people(
             units[unit.code] = unit
             new_units.append({"id": unit.id, "code": unit.code, "name": unit.name, "version": 1})
             report.org_units_created.append(unit.code)
-
-    ids = {number: p.id for number, p in existing.items()}
-    for person in incoming:
-        ids.setdefault(person.employee_number, new_id())
-    conflicts = [
-        InvalidParam(
-            name="email", reason=f"{p.fields['email']} is the user name of another person", line=p.line
-        )
-        for p in incoming
-        if taken_names.get(p.fields["email"], p.employee_number) != p.employee_number
-    ]
-    if conflicts:
-        raise ImportRejected(
-            f"{len(conflicts)} problem(s) in the file; nothing was imported.", errors=conflicts
-        )
+        if person.employee_number not in ids:
+            ids[person.employee_number] = new_id()
 
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -267,8 +198,11 @@ async def import_hr_people(
         wanted["org_unit_id"] = units[person.unit_code].id if person.unit_code else None
         wanted["manager_id"] = ids.get(wanted["manager_employee_number"] or "")
         end = wanted["employment_end"]
-        wanted["active"] = not (end is not None and end < today)
+        wanted["active"] = end is None or end >= today
         current = existing.get(person.employee_number)
+        if current is not None and current[5:] == tuple(wanted[k] for k in COMPARED):
+            report.unchanged += 1  # unchanged: nothing is written, not even the new fingerprint
+            continue
         if current is None:
             pid = ids[person.employee_number]
             inserts.append(
@@ -277,6 +211,7 @@ async def import_hr_people(
                     "id": pid,
                     "employee_number": person.employee_number,
                     "user_name_key": wanted["user_name"],
+                    "hr_row_hash": person.fingerprint,
                     "source": "hr_import",
                     "pseudonymised": False,
                     "created_at": now,
@@ -295,21 +230,18 @@ async def import_hr_people(
             )
             continue
         changes = diff({k: getattr(current, k) for k in COMPARED}, wanted)
-        if not changes:
-            report.unchanged += 1
-            continue
         updates.append(
             {
                 **wanted,
                 "b_id": current.id,
                 "user_name_key": wanted["user_name"],
+                "hr_row_hash": person.fingerprint,
                 "updated_at": now,
                 "version": current.version + 1,
             }
         )
-        (report.deactivated if changes.get("active") == [True, False] else report.changed).append(
-            person.employee_number
-        )
+        deactivated = changes.get("active") == [True, False]
+        (report.deactivated if deactivated else report.changed).append(person.employee_number)
         audit_rows.append(
             {
                 "action": "hr_import.update",
@@ -320,15 +252,15 @@ async def import_hr_people(
         )
 
     if full:
-        seen = {p.employee_number for p in incoming}
         for number, current in existing.items():
-            if number not in seen and current.active:
+            if number not in seen.numbers and current.active:
                 updates.append(
                     {
                         **{k: getattr(current, k) for k in COMPARED},
                         "active": False,
                         "b_id": current.id,
                         "user_name_key": current.user_name_key,
+                        "hr_row_hash": current.hr_row_hash,
                         "updated_at": now,
                         "version": current.version + 1,
                     }
@@ -344,8 +276,6 @@ async def import_hr_people(
                 )
     if dry_run:
         return report
-    conn = await session.connection()
-    table = Person.__table__  # type: ignore[attr-defined]
     if new_units:
         unit_table = OrgUnit.__table__  # type: ignore[attr-defined]
         await conn.execute(

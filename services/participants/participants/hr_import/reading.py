@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Mapping
@@ -68,7 +69,8 @@ def _header_map(header: list[Any], columns: Columns) -> tuple[dict[int, str], li
 
 def read_table(data: bytes, filename: str, columns: Columns) -> list[Row]:
     """The rows of a CSV or XLSX file, mapped to fields; raises :class:`ImportRejected` on a bad header."""
-    if filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
+    is_csv = not (filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK")
+    if not is_csv:
         raw_rows = _xlsx_rows(data)
     else:
         text = decode(data)
@@ -76,9 +78,8 @@ def read_table(data: bytes, filename: str, columns: Columns) -> list[Row]:
         if delimiter is None:
             first = text.split("\n", 1)[0]
             delimiter = ";" if first.count(";") >= first.count(",") else ","
-        raw_rows = [
-            (i + 1, r) for i, r in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        ]
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        raw_rows = [(reader.line_num, r) for r in reader]  # line_num: the physical line a record ends on
     if not raw_rows:
         raise ImportRejected(
             "The file is empty.", errors=[InvalidParam(name="file", reason="no header row", line=1)]
@@ -87,14 +88,18 @@ def read_table(data: bytes, filename: str, columns: Columns) -> list[Row]:
     mapping, errors = _header_map(list(header), columns)
     if errors:
         raise ImportRejected("The file does not have the expected columns.", errors=errors)
+    items = list(mapping.items())
     rows: list[Row] = []
-    for line, raw in raw_rows[1:]:
-        values = list(raw)
-        if all(v is None or str(v).strip() == "" for v in values):
+    for line, values in raw_rows[1:]:
+        if is_csv:
+            if not "".join(values).strip():
+                continue
+        elif all(v is None or str(v).strip() == "" for v in values):
             continue
+        n = len(values)
         cells: dict[str, Any] = {}
-        for index, fld in mapping.items():
-            value = values[index] if index < len(values) else None
+        for index, fld in items:
+            value = values[index] if index < n else None
             cells[fld] = value.strip() if isinstance(value, str) else value
         rows.append(Row(line, cells))
     return rows
@@ -132,6 +137,11 @@ def parse_date(value: Any) -> dt.date | None:
     text = str(value).strip()
     if not text:
         return None
+    return _parse_date_text(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_date_text(text: str) -> dt.date:
     if m := _FI_DATE.match(text):
         day, month, year = (int(g) for g in m.groups())
     elif m := _ISO_DATE.match(text):
@@ -150,7 +160,9 @@ def text(value: Any, limit: int) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    result = " ".join(str(value).split())
+    result = value.strip() if isinstance(value, str) else str(value).strip()
+    if "  " in result or "\t" in result or "\n" in result or "\xa0" in result:
+        result = " ".join(result.split())
     if len(result) > limit:
         raise ValueError(f"longer than {limit} characters")
     return result or None

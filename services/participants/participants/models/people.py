@@ -72,6 +72,9 @@ class Person(Base, table=True):
     active: bool = True
     pseudonymised: bool = False
     source: str = Field(default="scim", max_length=20)
+    hr_row_hash: str | None = Field(
+        default=None, max_length=40, description="fingerprint of the HR row last imported"
+    )
     scim_extra: dict[str, object] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]

@@ -105,13 +105,15 @@ async def _set_members(
         if missing:
             raise invalid_value(f"Unknown member ids: {', '.join(missing[:5])}.")
         conn = await session.connection()
-        await conn.execute(update(Person).where(col(Person.id).in_(add)).values(org_unit_id=unit.id))
+        await conn.execute(
+            update(Person).where(col(Person.id).in_(add)).values(org_unit_id=unit.id, hr_row_hash=None)
+        )
     if remove:
         conn = await session.connection()
         await conn.execute(
             update(Person)
             .where(col(Person.id).in_(remove), col(Person.org_unit_id) == unit.id)
-            .values(org_unit_id=None)
+            .values(org_unit_id=None, hr_row_hash=None)
         )
     return {k: v for k, v in (("members_added", add), ("members_removed", remove)) if v}
 

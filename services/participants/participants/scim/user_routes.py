@@ -102,6 +102,7 @@ async def _save(
     if not new and not changes:
         return
     if not new:
+        person.hr_row_hash = None  # SCIM changed the person: the next HR import compares it in full
         person.version += 1
         person.updated_at = dt.datetime.now(dt.UTC)
     session.add(person)
