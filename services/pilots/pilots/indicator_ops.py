@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import case, or_, true
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -288,15 +289,38 @@ async def indicators_public(
             .order_by(col(Indicator.created_at), col(Indicator.id))
         )
     ).all()
-    by_ind: dict[str, list[Measurement]] = defaultdict(list)
-    for m in await pilot_measurements(session, pilot.id):
-        by_ind[m.indicator_id].append(m)
     small_ok = sees_small_samples(principal, pilot)
+    counts: dict[str, tuple[int, int]] = {}
+    for ind_id, total, large in await session.exec(
+        select(
+            Measurement.indicator_id,
+            func.count(),
+            func.count(case((col(Measurement.respondents) >= SMALL_SAMPLE_LIMIT, 1))),
+        )
+        .where(Measurement.pilot_id == pilot.id)
+        .group_by(col(Measurement.indicator_id))
+    ):
+        counts[ind_id] = (int(total), int(large))
     out = []
     for ind in inds:
-        all_m = by_ind.get(ind.id, [])
-        shown = [m for m in all_m if visible(ind, m, small_ok)]
-        latest = shown[-1] if shown else None
+        total, large = counts.get(ind.id, (0, 0))
+        shown = total if small_ok or not ind.survey_based else large
+        stmt = select(Measurement).where(Measurement.indicator_id == ind.id)
+        if not (small_ok or not ind.survey_based):
+            stmt = stmt.where(col(Measurement.respondents) >= SMALL_SAMPLE_LIMIT)
+        latest = (
+            (
+                await session.exec(
+                    stmt.order_by(
+                        col(Measurement.measured_on).desc(),
+                        col(Measurement.created_at).desc(),
+                        col(Measurement.id).desc(),
+                    ).limit(1)
+                )
+            ).first()
+            if shown
+            else None
+        )
         progress = None
         if latest and ind.numeric and ind.baseline is not None and ind.target is not None:
             progress = progress_percent(Decimal(ind.baseline), Decimal(ind.target), Decimal(latest.value))
@@ -313,11 +337,18 @@ async def indicators_public(
                 direction=Direction(ind.direction),
                 baseline=value_out(ind, ind.baseline),
                 target=value_out(ind, ind.target),
-                locked=bool(all_m),
+                locked=total > 0,
                 latest=measurement_public(ind, latest) if latest else None,
                 progress_percent=progress,
-                measurement_count=len(shown),
-                hidden_measurements=len(all_m) - len(shown),
+                measurement_count=shown,
+                hidden_measurements=total - shown,
             )
         )
     return out
+
+
+def visible_clause(small_ok: bool) -> Any:
+    """SQL condition of the small-sample rule (needs Indicator joined)."""
+    if small_ok:
+        return true()
+    return or_(col(Indicator.survey_based).is_(False), col(Measurement.respondents) >= SMALL_SAMPLE_LIMIT)

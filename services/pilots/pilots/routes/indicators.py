@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
-from sqlmodel import select
+from sqlmodel import col, func, select
 
 from hanke_libs.auth import CurrentPrincipal
 from hanke_libs.paging import Page, PageDep, offset_page
@@ -14,7 +14,7 @@ from pilots import indicator_ops as ops
 from pilots import measurement_io
 from pilots.access import SMALL_SAMPLE_RULE, require_read, sees_small_samples
 from pilots.deps import SessionDep
-from pilots.models import Indicator
+from pilots.models import Indicator, Measurement
 from pilots.numbers import PROGRESS_FORMULA
 from pilots.pilot_ops import get_pilot
 from pilots.schemas.indicator import (
@@ -118,18 +118,29 @@ async def list_measurements(
     """Oldest first; survey values from fewer than 10 respondents are left out for most callers."""
     require_read(principal)
     pilot = await get_pilot(session, pilot_id)
-    inds = {
-        i.id: i for i in (await session.exec(select(Indicator).where(Indicator.pilot_id == pilot.id))).all()
-    }
-    small_ok = sees_small_samples(principal, pilot)
-    rows = [
-        m
-        for m in await ops.pilot_measurements(session, pilot.id)
-        if (indicator_id is None or m.indicator_id == indicator_id)
-        and ops.visible(inds[m.indicator_id], m, small_ok)
-    ]
-    window = rows[page.offset : page.offset + page.limit + 1]
-    return offset_page([ops.measurement_public(inds[m.indicator_id], m) for m in window], page, len(rows))
+    where = [Measurement.pilot_id == pilot.id, ops.visible_clause(sees_small_samples(principal, pilot))]
+    if indicator_id is not None:
+        where.append(Measurement.indicator_id == indicator_id)
+    joined = select(Measurement, Indicator).join(
+        Indicator, col(Indicator.id) == col(Measurement.indicator_id)
+    )
+    total = (
+        await session.exec(
+            select(func.count())
+            .select_from(Measurement)
+            .join(Indicator, col(Indicator.id) == col(Measurement.indicator_id))
+            .where(*where)
+        )
+    ).one()
+    rows = (
+        await session.exec(
+            joined.where(*where)
+            .order_by(col(Measurement.measured_on), col(Measurement.created_at), col(Measurement.id))
+            .offset(page.offset)
+            .limit(page.limit + 1)
+        )
+    ).all()
+    return offset_page([ops.measurement_public(ind, m) for m, ind in rows], page, int(total))
 
 
 @router.post(
