@@ -51,6 +51,8 @@ def resource(service: str, port: int, bearer: str) -> str:
     """The single resource to GET: the seeded project (budget) or a pilot made for the run (pilots)."""
     if service == "budget":
         return f"/projects/{PROJECT}"
+    if service == "light":
+        return "/pilots/0b8e5c1e-6b1f-4a43-9d3e-2f1c7a9b4d10"
     created = httpx.post(
         f"http://127.0.0.1:{port}/projects/{PROJECT}/pilots",
         json={"title": "Benchmark pilot", "owner_id": "bench"},
@@ -67,7 +69,10 @@ def main() -> int:
     )
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument(
-        "--service", choices=["budget", "pilots"], default="pilots", help="the service behind the proxies"
+        "--service",
+        choices=["budget", "pilots", "light"],
+        default="pilots",
+        help="the service behind the proxies (light: a one-route FastAPI app in place of pilots)",
     )
     parser.add_argument("--connections", default="8,32", help="comma-separated wrk connection counts")
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
@@ -86,10 +91,13 @@ def main() -> int:
     prepare_databases(urls)
     bearer = token()
     ports = {name: free_port() for name in ("budget", "pilots", "participants", "nginx", "gateway", "httpx")}
+    light = args.service == "light"
     quiet = {"PYTHONWARNINGS": "ignore"}
     procs: list[Process] = []
     try:
-        for service in ("budget", "pilots", "participants"):
+        if light:  # the light app stands in for the pilots service
+            procs.append(Process.uvicorn("benchmarks.gateway_light_app:create_app", ports["pilots"], quiet))
+        for service in ("budget", "participants") if light else ("budget", "pilots", "participants"):
             env = {
                 f"HANKE_{service.upper()}_DATABASE_URL": urls[service],
                 f"HANKE_{service.upper()}_LOG_LEVEL": "WARNING",
@@ -107,8 +115,8 @@ def main() -> int:
         procs.append(Process.uvicorn("benchmarks.gateway_httpx_variant:create_app", ports["httpx"], gw_env))
         for proc in procs:
             proc.wait_listening()
-        service = args.service
-        path = resource(service, ports[service], bearer)
+        service = "pilots" if light else args.service
+        path = resource(args.service, ports[service], bearer)
         conf = nginx_config(workdir, ports["nginx"], ports[service])
         procs.append(
             Process.start(
@@ -130,7 +138,9 @@ def main() -> int:
                 f"the resource did not answer 200 through the gateway: {check.status_code} {check.text[:200]}"
             )
             return 1
-        print(f"\nsingle-resource GET {path} ({service} service, {args.db}), wrk {args.duration} s per run")
+        print(
+            f"\nsingle-resource GET {path} ({args.service} service, {args.db}), wrk {args.duration} s per run"
+        )
         print(f"{'path':<15}{'conns':>6}{'req/s':>10}{'p99 ms':>10}{'errors':>8}")
         results: dict[tuple[str, int], WrkResult] = {}
         for conns in connections:
@@ -151,7 +161,10 @@ def main() -> int:
                 f"{g.rps / d.rps:.2f}, nginx/direct {n.rps / d.rps:.2f}; httpx variant/nginx {h.rps / n.rps:.2f}, "
                 f"aiohttp/httpx {g.rps / h.rps:.1f}x"
             )
-        asyncio.run(view_latency(ports, bearer, args.view_samples))
+        if light:
+            print("\n(the situational picture needs the real pilots service: run without --service light)")
+        else:
+            asyncio.run(view_latency(ports, bearer, args.view_samples))
     finally:
         for proc in reversed(procs):
             proc.stop()

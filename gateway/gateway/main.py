@@ -66,7 +66,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         on_shutdown=[_stop],
     )
     app.include_router(views.router)
-    app.router.routes.extend(proxy.mounts())
 
     # /openapi.json: the gateway's own document merged with the services' (fetched asynchronously).
     own_openapi = app.openapi
@@ -92,4 +91,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag", "Link", "Location", "Content-Disposition", "X-Request-ID"],
             max_age=600,
         )
+    proxy.install(app)  # last: it moves the middleware added so far outermost
     return app

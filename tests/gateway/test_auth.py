@@ -51,7 +51,6 @@ BAD_TOKENS: dict[str, Callable[[Settings], str]] = {
 }
 PATHS = [
     "/api/v1/budget/echo/x",
-    "/scim/v2/Users",
     "/api/v1/views/projects/S21894/situation",
     "/api/v1/views/me",
 ]
@@ -68,6 +67,10 @@ async def test_bad_tokens_get_401_and_never_reach_a_service(
         assert response.headers["content-type"] == "application/problem+json"
         assert response.headers["www-authenticate"].startswith("Bearer")
         assert response.json()["type"].endswith("/unauthorized")
+    scim = await client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {token}"})
+    assert scim.status_code == 401 and scim.headers["content-type"] == "application/scim+json"
+    assert scim.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    assert scim.json()["status"] == "401"
     assert all(server.app.state.calls == [] for server in stubs.values())
 
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import httpx
 
 from gateway.main import create_app
-from hanke_libs.testing import running
+from hanke_libs.testing import bearer, running
 from tests.gateway.conftest import ORIGIN, gateway_settings
-from tests.gateway.servers import ServerThread
+from tests.gateway.servers import ServerThread, free_port
 from tests.gateway.stubs import budget_stub
 
 Auth = Callable[..., dict[str, str]]
@@ -132,13 +132,9 @@ async def test_upstream_stopped_mid_test_is_503_problem(auth: Auth) -> None:
 
 
 async def test_unreachable_upstream_is_503_not_a_hang() -> None:
-    from tests.gateway.servers import free_port
-
     dead = f"http://127.0.0.1:{free_port()}"
     settings = gateway_settings({"budget": dead, "pilots": dead, "participants": dead})
     async with running(create_app(settings)) as client:
-        from hanke_libs.testing import bearer
-
         response = await client.get("/api/v1/pilots/pilots", headers=bearer(settings, "admin"))
         assert response.status_code == 503
 
@@ -163,3 +159,15 @@ async def test_cors_preflight_and_exposed_headers(client: httpx.AsyncClient, aut
         "/api/v1/budget/echo/x", headers={**auth("finance"), "Origin": "https://evil.example"}
     )
     assert "access-control-allow-origin" not in foreign.headers
+
+
+async def test_scim_errors_are_scim_errors(stubs: dict[str, ServerThread]) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    settings = gateway_settings({n: s.url for n, s in stubs.items()} | {"participants": dead})
+    async with running(create_app(settings)) as client:
+        response = await client.get("/scim/v2/Users", headers=bearer(settings, "hr_sync"))
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/scim+json"
+        assert response.json()["status"] == "503" and "participants" in response.json()["detail"]
+        problem = await client.get("/api/v1/participants/me", headers=bearer(settings, "champion"))
+        assert problem.status_code == 503 and problem.headers["content-type"] == "application/problem+json"
