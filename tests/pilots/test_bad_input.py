@@ -196,3 +196,31 @@ async def test_establishment_bad_input(client: httpx.AsyncClient, auth: Auth) ->
     assert stale.status_code == 412
     listed = (await client.get(url, headers=auth("steering"))).json()["items"]
     assert [(r["status"], r["pilot_ids"]) for r in listed] == [("decided", [pilot["id"]])]
+
+
+async def test_delete_measurement_unlocks_the_unit(client: httpx.AsyncClient, auth: Auth) -> None:
+    owner = auth("pilot_owner", subject="o-1")
+    pilot = await create_pilot(client, owner, "Oops")
+    ind = await add_indicator(client, owner, pilot["id"])
+    m = await client.post(
+        f"/pilots/{pilot['id']}/measurements",
+        json={"indicator_id": ind["id"], "measured_on": "2021-01-31", "value": 300},
+        headers=owner,
+    )
+    url = f"/pilots/{pilot['id']}/measurements/{m.json()['id']}"
+    assert (await client.delete(url, headers=auth("pilot_owner", subject="o-2"))).status_code == 403
+    assert (await client.delete(url, headers=owner)).status_code == 204
+    assert (await client.delete(url, headers=owner)).status_code == 404
+    unit = await client.patch(
+        f"/pilots/{pilot['id']}/indicators/{ind['id']}", json={"unit": "hours"}, headers=owner
+    )
+    assert unit.status_code == 200 and unit.json()["locked"] is False
+    trail = (
+        await client.get("/audit", headers=auth("auditor"), params={"entity_type": "measurement"})
+    ).json()
+    assert [e["action"] for e in trail["items"]] == ["create", "delete"]
+    mine = await client.get(f"/projects/{PROJECT}/pilots", params={"owner_id": "o-1"}, headers=owner)
+    assert [p["title"] for p in mine.json()["items"]] == ["Oops"]
+    assert (
+        await client.get(f"/projects/{PROJECT}/pilots", params={"owner_id": "o-2"}, headers=owner)
+    ).json()["total"] == 0

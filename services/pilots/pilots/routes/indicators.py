@@ -12,9 +12,9 @@ from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.problems import BadRequest, NotFound
 from pilots import indicator_ops as ops
 from pilots import measurement_io
-from pilots.access import SMALL_SAMPLE_RULE, require_read, sees_small_samples
+from pilots.access import SMALL_SAMPLE_RULE, require_edit, require_read, sees_small_samples
 from pilots.deps import SessionDep
-from pilots.models import Indicator, Measurement
+from pilots.models import Indicator, Measurement, audit
 from pilots.numbers import PROGRESS_FORMULA
 from pilots.pilot_ops import get_pilot
 from pilots.schemas.indicator import (
@@ -141,6 +141,31 @@ async def list_measurements(
         )
     ).all()
     return offset_page([ops.measurement_public(ind, m) for m, ind in rows], page, int(total))
+
+
+@router.delete("/pilots/{pilot_id}/measurements/{measurement_id}", status_code=204, response_class=Response)
+async def delete_measurement(
+    pilot_id: str, measurement_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """Remove a wrongly entered measurement (audited with its values)."""
+    pilot = await get_pilot(session, pilot_id)
+    require_edit(principal, pilot)
+    m = await session.get(Measurement, measurement_id)
+    if m is None or m.pilot_id != pilot.id:
+        raise NotFound(
+            f"Pilot {pilot_id} has no measurement {measurement_id!r}.", slug="measurement-not-found"
+        )
+    values = m.model_dump(exclude={"id", "created_at"})
+    await session.delete(m)
+    await audit.record(
+        session,
+        actor=principal,
+        action="delete",
+        entity_type="measurement",
+        entity_id=measurement_id,
+        changes=values,
+    )
+    return Response(status_code=204)
 
 
 @router.post(

@@ -57,12 +57,16 @@ async def list_pilots(
     principal: CurrentPrincipal,
     page: PageDep,
     stage: Annotated[Stage | None, Query()] = None,
+    owner_id: Annotated[str | None, Query(max_length=120, description="Only this owner's pilots")] = None,
 ) -> Page[PilotSummary]:
+    """Oldest first (created_at, id)."""
     require_read(principal)
     await pilot_ops.get_project(session, code)
     where = [Pilot.project_code == code]
     if stage is not None:
         where.append(Pilot.stage == str(stage))
+    if owner_id is not None:
+        where.append(Pilot.owner_id == owner_id)
     total = int((await session.exec(select(func.count()).select_from(Pilot).where(*where))).one())
     pilots = (
         await session.exec(
