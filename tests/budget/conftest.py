@@ -47,7 +47,7 @@ async def idk(settings: Settings) -> str:
     from budget.seed import seed
     from hanke_libs.db import Database
 
-    db = Database(settings.resolved_database_url())
+    db = Database(settings.resolved_database_url(), null_pool=True)
     try:
         await seed(db)
     finally:

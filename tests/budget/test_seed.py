@@ -14,7 +14,7 @@ from hanke_libs.db import Database
 
 
 async def test_seed_loads_idk_once(settings: Settings) -> None:
-    db = Database(settings.resolved_database_url())
+    db = Database(settings.resolved_database_url(), null_pool=True)
     try:
         first = await seed(db)
         assert any(IDK_CODE in line for line in first)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hanke_libs.migrations import upgrade
 from hanke_libs.audit import AuditTrail, audit_table
 from hanke_libs.db import make_base
+from hanke_libs.migrations import upgrade
 
 if TYPE_CHECKING:  # mypy sees the SQLModel base; at run time it has its own registry and metadata
     from sqlmodel import SQLModel as Base

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from budget import __version__
 from budget.config import Settings
 from budget.models import audit
-from budget.routes import claims, figures, ledger, projects
+from budget.routes import claims, figures, imports, ledger, projects
 from hanke_libs.app import create_base_app
 from hanke_libs.audit import audit_router
 
@@ -34,6 +34,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
     )
     app.include_router(audit_router(audit))
-    for module in (projects, figures, ledger, claims):
+    for module in (projects, figures, ledger, imports, claims):
         app.include_router(module.router)
     return app

@@ -35,10 +35,16 @@ class Deltas:
         self.rows: dict[Key, list[Any]] = {}
 
     def add(self, entry: CostEntry, sign: int = 1) -> None:
-        key = (entry.implementer, entry.category_code, month_of(entry.entry_date))
-        row = self.rows.setdefault(key, [ZERO, ZERO, 0])
-        row[0] += entry.amount * sign
-        row[1] += entry.flat_amount * sign
+        self.add_values(
+            entry.implementer, entry.category_code, entry.entry_date, entry.amount, entry.flat_amount, sign
+        )
+
+    def add_values(
+        self, implementer: str, category: str, day: dt.date, amount: Decimal, flat: Decimal, sign: int = 1
+    ) -> None:
+        row = self.rows.setdefault((implementer, category, month_of(day)), [ZERO, ZERO, 0])
+        row[0] += amount * sign
+        row[1] += flat * sign
         row[2] += sign
 
     def extend(self, entries: Iterable[CostEntry], sign: int = 1) -> None:

@@ -1,0 +1,376 @@
+"""Ledger import from the accounting system's extract (CSV or XLSX), dry run or all-or-nothing.
+
+Entry point for other callers (e.g. the ``hanke`` command)::
+
+    report = await import_ledger(session=..., project_code="S21894", content=b"...", filename="x.csv",
+                                 implementer="0171450-7", dry_run=True, actor="cli")
+
+The caller owns the transaction (commit after a real run). A real run with any bad row raises
+:class:`hanke_libs.problems.UnprocessableContent` listing every bad row with its line number and
+writes nothing; the same file twice changes nothing (entries are matched on implementer + voucher).
+Column format: :mod:`budget.ledger_io`. Category: the row's Kustannuslaji if given, else the
+account mapping (the project's own rows, else the default from account-categories.csv). A debit
+on a cost account is an expense, a credit a correction (negative); income accounts take credits.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlalchemy import insert
+from sqlmodel import col
+from sqlmodel import select as sm_select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from budget import ledger, projects, summaries
+from budget.access import scoped_implementer
+from budget.db import audit
+from budget.ledger_io import COLUMNS, REQUIRED
+from budget.models import AccountMapping, CostEntry, PaymentClaim, Project
+from hanke_libs.auth import Principal
+from hanke_libs.money import parse_amount
+from hanke_libs.problems import BadRequest, InvalidParam, UnprocessableContent
+
+COMPARED = (
+    "entry_date category_code kind amount description account account_name cost_centre pilot_id".split()
+)
+MAX_ROWS = 500_000
+DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def read_rows(content: bytes, filename: str | None = None) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row by column name) from CSV (UTF-8 with or without BOM, or Windows-1252) or XLSX."""
+    if content[:4] == b"PK\x03\x04" or (filename or "").lower().endswith(".xlsx"):
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        except Exception as exc:
+            raise BadRequest(
+                f"The file is not a readable XLSX workbook: {exc}.", slug="unreadable-file"
+            ) from exc
+        raw = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+        table = [[_cell(v) for v in row] for row in raw]
+        numbered = list(enumerate(table, start=1))
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("cp1252")
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if ";" in first else "\t" if "\t" in first else ","
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        numbered = [(reader.line_num, row) for row in reader]
+    if not numbered:
+        raise BadRequest("The file is empty.", slug="empty-file")
+    header = [h.strip().lstrip("\ufeff") for h in numbered[0][1]]
+    lower = {h.casefold(): h for h in header}
+    missing = [c for c in REQUIRED if c.casefold() not in lower]
+    if missing:
+        raise UnprocessableContent(
+            "The file lacks the columns: "
+            + ", ".join(missing)
+            + ". Download the template for the expected columns.",
+            slug="import-columns-missing",
+            errors=[InvalidParam(name=c, reason="column missing", line=1) for c in missing],
+        )
+    names = {c: header.index(lower[c.casefold()]) for c in COLUMNS if c.casefold() in lower}
+    out = []
+    for line, row in numbered[1:]:
+        if not any(str(v).strip() for v in row):
+            continue
+        out.append((line, {c: str(row[i]).strip() if i < len(row) else "" for c, i in names.items()}))
+    if len(out) > MAX_ROWS:
+        raise BadRequest(f"At most {MAX_ROWS} rows per file.", slug="import-too-large")
+    return out
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return f"{day.day}.{day.month}.{day.year}"
+    if isinstance(value, float):
+        return f"{Decimal(str(value)):f}"
+    return str(value)
+
+
+def parse_date(text: str) -> dt.date:
+    m = DATE.match(text)
+    if m:
+        return dt.date(int(m[3]), int(m[2]), int(m[1]))
+    return dt.date.fromisoformat(text.strip())
+
+
+async def mapping_for(*, session: AsyncSession, project: Project) -> list[tuple[int, int, str]]:
+    rows = (
+        await session.exec(sm_select(AccountMapping).where(AccountMapping.project_id == project.id))
+    ).all()
+    if not rows:
+        rows = (
+            await session.exec(sm_select(AccountMapping).where(col(AccountMapping.project_id).is_(None)))
+        ).all()
+    return [(r.account_from, r.account_to, r.category_code) for r in rows]
+
+
+def category_of(
+    account: str, given: str, ctx: ledger.LedgerContext, mapping: list[tuple[int, int, str]]
+) -> str:
+    if given:
+        for cat in ctx.categories.values():
+            if given.casefold() in (cat.code.casefold(), cat.name_fi.casefold()):
+                return cat.code
+        raise ValueError(f"Kustannuslaji {given!r} is not a known cost category")
+    if not account.isdigit():
+        raise ValueError(f"account {account!r} is not a number and no Kustannuslaji is given")
+    number = int(account)
+    for lo, hi, code in mapping:
+        if lo <= number <= hi:
+            return code
+    raise ValueError(f"account {account} is not in the account mapping")
+
+
+def row_values(
+    row: dict[str, str], default_impl: str, ctx: ledger.LedgerContext, mapping: list[tuple[int, int, str]]
+) -> dict[str, Any]:
+    """The entry values of one row; ValueError with a readable reason on anything wrong."""
+    voucher = row.get("Tosite", "")
+    if not voucher or len(voucher) > 60:
+        raise ValueError("Tosite (voucher) is required, at most 60 characters")
+    try:
+        day = parse_date(row.get("Tositepäivä", ""))
+    except ValueError as exc:
+        raise ValueError(f"Tositepäivä {row.get('Tositepäivä')!r} is not a date (d.m.yyyy)") from exc
+    project = row.get("Projekti", "")
+    if project and project != ctx.project.code:
+        raise ValueError(f"the row belongs to project {project}, not {ctx.project.code}")
+    debit, credit = row.get("Debet", ""), row.get("Kredit", "")
+    if bool(debit) == bool(credit):
+        raise ValueError("give exactly one of Debet and Kredit")
+    amount = parse_amount(debit or credit)
+    if amount <= 0:
+        raise ValueError("Debet and Kredit are positive amounts")
+    category = category_of(row.get("Tili", ""), row.get("Kustannuslaji", ""), ctx, mapping)
+    if category == "income":
+        if debit:
+            raise ValueError("a debit on an income account is not supported: book it as a correction")
+        kind = "income"
+    else:
+        kind = "expense" if debit else "correction"
+        amount = amount if debit else -amount
+    description = row.get("Selite", "")
+    if len(description) > 500:
+        raise ValueError("Selite is longer than 500 characters")
+    return {
+        "implementer": row.get("Toteuttaja") or default_impl,
+        "entry_date": day,
+        "category_code": category,
+        "kind": kind,
+        "amount": amount,
+        "voucher_ref": voucher,
+        "description": description,
+        "pilot_id": row.get("Pilotti") or None,
+        "vat_treatment": "not_applicable",
+        "account": row.get("Tili") or None,
+        "account_name": (row.get("Tilin nimi") or None) and row["Tilin nimi"][:200],
+        "cost_centre": (row.get("Kustannuspaikka") or None) and row["Kustannuspaikka"][:40],
+        "hours": None,
+        "hourly_rate": None,
+    }
+
+
+async def existing_entries(
+    *, session: AsyncSession, project: Project, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], CostEntry]:
+    found: dict[tuple[str, str], CostEntry] = {}
+    by_impl: dict[str, list[str]] = {}
+    for impl, voucher in keys:
+        by_impl.setdefault(impl, []).append(voucher)
+    for impl, vouchers in by_impl.items():
+        for i in range(0, len(vouchers), 500):
+            stmt = sm_select(CostEntry).where(
+                CostEntry.project_id == project.id,
+                CostEntry.implementer == impl,
+                col(CostEntry.voucher_ref).in_(vouchers[i : i + 500]),
+            )
+            for e in (await session.exec(stmt)).all():
+                found[(e.implementer, e.voucher_ref)] = e
+    return found
+
+
+async def import_ledger(
+    *,
+    session: AsyncSession,
+    project_code: str,
+    content: bytes,
+    filename: str | None = None,
+    implementer: str | None,
+    dry_run: bool,
+    actor: Principal | str,
+    mapping: list[tuple[int, int, str]] | None = None,
+) -> ImportReport:
+    """Import a ledger extract; see the module docstring."""
+    project = await projects.get(session=session, code=project_code)
+    scope = scoped_implementer(actor) if isinstance(actor, Principal) else None
+    default_impl = implementer or scope or project.lead_implementer
+    ctx = await ledger.context(session=session, project=project)
+    mapping = mapping or await mapping_for(session=session, project=project)
+    rows = read_rows(content, filename)
+    report = ImportReport(dry_run=dry_run, rows=len(rows))
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in rows:
+        try:
+            values = row_values(row, default_impl, ctx, mapping)
+        except ValueError as exc:
+            report.lines.append(
+                {"line": line, "voucher": row.get("Tosite"), "action": "reject", "errors": [str(exc)]}
+            )
+            continue
+        errors = [f"{f}: {r}" for f, r in ledger.validate(ctx, values)]
+        key = (values["implementer"], values["voucher_ref"])
+        if scope is not None and values["implementer"] != scope:
+            errors.append(f"finance of {scope} may not book {values['implementer']}'s costs")
+        if key in seen:
+            errors.append(f"voucher {key[1]} appears already on line {seen[key]}")
+        seen.setdefault(key, line)
+        if errors:
+            report.lines.append({"line": line, "voucher": key[1], "action": "reject", "errors": errors})
+        else:
+            parsed.append((line, values))
+    existing = await existing_entries(
+        session=session, project=project, keys=[(v["implementer"], v["voucher_ref"]) for _, v in parsed]
+    )
+    locked_claims = await ledger.locked_claim_ids(session=session, project=project)
+    to_add: list[dict[str, Any]] = []
+    to_change: list[tuple[CostEntry, dict[str, Any]]] = []
+    for line, values in parsed:
+        old = existing.get((values["implementer"], values["voucher_ref"]))
+        if old is not None and all(getattr(old, k) == values[k] for k in COMPARED):
+            report.unchanged += 1
+            report.lines.append({"line": line, "voucher": values["voucher_ref"], "action": "unchanged"})
+            continue
+        problems = []
+        for day in {values["entry_date"]} | ({old.entry_date} if old else set()):
+            lock = ledger.lock_for(ctx, values["implementer"], day)
+            if lock is not None:
+                problems.append(ledger.lock_reason(lock))
+        if old is not None and old.claim_id in locked_claims:
+            claim = await session.get(PaymentClaim, old.claim_id)
+            number = claim.number if claim else old.claim_id
+            problems.append(
+                f"voucher {old.voucher_ref} is in submitted payment claim {number} and cannot change"
+            )
+        if problems:
+            report.lines.append(
+                {"line": line, "voucher": values["voucher_ref"], "action": "reject", "errors": problems}
+            )
+            continue
+        action = "add" if old is None else "change"
+        entry_line: dict[str, Any] = {"line": line, "voucher": values["voucher_ref"], "action": action}
+        if old is not None:
+            entry_line["changes"] = {
+                k: [str(getattr(old, k)), str(values[k])] for k in COMPARED if getattr(old, k) != values[k]
+            }
+            to_change.append((old, values))
+        else:
+            to_add.append(values)
+        report.lines.append(entry_line)
+    report.lines.sort(key=lambda x: x["line"])
+    report.added, report.changed = len(to_add), len(to_change)
+    report.rejected = sum(1 for x in report.lines if x["action"] == "reject")
+    if dry_run:
+        return report
+    if report.rejected:
+        bad = [x for x in report.lines if x["action"] == "reject"]
+        raise UnprocessableContent(
+            f"The import was rejected: {len(bad)} of {report.rows} rows are not valid; nothing was written.",
+            slug="import-rejected",
+            errors=[
+                InvalidParam(name=f"line {x['line']}", reason="; ".join(x["errors"]), line=x["line"])
+                for x in bad
+            ],
+        )
+    await write(session=session, project=project, actor=actor, to_add=to_add, to_change=to_change)
+    return report
+
+
+async def write(
+    *,
+    session: AsyncSession,
+    project: Project,
+    actor: Principal | str,
+    to_add: list[dict[str, Any]],
+    to_change: list[tuple[CostEntry, dict[str, Any]]],
+) -> None:
+    """Write the validated rows, their summary deltas and audit entries in the caller's transaction."""
+    name = actor.actor if isinstance(actor, Principal) else actor
+    deltas = summaries.Deltas()
+    trail: list[dict[str, Any]] = []
+    conn = await session.connection()
+    table = summaries.LEDGER
+    now = dt.datetime.now(dt.UTC)
+    for start in range(0, len(to_add), 2000):
+        chunk = [
+            v | {"project_id": project.id, "version": 1, "created_at": now, "created_by": name}
+            for v in to_add[start : start + 2000]
+        ]
+        result = await conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk)
+        for (entry_id,), v in zip(result.all(), chunk, strict=True):
+            deltas.add_values(
+                v["implementer"], v["category_code"], v["entry_date"], v["amount"], v["flat_amount"]
+            )
+            trail.append(
+                {
+                    "action": "import",
+                    "entity_type": "cost_entry",
+                    "entity_id": entry_id,
+                    "changes": {
+                        k: v[k] for k in ("voucher_ref", "entry_date", "category_code", "kind", "amount")
+                    },
+                }
+            )
+    for old, values in to_change:
+        deltas.add(old, -1)
+        changes = {k: [getattr(old, k), values[k]] for k in COMPARED if getattr(old, k) != values[k]}
+        for k in COMPARED + ["flat_amount"]:
+            setattr(old, k, values[k])
+        old.version += 1
+        session.add(old)
+        deltas.add(old)
+        trail.append(
+            {"action": "import_update", "entity_type": "cost_entry", "entity_id": old.id, "changes": changes}
+        )
+    await session.flush()
+    await summaries.apply(session, project.id, deltas)  # type: ignore[arg-type]
+    await audit.record_many(session, trail, actor=actor)
+
+
+async def export_entries(
+    *, session: AsyncSession, project: Project, filters: dict[str, Any], actor: Principal
+) -> list[list[str]]:
+    from budget.ledger_io import entry_row
+
+    stmt = ledger.filtered(project, actor, filters).order_by(col(CostEntry.entry_date), col(CostEntry.id))
+    return [entry_row(e, project.code) for e in (await session.exec(stmt)).all()]
+
+
+__all__ = ["ImportReport", "export_entries", "import_ledger", "read_rows"]
