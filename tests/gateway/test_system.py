@@ -47,7 +47,12 @@ async def _service(name: str, database: MigratedDatabase) -> ServerThread:
     app = importlib.import_module(f"{name}.main").create_app(
         config.Settings(database_url=url, log_json=False)
     )
-    return ServerThread(app).start()
+    server = ServerThread(app).start()
+    # The services share one process here: build each one's OpenAPI (pydantic schemas) before the
+    # next starts, since building schemas in several threads at once races inside pydantic.
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        assert (await client.get("/openapi.json")).status_code == 200
+    return server
 
 
 @pytest.fixture
@@ -123,6 +128,9 @@ async def test_proxy_and_views_on_seeded_data(system: System) -> None:
     overview = (await client.get(f"/api/v1/views/pilots/{pilot_id}/overview", headers=admin)).json()
     assert overview["pilot"]["title"] == "Digiavustaja" and overview["project_code"] == "S21894"
     assert overview["costs"]["total"] == "0.00"
+    ledger = overview["costs"]["ledger"]  # a link the front end can follow through the gateway
+    assert ledger.startswith("/api/v1/budget/projects/S21894/costs")
+    assert (await client.get(ledger, headers=admin)).status_code == 200
     assert {m["part"] for m in overview["missing"]} <= {"champions"}
 
     interim = (await client.get("/api/v1/views/projects/S21894/interim-evaluation", headers=admin)).json()
@@ -150,3 +158,52 @@ async def test_service_stopped_mid_test(system: System) -> None:
     assert ready["checks"]["pilots"]["status"] == "degraded" and ready["checks"]["budget"]["status"] == "ok"
     spec = (await client.get("/openapi.json")).json()  # cached part still served
     assert "/api/v1/budget/projects/{code}/summary" in spec["paths"]
+
+
+async def test_people_champions_and_my_page(system: System) -> None:
+    """A person provisioned by SCIM through the gateway, enrolled as a pilot's champion: my page and
+    the pilot overview show them; the steering group sees counts, no names or ids."""
+    client, admin = system.client, system.auth("admin", subject="person-admin")
+    scim_headers = {**system.auth("hr_sync", subject="entra"), "Content-Type": "application/scim+json"}
+    user = await client.post(
+        "/scim/v2/Users",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "externalId": "100200",
+            "userName": "liisa.laine@kuopio.example",
+            "active": True,
+            "displayName": "Liisa Laine",
+            "name": {"familyName": "Laine", "givenName": "Liisa"},
+        },
+        headers=scim_headers,
+    )
+    assert user.status_code == 201, user.text
+    assert user.headers["location"].startswith("http://testserver/scim/v2/Users/")
+    person_id = user.json()["id"]
+    pilot = await client.post(
+        "/api/v1/pilots/projects/S21894/pilots", json={"title": "Kotihoidon etäkäynnit"}, headers=admin
+    )
+    pilot_id = pilot.json()["id"]
+    champion = await client.post(
+        "/api/v1/participants/champions",
+        json={"person_id": person_id, "project_code": "S21894", "pilots": [{"pilot_id": pilot_id}]},
+        headers=admin,
+    )
+    assert champion.status_code == 201, champion.text
+
+    me = await client.get("/api/v1/views/me", headers=system.auth("champion", subject=person_id))
+    assert me.status_code == 200
+    body = me.json()
+    assert body["missing"] == [], body["missing"]
+    assert body["me"]["person"]["display_name"] == "Liisa Laine"
+    assert [p["id"] for p in body["pilots"]] == [pilot_id]
+
+    overview = (await client.get(f"/api/v1/views/pilots/{pilot_id}/overview", headers=admin)).json()
+    assert overview["missing"] == [], overview["missing"]
+    assert "Liisa Laine" in json.dumps(overview["champions"])
+
+    steering = await client.get(f"/api/v1/views/pilots/{pilot_id}/overview", headers=system.auth("steering"))
+    assert steering.status_code == 200
+    for personal in ("Liisa", "Laine", person_id, "person-admin"):
+        assert personal not in steering.text, personal
+    assert steering.json()["pilot"]["title"] == "Kotihoidon etäkäynnit"

@@ -112,7 +112,7 @@ class Fanout:
             self.miss(part, service, _reason(resp.status, resp.body), resp.status)
             return None
         try:
-            return resp.json()
+            return public_links(resp.json(), PUBLIC_PREFIX[service])
         except ValueError:
             self.miss(part, service, "invalid: the answer was not JSON", resp.status)
             return None
@@ -151,6 +151,36 @@ class Fanout:
         metrics = [f"{_TOKEN.sub('_', part)};dur={s * 1000:.1f}" for part, s in self.timings.items()]
         metrics.append(f"total;dur={(self._loop.time() - self._started) * 1000:.1f}")
         return ", ".join(metrics)
+
+
+# Where each service's paths are reached through the gateway.
+PUBLIC_PREFIX = {
+    "budget": "/api/v1/budget",
+    "pilots": "/api/v1/pilots",
+    "participants": "/api/v1/participants",
+}
+LINK_KEYS = frozenset({"ledger", "href", "link", "url", "self", "next", "prev", "location"})
+
+
+def public_links(value: Any, prefix: str) -> Any:
+    """Links inside a service's JSON (``"ledger": "/projects/S21894/costs?..."``) as the caller
+    reaches them through the gateway (``/api/v1/budget/projects/...``)."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if (
+                (key in LINK_KEYS or key.endswith(("_url", "_link", "_href")))
+                and isinstance(item, str)
+                and item.startswith("/")
+                and not item.startswith("/api/")
+            ):
+                out[key] = prefix + item
+            else:
+                out[key] = public_links(item, prefix)
+        return out
+    if isinstance(value, list):
+        return [public_links(v, prefix) for v in value]
+    return value
 
 
 def _reason(status: int, body: bytes) -> str:
