@@ -80,14 +80,20 @@ async def test_org_units_then_people_dry_run_real_and_idempotent(
     before = await audit_count(client, auth)
     real = (await upload(client, pm, PEOPLE, dry_run=False)).json()
     assert real["created"] == 400 and real["org_units_created"] == []
-    assert (await audit_count(client, auth)) == before + 400
+    numbers = {line.split(";")[0] for line in PEOPLE.decode("utf-8-sig").splitlines()[1:]}
+    managed = sum(line.split(";")[4] in numbers for line in UNITS.decode("utf-8-sig").splitlines()[1:])
+    assert managed > 0  # units imported before their managers get them with the people
+    assert (await audit_count(client, auth)) == before + 400 + managed
     again = (await upload(client, pm, PEOPLE, dry_run=False)).json()
     assert again["created"] == again["changed"] == again["deactivated"] == again["rows_written"] == 0
     assert again["unchanged"] == 400
-    assert (await audit_count(client, auth)) == before + 400
+    assert (await audit_count(client, auth)) == before + 400 + managed
 
     people = (await client.get("/people", params={"limit": 200, "active": False}, headers=pm)).json()
     assert people["total"] == ended(PEOPLE)
+    units = (await client.get("/org-units", params={"limit": 200}, headers=pm)).json()["items"]
+    manager = (await client.get("/people", params={"q": "100308"}, headers=pm)).json()["items"][0]
+    assert next(u for u in units if u["code"] == "KP")["manager_person_id"] == manager["id"]
 
 
 async def test_changed_row_and_full_export_deactivation(
@@ -259,3 +265,32 @@ async def test_unchanged_fast_path_still_sees_what_changed_around_the_row(
     finally:
         await db.dispose()
     assert later.deactivated == ["400002"] and later.unchanged == 2
+
+
+async def test_scim_and_hr_meet_by_employee_number_never_by_email(
+    client: httpx.AsyncClient, pm: dict[str, str], auth: Auth
+) -> None:
+    hr = {**auth("hr_sync"), "Content-Type": "application/scim+json"}
+    ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    scim_user = {
+        "userName": "AAALTO@kuopio.example",
+        "externalId": "entra-1",
+        ent: {"employeeNumber": "400001"},
+    }
+    created = (await client.post("/scim/v2/Users", json=scim_user, headers=hr)).json()
+    other = {"userName": "bo.berg@kuopio.example", "externalId": "entra-2"}
+    assert (await client.post("/scim/v2/Users", json=other, headers=hr)).status_code == 201
+
+    a = "400001;Aalto;Anna;Anna;anna.aalto@kuopio.example;suunnittelija;KP;Konserni;1;A;;1.1.2020;"
+    report = (await upload(client, pm, csv_of(a), dry_run=False)).json()
+    assert report["changed_employee_numbers"] == ["400001"] and report["created"] == 0
+    person = (await client.get(f"/people/{created['id']}", headers=pm)).json()
+    assert person["user_name"] == "AAALTO@kuopio.example"  # the identity system's user name is kept
+    assert person["email"] == "anna.aalto@kuopio.example" and person["family_name"] == "Aalto"
+
+    b = "400002;Berg;Bo;Bo;bo.berg@kuopio.example;suunnittelija;KP;Konserni;1;A;;1.1.2020;"
+    rejected = await upload(client, pm, csv_of(a, b), dry_run=False)
+    assert rejected.status_code == 422
+    assert rejected.json()["errors"] == [
+        {"name": "email", "reason": "bo.berg@kuopio.example is the user name of another person", "line": 3}
+    ]

@@ -13,12 +13,28 @@ from participants.routes import assessments, champions, esr, imports, me, people
 from participants.scim import scim_router
 
 TAGS: list[dict[str, str]] = [
-    {"name": "scim", "description": "SCIM 2.0 provisioning (role hr_sync only)."},
+    {"name": "people", "description": "People, org units and sectors from HR (reads are logged)."},
+    {"name": "hr import", "description": "The HR system's staff and org unit exports (CSV, XLSX)."},
+    {
+        "name": "champions and coaching",
+        "description": "Champions (kellokkaat), pilot enrolments, renewal support.",
+    },
+    {
+        "name": "assessments",
+        "description": "Competence meters and maturity models: rounds, answers, aggregates.",
+    },
+    {
+        "name": "me and situation",
+        "description": "The caller's own data; the steering-safe situational picture.",
+    },
+    {"name": "esr", "description": "ESR participant data and the indicators by gender."},
+    {"name": "data protection", "description": "Read log, right of access, pseudonymisation."},
     {"name": "audit", "description": "The service's append-only audit trail."},
 ]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; SCIM 2.0 lives under ``/scim/v2`` (role hr_sync), described by its own ``/Schemas``."""
     settings = settings or Settings()
     app = create_base_app(
         name="participants",

@@ -3,7 +3,9 @@
 A dry run reports what would be created, changed and deactivated; a real run writes exactly that in
 the caller's transaction (all or nothing) and is idempotent: existing people are read with one query
 and compared in memory, and only changed rows are written, each with its audit entry. An unchanged
-export writes nothing at all. People are matched by employee number only (never by e-mail).
+export writes nothing at all. People are matched by employee number only (never by e-mail). A new
+person's user name is the work e-mail; an existing person's user name belongs to the identity system
+(SCIM) and is never changed here.
 
 Each imported person keeps the fingerprint of the row it came from; a later row with the same
 fingerprint whose stored state is still consistent (activity by end date, manager, org unit) is
@@ -37,7 +39,6 @@ from participants.models import OrgUnit, Person
 from participants.models.types import new_id
 
 COMPARED = (
-    "user_name",
     "email",
     "given_name",
     "family_name",
@@ -157,7 +158,7 @@ async def import_hr_people(
             and _still_consistent(current, row, units, ids, today)
         ):
             if not check_duplicate(
-                seen, current.employee_number, current.user_name_key, fp, row.line, errors, warnings
+                seen, current.employee_number, current.email, fp, row.line, errors, warnings
             ):
                 known_unchanged += 1
         else:
@@ -170,7 +171,8 @@ async def import_hr_people(
             name="email", reason=f"{p.fields['email']} is the user name of another person", line=p.line
         )
         for p in incoming
-        if taken_names.get(p.fields["email"], p.employee_number) != p.employee_number
+        if p.employee_number not in existing
+        and taken_names.get(p.fields["email"], p.employee_number) != p.employee_number
     ]
     if errors:
         errors.sort(key=lambda e: e.line or 0)
@@ -210,7 +212,8 @@ async def import_hr_people(
                     **wanted,
                     "id": pid,
                     "employee_number": person.employee_number,
-                    "user_name_key": wanted["user_name"],
+                    "user_name": wanted["email"],
+                    "user_name_key": wanted["email"],
                     "hr_row_hash": person.fingerprint,
                     "source": "hr_import",
                     "pseudonymised": False,
@@ -234,7 +237,6 @@ async def import_hr_people(
             {
                 **wanted,
                 "b_id": current.id,
-                "user_name_key": wanted["user_name"],
                 "hr_row_hash": person.fingerprint,
                 "updated_at": now,
                 "version": current.version + 1,
@@ -259,7 +261,6 @@ async def import_hr_people(
                         **{k: getattr(current, k) for k in COMPARED},
                         "active": False,
                         "b_id": current.id,
-                        "user_name_key": current.user_name_key,
                         "hr_row_hash": current.hr_row_hash,
                         "updated_at": now,
                         "version": current.version + 1,
@@ -274,8 +275,30 @@ async def import_hr_people(
                         "changes": {"active": [True, False], "reason": "missing from a full export"},
                     }
                 )
+    unit_managers = [
+        {
+            "b_id": u.id,
+            "manager_person_id": ids.get(u.manager_employee_number or ""),
+            "updated_at": now,
+            "version": u.version + 1,
+        }
+        for u in units.values()
+        if u.manager_employee_number and ids.get(u.manager_employee_number) != u.manager_person_id
+    ]
     if dry_run:
         return report
+    if unit_managers:  # org units imported before their managers get them now
+        unit_table = OrgUnit.__table__  # type: ignore[attr-defined]
+        await conn.execute(update(unit_table).where(unit_table.c.id == bindparam("b_id")), unit_managers)
+        audit_rows.extend(
+            {
+                "action": "hr_import.update",
+                "entity_type": "org_unit",
+                "entity_id": u["b_id"],
+                "changes": {"manager_person_id": [None, u["manager_person_id"]]},
+            }
+            for u in unit_managers
+        )
     if new_units:
         unit_table = OrgUnit.__table__  # type: ignore[attr-defined]
         await conn.execute(
@@ -295,5 +318,5 @@ async def import_hr_people(
     if updates:
         await conn.execute(update(table).where(table.c.id == bindparam("b_id")), updates)
     await audit.record_many(session, audit_rows, actor=actor)
-    report.rows_written = len(new_units) + len(inserts) + len(updates) + len(audit_rows)
+    report.rows_written = len(new_units) + len(unit_managers) + len(inserts) + len(updates) + len(audit_rows)
     return report

@@ -165,7 +165,6 @@ def validate_rows(
             continue
         given = call or (given_names.split()[0] if given_names else None)
         fields = {
-            "user_name": email,
             "email": email,
             "given_name": given,
             "family_name": family,

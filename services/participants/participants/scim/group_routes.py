@@ -177,7 +177,7 @@ async def list_groups(
     start, n = paging(startIndex, count)
     total = (await session.exec(select(func.count()).select_from(OrgUnit).where(*clauses))).one()
     units = []
-    if n:
+    if n and total >= start:
         stmt = select(OrgUnit).where(*clauses).order_by(col(OrgUnit.code), col(OrgUnit.id))
         units = list((await session.exec(stmt.offset(start - 1).limit(n))).all())
     members = "members" not in (excludedAttributes or "").lower()

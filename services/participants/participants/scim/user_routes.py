@@ -131,7 +131,7 @@ async def list_users(
     clauses = [_user_clause(c.attribute, c.value) for c in comparisons]
     total = (await session.exec(select(func.count()).select_from(Person).where(*clauses))).one()
     people = []
-    if n:
+    if n and total >= start:
         stmt = select(Person).where(*clauses).order_by(col(Person.created_at), col(Person.id))
         people = list((await session.exec(stmt.offset(start - 1).limit(n))).all())
     await log_reads(session, reader=principal, person_ids=[p.id for p in people], purpose="scim")
