@@ -161,3 +161,23 @@ async def test_what_was_tested_is_frozen_once_running(client: httpx.AsyncClient,
         ("hypothesis_group_size", "40", "60", "more families joined"),
         ("target", "7", "5", "the board raised the bar"),
     ]
+
+
+async def test_discontinued_is_frozen_only_if_it_ran(client: httpx.AsyncClient, auth: Auth) -> None:
+    pm = auth("project_manager")
+    never = await create_pilot(client, pm, "Never ran", **READY_FOR_APPROVAL)
+    assert (await move(client, pm, never["id"], "discontinued", reason="no owner found")).status_code == 200
+    read = await client.get(f"/pilots/{never['id']}", headers=pm)
+    assert read.json()["frozen"] is False
+    change = {"hypothesis": {"group_size": 10}}
+    assert (
+        await client.patch(f"/pilots/{never['id']}", json=change, headers={**pm, **etag_of(read)})
+    ).status_code == 200
+    ran = await approved_pilot(client, pm, "Ran")
+    assert (await move(client, pm, ran["id"], "running")).status_code == 200
+    assert (await move(client, pm, ran["id"], "discontinued", reason="funding ended")).status_code == 200
+    read = await client.get(f"/pilots/{ran['id']}", headers=pm)
+    assert read.json()["frozen"] is True
+    assert (
+        await client.patch(f"/pilots/{ran['id']}", json=change, headers={**pm, **etag_of(read)})
+    ).status_code == 409

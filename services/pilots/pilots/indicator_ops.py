@@ -13,10 +13,10 @@ from hanke_libs.audit import diff
 from hanke_libs.auth import Principal
 from hanke_libs.problems import Conflict, InvalidParam, NotFound, UnprocessableContent
 from pilots.access import SMALL_SAMPLE_LIMIT, require_edit, sees_small_samples
-from pilots.lifecycle import FROZEN
 from pilots.models import FrozenChange, Indicator, IndicatorKind, Measurement, Pilot, audit
 from pilots.numbers import parse_number, progress_percent
-from pilots.schemas.common import Direction, Stage
+from pilots.pilot_ops import is_frozen
+from pilots.schemas.common import Direction
 from pilots.schemas.indicator import (
     IndicatorCreate,
     IndicatorPublic,
@@ -138,7 +138,7 @@ async def update_indicator(
             fields=locked,
         )
     frozen = [k for k in changed if k in FROZEN_FIELDS]
-    if frozen and Stage(pilot.stage) in FROZEN:
+    if frozen and await is_frozen(session, pilot):
         if not data.change_reason:
             raise Conflict(
                 "What the pilot tests is frozen once it runs: send change_reason to change "

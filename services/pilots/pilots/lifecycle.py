@@ -18,7 +18,7 @@ from pilots.schemas.pilot import Requirement
 MAIN_PATH = [Stage.idea, Stage.planned, Stage.approved, Stage.running, Stage.evaluated, Stage.established]
 FINAL = {Stage.established, Stage.discontinued}
 ACTIVE = {Stage.approved, Stage.running, Stage.evaluated, Stage.established}
-FROZEN = {Stage.running, Stage.evaluated, Stage.established, Stage.discontinued}
+FROZEN = {Stage.running, Stage.evaluated, Stage.established}  # and discontinued after it ran
 PORTFOLIO_MIN, PORTFOLIO_MAX = 3, 5
 PORTFOLIO_RULE = (
     "active_count counts the project's pilots in stages approved, running, evaluated and established "

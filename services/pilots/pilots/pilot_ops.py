@@ -193,6 +193,22 @@ async def create(
     return pilot
 
 
+async def is_frozen(session: AsyncSession, pilot: Pilot) -> bool:
+    """What was tested is frozen once the pilot runs: running, evaluated, established, or
+    discontinued after it had been running."""
+    stage = Stage(pilot.stage)
+    if stage in FROZEN:
+        return True
+    if stage != Stage.discontinued:
+        return False
+    ran = await session.exec(
+        select(StageChange.id)
+        .where(StageChange.pilot_id == pilot.id, col(StageChange.to_stage).in_([str(s) for s in FROZEN]))
+        .limit(1)
+    )
+    return ran.first() is not None
+
+
 def _summary(errors: list[InvalidParam]) -> str:
     return "; ".join(f"{e.name}: {e.reason}" for e in errors[:5])
 
@@ -219,7 +235,7 @@ async def update(*, session: AsyncSession, principal: Principal, pilot: Pilot, d
         raise UnprocessableContent(_summary(errors), slug="invalid-pilot", errors=errors)
     before = snapshot(pilot, current_sectors)
     frozen = {k: v for k, v in values.items() if k in FROZEN_PILOT_FIELDS and getattr(pilot, k) != v}
-    if frozen and Stage(pilot.stage) in FROZEN:
+    if frozen and await is_frozen(session, pilot):
         if not data.change_reason:
             raise Conflict(
                 "What the pilot tests is frozen once it runs: send change_reason to change "
@@ -296,7 +312,7 @@ async def to_public(
         sectors=[SectorRef(code=s.code, name_fi=s.name_fi, name_en=s.name_en) for s in sectors],
         hypothesis=hypothesis_public(pilot),
         stage=Stage(pilot.stage),
-        frozen=Stage(pilot.stage) in FROZEN,
+        frozen=await is_frozen(session, pilot),
         version=pilot.version,
         created_at=pilot.created_at,
         updated_at=pilot.updated_at,
