@@ -10,7 +10,7 @@ import httpx
 from tests.budget.conftest import KUOPIO, SAVONIA
 
 Auth = Callable[..., dict[str, str]]
-SAMPLE = Path("/work/shared/data/ledger-extract.csv").read_bytes()
+SAMPLE = (Path(__file__).parent / "data" / "ledger-extract.csv").read_bytes()  # copy of ../shared/data
 HEADER = "Tosite;Tositepäivä;Tili;Tilin nimi;Kustannuspaikka;Projekti;Selite;Debet;Kredit\r\n"
 
 
