@@ -12,6 +12,7 @@ round trip per request (measured in ``benchmarks/data_path.py``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator
@@ -218,8 +219,13 @@ def get_database(request: Request) -> Database:
 
 
 async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
-    """Session dependency that finds the app's database on ``app.state``."""
-    async for session in get_database(request).session(request):
+    """Session dependency that finds the app's database on ``app.state``.
+
+    ``Database.session`` is entered as an async context manager, so an exception raised by the
+    endpoint is thrown into it: the transaction is rolled back and the session closed at once
+    (a plain ``async for`` would leave both to the garbage collector).
+    """
+    async with contextlib.asynccontextmanager(get_database(request).session)(request) as session:
         yield session
 
 

@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from hanke_libs.auth import CurrentPrincipal
+from hanke_libs.db import SessionDep
 from pilots import exports
 from pilots.access import require_read
-from pilots.deps import SessionDep
 from pilots.pilot_ops import get_pilot, get_project
 from pilots.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, write_csv, write_xlsx
 

@@ -8,12 +8,12 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 from sqlmodel import col, func, select
 
 from hanke_libs.auth import CurrentPrincipal
+from hanke_libs.db import SessionDep
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.problems import BadRequest, NotFound
 from pilots import indicator_ops as ops
 from pilots import measurement_io
 from pilots.access import SMALL_SAMPLE_RULE, require_edit, require_read, sees_small_samples
-from pilots.deps import SessionDep
 from pilots.models import Indicator, Measurement, audit
 from pilots.numbers import PROGRESS_FORMULA
 from pilots.pilot_ops import get_pilot

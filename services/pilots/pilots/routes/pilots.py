@@ -9,10 +9,10 @@ from fastapi import APIRouter, Header, Query, Response
 from sqlmodel import col, func, select
 
 from hanke_libs.auth import CurrentPrincipal
+from hanke_libs.db import SessionDep
 from hanke_libs.paging import Page, PageDep, offset_page
 from pilots import pilot_ops, stage_ops
 from pilots.access import require_read
-from pilots.deps import SessionDep
 from pilots.etag import check_if_match, set_etag, stale_as_412
 from pilots.indicator_ops import indicators_public
 from pilots.models import FrozenChange, Pilot, PilotSector, StageChange

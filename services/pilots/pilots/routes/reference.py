@@ -10,10 +10,10 @@ from sqlmodel import col, func, or_, select
 
 from hanke_libs.audit import diff
 from hanke_libs.auth import CurrentPrincipal, Principal, Role, require_roles
+from hanke_libs.db import SessionDep
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.problems import Conflict, NotFound, UnprocessableContent
 from pilots.access import require_read
-from pilots.deps import SessionDep
 from pilots.models import IndicatorKind, Pilot, Project, Sector, audit
 from pilots.pilot_ops import get_project
 from pilots.schemas.reference import (

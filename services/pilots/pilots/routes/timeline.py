@@ -9,10 +9,10 @@ from fastapi import APIRouter, Header, Response
 from sqlmodel import col, func, select
 
 from hanke_libs.auth import CurrentPrincipal
+from hanke_libs.db import SessionDep
 from hanke_libs.paging import Page, PageDep, offset_page
 from pilots import establishment_ops
 from pilots.access import require_post, require_read
-from pilots.deps import SessionDep
 from pilots.etag import check_if_match, set_etag, stale_as_412
 from pilots.models import Establishment, TimelinePost, audit
 from pilots.pilot_ops import get_pilot, get_project
