@@ -23,7 +23,7 @@ async def users(client: httpx.AsyncClient, hr: dict[str, str], n: int) -> list[s
     return ids
 
 
-async def test_group_lifecycle_like_entra(client: httpx.AsyncClient, hr: dict[str, str]) -> None:
+async def test_group_lifecycle_like_entra(client: httpx.AsyncClient, hr: dict[str, str], auth: Auth) -> None:
     a, b, c = await users(client, hr, 3)
     created = await client.post(
         "/scim/v2/Groups",
@@ -54,6 +54,8 @@ async def test_group_lifecycle_like_entra(client: httpx.AsyncClient, hr: dict[st
     assert {m["value"] for m in group["members"]} == {a, c}
     slim = (await client.get(url, params={"excludedAttributes": "members"}, headers=hr)).json()
     assert "members" not in slim
+    log = (await client.get("/read-log", params={"person_id": c}, headers=auth("auditor"))).json()["items"]
+    assert {e["purpose"] for e in log} == {"scim.group"}
 
     unknown = {"Operations": [{"op": "Add", "path": "members", "value": [{"value": "nobody"}]}]}
     response = await client.patch(url, json=unknown, headers=hr)

@@ -20,6 +20,7 @@ from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
 from participants.db import audit
 from participants.models import OrgUnit, Person
+from participants.readlog import log_reads
 from participants.scim.deps import HrSync, base_url
 from participants.scim.filters import parse_filter
 from participants.scim.paths import parse_path
@@ -167,7 +168,7 @@ async def _record(
 async def list_groups(
     request: Request,
     session: SessionDep,
-    _: HrSync,
+    principal: HrSync,
     filter: str | None = None,
     startIndex: str | None = None,
     count: str | None = None,
@@ -183,6 +184,7 @@ async def list_groups(
     members = "members" not in (excludedAttributes or "").lower()
     base = base_url(request)
     resources = [await group_resource(session, u, base, with_members=members) for u in units]
+    await _log_members(session, principal, resources)
     return ScimResponse(list_response(resources, total, start))
 
 
@@ -217,12 +219,20 @@ async def get_group(
     request: Request,
     group_id: str,
     session: SessionDep,
-    _: HrSync,
+    principal: HrSync,
     excludedAttributes: str | None = None,
 ) -> ScimResponse:
     unit = await _get(session, group_id)
     members = "members" not in (excludedAttributes or "").lower()
-    return ScimResponse(await group_resource(session, unit, base_url(request), with_members=members))
+    resource = await group_resource(session, unit, base_url(request), with_members=members)
+    await _log_members(session, principal, [resource])
+    return ScimResponse(resource)
+
+
+async def _log_members(session: AsyncSession, principal: Principal, resources: list[dict[str, Any]]) -> None:
+    """Member lists name people: their reads are logged like any other read of a person."""
+    ids = [m["value"] for r in resources for m in r.get("members", [])]
+    await log_reads(session, reader=principal, person_ids=ids, purpose="scim.group")
 
 
 @router.put("/Groups/{group_id}")
