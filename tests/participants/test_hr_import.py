@@ -294,3 +294,23 @@ async def test_scim_and_hr_meet_by_employee_number_never_by_email(
     assert rejected.json()["errors"] == [
         {"name": "email", "reason": "bo.berg@kuopio.example is the user name of another person", "line": 3}
     ]
+
+
+async def test_org_unit_file_errors_are_listed(client: httpx.AsyncClient, pm: dict[str, str]) -> None:
+    header = UNITS.decode("utf-8-sig").splitlines()[0]
+    body = "\r\n".join(
+        [
+            header,
+            "A;Unit A;B;S;",
+            "B;Unit B;A;S;",
+            "C;Unit C;NOPE;S;",
+            ";No code;;S;",
+            "D;Unit D;;S;",
+            "D;Other D;;S;",
+        ]
+    ).encode()
+    response = await upload(client, pm, body, kind="org-units", dry_run=False)
+    assert response.status_code == 422
+    found = {(e["line"], e["name"]) for e in response.json()["errors"]}
+    assert found == {(2, "parent"), (3, "parent"), (4, "parent"), (5, "code"), (7, "code")}
+    assert (await client.get("/org-units", headers=pm)).json()["total"] == 0

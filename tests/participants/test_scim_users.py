@@ -220,3 +220,48 @@ async def test_writes_are_audited_and_reads_logged(
     assert [e["action"] for e in trail["items"]] == ["scim.create"]
     log = (await client.get("/read-log", params={"person_id": user["id"]}, headers=auth("auditor"))).json()
     assert [e["reader"] for e in log["items"]] == ["entra-provisioning"]
+
+
+async def test_enterprise_object_without_path_manager_removal_and_employee_number_filter(
+    client: httpx.AsyncClient, hr: dict[str, str]
+) -> None:
+    user = await create(client, hr)
+    url = f"/scim/v2/Users/{user['id']}"
+    patch = {
+        "Operations": [
+            {
+                "op": "add",
+                "value": {
+                    ENT: {"manager": {"value": "boss-1"}, "division": "Kasvu"},
+                    "name.familyName": "Uusi",
+                },
+            },
+        ]
+    }
+    body = (await client.patch(url, json=patch, headers=hr)).json()
+    assert body[ENT]["manager"]["value"] == "boss-1" and body[ENT]["division"] == "Kasvu"
+    assert body["name"]["familyName"] == "Uusi"
+    removed = {"Operations": [{"op": "remove", "path": f"{ENT}:manager"}, {"op": "remove", "path": "title"}]}
+    body = (await client.patch(url, json=removed, headers=hr)).json()
+    assert "manager" not in body[ENT] and "title" not in body
+    found = await client.get(
+        "/scim/v2/Users", params={"filter": f'{ENT}:employeeNumber eq "100000"'}, headers=hr
+    )
+    assert found.json()["totalResults"] == 1
+    no_target = {"Operations": [{"op": "remove"}]}
+    response = await client.patch(url, json=no_target, headers=hr)
+    assert response.status_code == 400 and response.json()["scimType"] == "noTarget"
+
+
+async def test_a_pseudonymised_person_is_gone_for_provisioning(
+    client: httpx.AsyncClient, hr: dict[str, str], auth: Auth
+) -> None:
+    user = await create(client, hr)
+    assert (
+        await client.post(f"/people/{user['id']}/pseudonymise", json={}, headers=auth("admin"))
+    ).status_code == 200
+    assert (await client.get(f"/scim/v2/Users/{user['id']}", headers=hr)).status_code == 404
+    listed = await client.get("/scim/v2/Users", params={"filter": 'externalId eq "100000"'}, headers=hr)
+    assert listed.json()["totalResults"] == 0
+    again = await client.post("/scim/v2/Users", json=entra_user(), headers=hr)
+    assert again.status_code == 201 and again.json()["id"] != user["id"]

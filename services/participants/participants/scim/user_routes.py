@@ -86,7 +86,7 @@ async def _check_unique(session: AsyncSession, state: dict[str, Any], own_id: st
 
 async def _get(session: AsyncSession, user_id: str) -> Person:
     person = await session.get(Person, user_id)
-    if person is None:
+    if person is None or person.pseudonymised:  # an erased person no longer exists for provisioning
         raise not_found("User", user_id)
     return person
 
@@ -129,6 +129,7 @@ async def list_users(
     comparisons = parse_filter(filter)
     start, n = paging(startIndex, count)
     clauses = [_user_clause(c.attribute, c.value) for c in comparisons]
+    clauses.append(col(Person.pseudonymised).is_(False))
     total = (await session.exec(select(func.count()).select_from(Person).where(*clauses))).one()
     people = []
     if n and total >= start:
