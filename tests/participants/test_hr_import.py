@@ -314,3 +314,15 @@ async def test_org_unit_file_errors_are_listed(client: httpx.AsyncClient, pm: di
     found = {(e["line"], e["name"]) for e in response.json()["errors"]}
     assert found == {(2, "parent"), (3, "parent"), (4, "parent"), (5, "code"), (7, "code")}
     assert (await client.get("/org-units", headers=pm)).json()["total"] == 0
+
+
+async def test_comma_separated_with_quotes(client: httpx.AsyncClient, pm: dict[str, str]) -> None:
+    header = HEADER.replace(";", ",")
+    row = (
+        '500001,"Aalto, jr.",Anna,Anna,anna@kuopio.example,"suunnittelija, vt.",KP,Konserni,1,A,,2020-01-01,'
+    )
+    report = (await upload(client, pm, f"{header}\n{row}\n".encode(), dry_run=False)).json()
+    assert report["created"] == 1
+    person = (await client.get("/people", params={"q": "500001"}, headers=pm)).json()["items"][0]
+    assert person["family_name"] == "Aalto, jr." and person["title"] == "suunnittelija, vt."
+    assert person["employment_start"] == "2020-01-01"

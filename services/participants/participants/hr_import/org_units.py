@@ -4,6 +4,7 @@ written, every bad row listed with its line number. Unknown sectors are created 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -43,7 +44,7 @@ async def import_hr_org_units(
     columns: Columns = ORG_UNIT_COLUMNS,
 ) -> ImportReport:
     """Import the org unit file in the caller's transaction; raises :class:`ImportRejected` on bad rows."""
-    rows = read_table(data, filename, columns)
+    rows = await asyncio.to_thread(read_table, data, filename, columns)  # XLSX parsing off the event loop
     errors: list[InvalidParam] = []
     incoming: dict[str, dict[str, Any]] = {}
     lines: dict[str, int] = {}

@@ -14,6 +14,7 @@ known unchanged without validating it again. SCIM writes clear the fingerprint.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,7 +127,7 @@ async def import_hr_people(
     :class:`ImportRejected` (422) listing every bad row; nothing is written then.
     """
     today = today or dt.date.today()
-    rows = read_table(data, filename, columns)
+    rows = await asyncio.to_thread(read_table, data, filename, columns)  # XLSX parsing off the event loop
     units = {u.code: u for u in (await session.exec(select(OrgUnit))).all()}
     # the one query of existing people: plain rows (no ORM objects), compared in memory
     table = Person.__table__  # type: ignore[attr-defined]
