@@ -96,6 +96,8 @@ class Upstream:
             timeout=self.timeout(self.settings.upstream_timeout_seconds),
             # No Accept-Encoding: answers arrive uncompressed and pass through unchanged.
             skip_auto_headers=("Accept-Encoding", "User-Agent"),
+            # Never keep an upstream's cookies: one session serves every caller.
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
 
     async def close(self) -> None:
