@@ -96,6 +96,8 @@ async def load(db: Database, start: int, count: int, batch: int) -> float:
             )
             assert report.added == size, report.as_dict() | {"lines": report.lines[:3]}
             await session.commit()
+        if os.environ.get("BENCH_VERBOSE"):
+            print(f"  rows {offset + size}: {time.perf_counter() - began:.1f} s", flush=True)
     return time.perf_counter() - began
 
 

@@ -24,7 +24,8 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import load_workbook
-from sqlalchemy import insert
+from sqlalchemy import insert, text
+from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel import select as sm_select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -200,19 +201,39 @@ def row_values(
 async def existing_entries(
     *, session: AsyncSession, project: Project, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], CostEntry]:
-    found: dict[tuple[str, str], CostEntry] = {}
+    """The entries already booked under the file's (implementer, voucher) keys.
+
+    On PostgreSQL the vouchers are joined as an array (``unnest``), so every probe uses the whole
+    unique index whatever the planner's statistics say (an ``IN`` list on a freshly grown table was
+    planned as a scan of the implementer's entries).
+    """
     by_impl: dict[str, list[str]] = {}
     for impl, voucher in keys:
         by_impl.setdefault(impl, []).append(voucher)
+    conn = await session.connection()
+    ids: list[int] = []
     for impl, vouchers in by_impl.items():
-        for i in range(0, len(vouchers), 500):
-            stmt = sm_select(CostEntry).where(
-                CostEntry.project_id == project.id,
-                CostEntry.implementer == impl,
-                col(CostEntry.voucher_ref).in_(vouchers[i : i + 500]),
-            )
-            for e in (await session.exec(stmt)).all():
-                found[(e.implementer, e.voucher_ref)] = e
+        for i in range(0, len(vouchers), 5000):
+            chunk = vouchers[i : i + 5000]
+            if conn.dialect.name == "postgresql":
+                query = text(
+                    "SELECT e.id FROM cost_entry e JOIN unnest(CAST(:refs AS text[])) AS v(ref) "
+                    "ON e.voucher_ref = v.ref WHERE e.project_id = :project AND e.implementer = :impl"
+                )
+                result = await conn.execute(query, {"refs": chunk, "project": project.id, "impl": impl})
+            else:
+                t = summaries.LEDGER
+                result = await conn.execute(
+                    sa_select(t.c.id).where(
+                        t.c.project_id == project.id, t.c.implementer == impl, t.c.voucher_ref.in_(chunk)
+                    )
+                )
+            ids += [r[0] for r in result]
+    found: dict[tuple[str, str], CostEntry] = {}
+    for i in range(0, len(ids), 500):
+        by_id = sm_select(CostEntry).where(col(CostEntry.id).in_(ids[i : i + 500]))
+        for e in (await session.exec(by_id)).all():
+            found[(e.implementer, e.voucher_ref)] = e
     return found
 
 
