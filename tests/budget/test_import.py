@@ -126,3 +126,17 @@ async def test_import_respects_finance_scope_and_roles(
     ok = (await upload(client, idk, auth("finance", implementer=KUOPIO), rows.encode(), dry_run=True)).json()
     assert ok["added"] == 1
     assert (await upload(client, idk, auth("steering"), rows.encode(), dry_run=True)).status_code == 403
+
+
+async def test_file_import_function_for_the_command(settings: object, idk: str, tmp_path: Path) -> None:
+    from budget.ledger_import import import_ledger_file
+
+    path = tmp_path / "extract.csv"
+    path.write_bytes(SAMPLE)
+    url = settings.resolved_database_url()  # type: ignore[attr-defined]
+    dry = await import_ledger_file(database_url=url, path=str(path), project_code=idk, implementer=KUOPIO)
+    assert dry.added == 900 and dry.dry_run
+    real = await import_ledger_file(database_url=url, path=str(path), project_code=idk, dry_run=False)
+    assert real.added == 900
+    again = await import_ledger_file(database_url=url, path=str(path), project_code=idk, dry_run=False)
+    assert again.unchanged == 900 and again.added == 0

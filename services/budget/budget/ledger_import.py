@@ -15,35 +15,27 @@ on a cost account is an expense, a credit a correction (negative); income accoun
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-from openpyxl import load_workbook
 from sqlalchemy import insert, text
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel import select as sm_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from budget import ledger, projects, summaries
+from budget import ledger, ledger_io, projects, summaries
 from budget.access import scoped_implementer
 from budget.db import audit
-from budget.ledger_io import COLUMNS, REQUIRED
 from budget.models import AccountMapping, CostEntry, PaymentClaim, Project
 from hanke_libs.auth import Principal
 from hanke_libs.money import parse_amount
-from hanke_libs.problems import BadRequest, InvalidParam, UnprocessableContent
+from hanke_libs.problems import InvalidParam, UnprocessableContent
 
 COMPARED = (
     "entry_date category_code kind amount description account account_name cost_centre pilot_id".split()
 )
-MAX_ROWS = 500_000
-DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
 
 
 @dataclass
@@ -58,67 +50,6 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
-
-
-def read_rows(content: bytes, filename: str | None = None) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row by column name) from CSV (UTF-8 with or without BOM, or Windows-1252) or XLSX."""
-    if content[:4] == b"PK\x03\x04" or (filename or "").lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception as exc:
-            raise BadRequest(
-                f"The file is not a readable XLSX workbook: {exc}.", slug="unreadable-file"
-            ) from exc
-        raw = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
-        table = [[_cell(v) for v in row] for row in raw]
-        numbered = list(enumerate(table, start=1))
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1252")
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if ";" in first else "\t" if "\t" in first else ","
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        numbered = [(reader.line_num, row) for row in reader]
-    if not numbered:
-        raise BadRequest("The file is empty.", slug="empty-file")
-    header = [h.strip().lstrip("\ufeff") for h in numbered[0][1]]
-    lower = {h.casefold(): h for h in header}
-    missing = [c for c in REQUIRED if c.casefold() not in lower]
-    if missing:
-        raise UnprocessableContent(
-            "The file lacks the columns: "
-            + ", ".join(missing)
-            + ". Download the template for the expected columns.",
-            slug="import-columns-missing",
-            errors=[InvalidParam(name=c, reason="column missing", line=1) for c in missing],
-        )
-    names = {c: header.index(lower[c.casefold()]) for c in COLUMNS if c.casefold() in lower}
-    out = []
-    for line, row in numbered[1:]:
-        if not any(str(v).strip() for v in row):
-            continue
-        out.append((line, {c: str(row[i]).strip() if i < len(row) else "" for c, i in names.items()}))
-    if len(out) > MAX_ROWS:
-        raise BadRequest(f"At most {MAX_ROWS} rows per file.", slug="import-too-large")
-    return out
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, dt.datetime | dt.date):
-        day = value.date() if isinstance(value, dt.datetime) else value
-        return f"{day.day}.{day.month}.{day.year}"
-    if isinstance(value, float):
-        return f"{Decimal(str(value)):f}"
-    return str(value)
-
-
-def parse_date(text: str) -> dt.date:
-    m = DATE.match(text)
-    if m:
-        return dt.date(int(m[3]), int(m[2]), int(m[1]))
-    return dt.date.fromisoformat(text.strip())
 
 
 async def mapping_for(*, session: AsyncSession, project: Project) -> list[tuple[int, int, str]]:
@@ -157,7 +88,7 @@ def row_values(
     if not voucher or len(voucher) > 60:
         raise ValueError("Tosite (voucher) is required, at most 60 characters")
     try:
-        day = parse_date(row.get("Tositepäivä", ""))
+        day = ledger_io.parse_date(row.get("Tositepäivä", ""))
     except ValueError as exc:
         raise ValueError(f"Tositepäivä {row.get('Tositepäivä')!r} is not a date (d.m.yyyy)") from exc
     project = row.get("Projekti", "")
@@ -254,7 +185,7 @@ async def import_ledger(
     default_impl = implementer or scope or project.lead_implementer
     ctx = await ledger.context(session=session, project=project)
     mapping = mapping or await mapping_for(session=session, project=project)
-    rows = read_rows(content, filename)
+    rows = ledger_io.read_rows(content, filename)
     report = ImportReport(dry_run=dry_run, rows=len(rows))
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, str], int] = {}
@@ -394,4 +325,43 @@ async def export_entries(
     return [entry_row(e, project.code) for e in (await session.exec(stmt)).all()]
 
 
-__all__ = ["ImportReport", "export_entries", "import_ledger", "read_rows"]
+async def import_ledger_file(
+    *,
+    database_url: str,
+    path: str,
+    project_code: str,
+    implementer: str | None = None,
+    dry_run: bool = True,
+    actor: str = "cli",
+) -> ImportReport:
+    """Import a file from disk into the budget database at ``database_url`` (for the ``hanke`` command).
+
+    Commits only a real run without bad rows; raises ``UnprocessableContent`` (with ``errors``,
+    one per bad line) otherwise, writing nothing.
+    """
+    import asyncio
+    from pathlib import Path
+
+    from hanke_libs.db import Database
+
+    content = await asyncio.to_thread(Path(path).read_bytes)
+    db = Database(database_url, null_pool=True)
+    try:
+        async with db.write_session() as session:
+            report = await import_ledger(
+                session=session,
+                project_code=project_code,
+                content=content,
+                filename=path,
+                implementer=implementer,
+                dry_run=dry_run,
+                actor=actor,
+            )
+            if not dry_run:
+                await session.commit()
+            return report
+    finally:
+        await db.dispose()
+
+
+__all__ = ["ImportReport", "export_entries", "import_ledger", "import_ledger_file"]
