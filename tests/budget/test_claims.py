@@ -179,3 +179,17 @@ async def test_advance_at_most_30_percent_of_support(client: httpx.AsyncClient, 
     assert more.status_code == 422
     missing = await client.post(f"/projects/{idk}/claims", json=advance, headers=lead)
     assert missing.status_code == 422
+
+
+async def test_who_reads_claims(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
+    lead = auth("finance", implementer=KUOPIO)
+    assert (await client.post(f"/projects/{idk}/claims", json=H1, headers=lead)).status_code == 201
+    for role in ("admin", "project_manager", "auditor"):
+        assert (await client.get(f"/projects/{idk}/claims/1", headers=auth(role))).status_code == 200
+    assert (await client.get(f"/projects/{idk}/claims/1", headers=lead)).status_code == 200
+    assert (
+        await client.get(f"/projects/{idk}/claims", headers=auth("finance", implementer=SAVONIA))
+    ).status_code == 403
+    for role in ("steering", "pilot_owner", "champion"):
+        assert (await client.get(f"/projects/{idk}/claims", headers=auth(role))).status_code == 403
+    assert (await client.post(f"/projects/{idk}/claims", json=H1, headers=auth("auditor"))).status_code == 403

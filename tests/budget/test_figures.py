@@ -158,3 +158,33 @@ async def test_summary_table_matches_ledger(client: httpx.AsyncClient, auth: Aut
     assert check.status_code == 200 and check.json()["consistent"] is True, check.json()
     assert check.json()["cells_checked"] == 3
     assert (await client.post(f"/projects/{idk}/admin/summaries/check", headers=fin)).status_code == 403
+
+
+async def test_summary_check_finds_and_rebuilds_drift(
+    client: httpx.AsyncClient, auth: Auth, idk: str, settings: object
+) -> None:
+    from sqlalchemy import text
+
+    from hanke_libs.db import Database
+
+    fin = auth("finance", implementer=KUOPIO)
+    await client.post(f"/projects/{idk}/costs", json=entry(voucher_ref="D1", amount="10.00"), headers=fin)
+    db = Database(settings.resolved_database_url(), null_pool=True)  # type: ignore[attr-defined]
+    try:
+        async with db.write_session() as session:
+            conn = await session.connection()
+            await conn.execute(text("UPDATE ledger_summary SET amount = amount + 1"))
+            await session.commit()
+    finally:
+        await db.dispose()
+    assert (await client.get(f"/projects/{idk}/summary", headers=fin)).json()["actual_eligible"] == "11.71"
+    admin = auth("admin")
+    found = (await client.post(f"/projects/{idk}/admin/summaries/check", headers=admin)).json()
+    assert found["consistent"] is False and found["rebuilt"] is False
+    assert found["differences"][0]["ledger"]["amount"] == "10.00"
+    assert found["differences"][0]["summary"]["amount"] == "10.01"
+    fixed = (await client.post(f"/projects/{idk}/admin/summaries/check?rebuild=true", headers=admin)).json()
+    assert fixed["rebuilt"] is True
+    again = (await client.post(f"/projects/{idk}/admin/summaries/check", headers=admin)).json()
+    assert again["consistent"] is True
+    assert (await client.get(f"/projects/{idk}/summary", headers=fin)).json()["actual_eligible"] == "11.70"

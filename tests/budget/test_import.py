@@ -140,3 +140,13 @@ async def test_file_import_function_for_the_command(settings: object, idk: str, 
     assert real.added == 900
     again = await import_ledger_file(database_url=url, path=str(path), project_code=idk, dry_run=False)
     assert again.unchanged == 900 and again.added == 0
+
+
+async def test_windows_1252_and_iso_dates(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
+    fin = auth("finance", implementer=KUOPIO)
+    rows = HEADER + "W-1; 2020-03-01 ;4000;Palkat ja palkkiot;1721;S21894;Lomaraha – kesä;1 234,50;\r\n"
+    report = (await upload(client, idk, fin, rows.encode("cp1252"), dry_run=False)).json()
+    assert report["added"] == 1, report
+    booked = (await client.get(f"/projects/{idk}/costs?voucher_ref=W-1", headers=fin)).json()["items"][0]
+    assert booked["description"] == "Lomaraha – kesä" and booked["entry_date"] == "2020-03-01"
+    assert booked["amount"] == "1234.50" and booked["account_name"] == "Palkat ja palkkiot"

@@ -28,6 +28,12 @@ ZERO = Decimal("0.00")
 Key = tuple[str, int, str]  # implementer, year, category
 
 
+CAP_RULE = (
+    "own funding = the own-funding part of the implementer's eligible cost (in the year, or in total) by the "
+    "rounding rule; status: exceeded above the cap, at_risk from warn_percent of the cap, else within"
+)
+
+
 def money(value: Decimal) -> str:
     return f"{value:.2f}"
 
@@ -300,6 +306,7 @@ async def summary(*, session: AsyncSession, project: Project, as_of: dt.date | N
         "own_funding_caps": await own_funding(session=session, b=b),
         "forecast": forecast(b),
         "rounding_rule": RULE,
+        "cap_rule": CAP_RULE,
         "links": {
             "utilisation": f"/projects/{project.code}/figures/utilisation",
             "funding": f"/projects/{project.code}/figures/funding",

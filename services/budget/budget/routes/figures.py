@@ -62,6 +62,7 @@ async def own_funding(code: Code, session: SessionDep, _: Reader, as_of: AsOf = 
         "project": project.code,
         "as_of": b.as_of.isoformat(),
         "caps": await figures.own_funding(session=session, b=b),
+        "how": figures.CAP_RULE,
     }
 
 
