@@ -4,6 +4,7 @@
     hanke token --role ROLE ...   print a development bearer token
     hanke migrate [SERVICE ...]   build or upgrade the services' databases
     hanke seed [SERVICE ...]      load the reference data
+    hanke import-hr ...           import the HR system's export (dry run unless --commit)
 
 Later admin commands (imports, reports) register here as further subcommands.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from hanke_cli import apps
 from hanke_cli.setup import migrate, seed
@@ -46,6 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     p_migrate.add_argument("services", nargs="*", choices=names + [[]], default=[])
     p_seed = sub.add_parser("seed", help="load reference and seed data (idempotent)")
     p_seed.add_argument("services", nargs="*", choices=names + [[]], default=[])
+
+    p_hr = sub.add_parser(
+        "import-hr", help="import the HR export (people, org units); dry run unless --commit"
+    )
+    p_hr.add_argument("--people", type=Path, help="people export, CSV or XLSX")
+    p_hr.add_argument("--org-units", type=Path, help="org unit export, CSV or XLSX")
+    p_hr.add_argument(
+        "--full", action="store_true", help="a full export: people missing from it become inactive"
+    )
+    p_hr.add_argument("--commit", action="store_true", help="write the changes (default: report only)")
     return parser
 
 
@@ -75,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         for spec in _services(args.services):
             migrate(spec)
         return 0
+    if args.command == "import-hr":
+        from hanke_cli.imports import import_hr
+
+        return import_hr(args.people, args.org_units, full=args.full, commit=args.commit)
     if args.command == "seed":
         for spec in _services(args.services):
             seed(spec)

@@ -1,0 +1,60 @@
+"""``hanke import-hr``: a dry run writes nothing, ``--commit`` writes, a repeat changes nothing, a bad
+file is rejected whole with line numbers."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from hanke_cli.main import main
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # shared/ lies beside the clone
+
+
+@pytest.fixture
+def participants_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "participants.db"
+    monkeypatch.setenv("HANKE_PARTICIPANTS_DATABASE_URL", f"sqlite:///{path}")
+    assert main(["migrate", "participants"]) == 0
+    assert main(["seed", "participants"]) == 0
+    return path
+
+
+def _people(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM person").fetchone()[0])
+
+
+@pytest.mark.skipif(not (DATA / "hr-export.csv").exists(), reason="shared/data sample files not present")
+def test_import_hr_dry_run_commit_and_repeat(
+    participants_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [
+        "import-hr",
+        "--people",
+        str(DATA / "hr-export.csv"),
+        "--org-units",
+        str(DATA / "hr-org-units.csv"),
+    ]
+    assert main(args) == 0
+    assert '"created": 400' in capsys.readouterr().out
+    assert _people(participants_db) == 0
+    assert main([*args, "--commit"]) == 0
+    assert _people(participants_db) == 400
+    capsys.readouterr()
+    assert main([*args, "--commit"]) == 0
+    out = capsys.readouterr().out
+    assert '"unchanged": 400' in out and '"changed": 0' in out
+
+
+def test_import_hr_bad_file_is_rejected_whole(
+    participants_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Henkilönumero;Sukunimi\n1;x\n", encoding="utf-8")
+    assert main(["import-hr", "--people", str(bad), "--commit"]) == 1
+    out = capsys.readouterr().out
+    assert "rejected, nothing written" in out and "line 1" in out
+    assert _people(participants_db) == 0
