@@ -74,7 +74,9 @@ def main() -> int:
         default="pilots",
         help="the service behind the proxies (light: a one-route FastAPI app in place of pilots)",
     )
-    parser.add_argument("--connections", default="8,32", help="comma-separated wrk connection counts")
+    parser.add_argument(
+        "--connections", default="8,32", help="comma-separated wrk connection counts; empty: only the view"
+    )
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
     parser.add_argument("--view-samples", type=int, default=200)
     parser.add_argument("--install", action="store_true", help="apt-get install missing nginx/wrk")
@@ -84,7 +86,7 @@ def main() -> int:
     if tools is None:
         return 2
     nginx, wrk = tools
-    connections = [int(c) for c in args.connections.split(",")]
+    connections = [int(c) for c in args.connections.split(",") if c.strip()]
     workdir = Path(tempfile.mkdtemp(prefix="hanke-gw-bench-"))
     urls = database_urls(args.db, workdir)
     print(f"databases: {args.db}; preparing (migrate + seed) ...", flush=True)
@@ -138,10 +140,11 @@ def main() -> int:
                 f"the resource did not answer 200 through the gateway: {check.status_code} {check.text[:200]}"
             )
             return 1
-        print(
-            f"\nsingle-resource GET {path} ({args.service} service, {args.db}), wrk {args.duration} s per run"
-        )
-        print(f"{'path':<15}{'conns':>6}{'req/s':>10}{'p99 ms':>10}{'errors':>8}")
+        if connections:
+            print(
+                f"\nsingle-resource GET {path} ({args.service} service, {args.db}), wrk {args.duration} s per run"
+            )
+            print(f"{'path':<15}{'conns':>6}{'req/s':>10}{'p99 ms':>10}{'errors':>8}")
         results: dict[tuple[str, int], WrkResult] = {}
         for conns in connections:
             for name, url in targets.items():
@@ -152,7 +155,8 @@ def main() -> int:
                     f"{name:<15}{conns:>6}{result.rps:>10.0f}{result.p99_ms:>10.1f}{result.errors:>8}",
                     flush=True,
                 )
-        print("\nratios (requests/s)")
+        if connections:
+            print("\nratios (requests/s)")
         for conns in connections:
             d, n = results[("direct", conns)], results[("nginx", conns)]
             g, h = results[("gateway", conns)], results[("gateway-httpx", conns)]
@@ -201,7 +205,11 @@ async def view_latency(ports: dict[str, int], bearer: str, samples: int) -> None
         view_ms: list[float] = []
         slowest_ms: list[float] = []
         sum_ms: list[float] = []
+        together_ms: list[float] = []
         for _ in range(samples):
+            started = time.perf_counter()
+            await asyncio.gather(*(client.get(url) for url in calls.values()))
+            together_ms.append((time.perf_counter() - started) * 1000)
             for name, url in calls.items():
                 started = time.perf_counter()
                 await client.get(url)
@@ -220,11 +228,13 @@ async def view_latency(ports: dict[str, int], bearer: str, samples: int) -> None
     print(
         f"  {'view at the client':<30}{med(view_ms):>8.2f}  missing: {[m['part'] for m in body['missing']]}"
     )
+    print(f"  {'the three calls at once':<30}{med(together_ms):>8.2f}  (client-side gather, no gateway)")
     print(f"  {'slowest call inside the view':<30}{med(slowest_ms):>8.2f}  (Server-Timing)")
     print(f"  {'sum of the calls in the view':<30}{med(sum_ms):>8.2f}")
     slowest_alone = max(med(v) for v in alone.values())
     print(
         f"  view / slowest call in the same request = {med(view_ms) / med(slowest_ms):.2f}; "
+        f"view / the three calls at once = {med(view_ms) / med(together_ms):.2f}; "
         f"view / slowest call alone = {med(view_ms) / slowest_alone:.2f}; "
         f"sequential calls would give >= {med(sum_ms) / med(slowest_ms):.2f}"
     )
