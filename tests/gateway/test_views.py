@@ -215,3 +215,16 @@ async def test_view_input_is_validated(client: httpx.AsyncClient, auth: Auth) ->
         "/api/v1/views/projects/S21894/interim-evaluation?as_of=yesterday", headers=auth("admin")
     )
     assert bad_date.status_code == 422
+
+
+async def test_champion_sees_only_their_own_pilots(
+    client: httpx.AsyncClient, auth: Auth, stubs: Stubs
+) -> None:
+    champion = auth("champion", subject="person-2")  # the stub enrols person-2 in pilot-1 and pilot-2
+    own = await client.get("/api/v1/views/pilots/pilot-1/overview", headers=champion)
+    assert own.status_code == 200 and own.json()["missing"] == []
+    other = await client.get("/api/v1/views/pilots/pilot-9/overview", headers=champion)
+    assert other.status_code == 403
+    assert other.headers["content-type"] == "application/problem+json"
+    owner = await client.get("/api/v1/views/pilots/pilot-9/overview", headers=auth("pilot_owner", "champion"))
+    assert owner.status_code == 404  # a wider role reads any pilot: this one does not exist

@@ -9,11 +9,20 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from gateway.views.common import Fanout, PilotId, ViewBase
-from hanke_libs.auth import CurrentPrincipal
-from hanke_libs.problems import NotFound
+from gateway.views.common import Fanout, PilotId, ViewBase, ids_in
+from hanke_libs.auth import CurrentPrincipal, Role
+from hanke_libs.problems import Forbidden, NotFound, UpstreamProblem
 
 router = APIRouter()
+# Roles that read every pilot; a caller with none of them but ``champion`` sees only their own.
+WIDER_READERS = (
+    Role.admin,
+    Role.project_manager,
+    Role.pilot_owner,
+    Role.steering,
+    Role.auditor,
+    Role.finance,
+)
 
 
 class PilotOverview(ViewBase):
@@ -46,17 +55,29 @@ async def pilot_overview(
     ] = None,
 ) -> JSONResponse:
     """The pilot, its champions and its ledger costs, fetched concurrently (the costs as soon as the
-    project code is known). 404 when the pilots service does not know the pilot."""
+    project code is known). 404 when the pilots service does not know the pilot. A caller who is
+    only a champion sees the overviews of their own pilots (403 otherwise)."""
     fan = Fanout(request, principal)
     pid = quote(pilot_id, safe="")
+    champion_only = principal.has(Role.champion) and not principal.has(*WIDER_READERS)
 
     def costs_call(code: str) -> Any:
         return fan.start("costs", "budget", f"/projects/{quote(code, safe='')}/costs/by-pilot/{pid}")
 
     try:
+        me_task = fan.start("me", "participants", "/me") if champion_only else None
         pilot_task = fan.start("pilot", "pilots", f"/pilots/{pid}")
         champions_task = fan.start("champions", "participants", f"/pilots/{pid}/champions")
         costs_task = costs_call(project_code) if project_code else None
+        if me_task is not None:
+            me = await me_task
+            if me is None:
+                raise UpstreamProblem(
+                    "Your champion enrolments could not be checked (participants service).",
+                    service="participants",
+                )
+            if pilot_id not in ids_in(me):
+                raise Forbidden("A champion sees the overviews of their own pilots only.")
         pilot = await pilot_task
         if fan.statuses.get("pilot") == 404:
             raise NotFound(f"Pilot {pilot_id!r} does not exist.")
