@@ -52,6 +52,10 @@ async def test_claim_end_to_end(client: httpx.AsyncClient, auth: Auth, idk: str)
     assert body["entries"] == 4 and body["status"] == "draft" and body["frozen"] is False
     assert body["costs"] == "6137.36" and body["flat_rate"] == "1022.88" and body["income"] == "100.00"
     assert body["eligible"] == "7060.24" and body["claimable_esr"] == "5648.19"
+    assert body["funding_shares"] == [
+        {"source": "esr", "kind": "esr", "amount": "5648.19"},
+        {"source": "own", "kind": "own", "amount": "1412.05"},
+    ]
     assert {i["implementer"] for i in body["by_implementer"]} == {KUOPIO, SAVONIA}
     url = f"/projects/{idk}/claims/{body['number']}"
 

@@ -65,6 +65,9 @@ class ClaimPublic(BaseModel):
     claimable_esr: Money = Field(description="The ESR share of eligible cost (or the advance requested)")
     requested_amount: Money | None
     approved_amount: Money | None
+    funding_shares: list[dict[str, Any]] = Field(
+        description="Eligible cost split by funding source (sums exactly)"
+    )
     by_implementer: list[dict[str, Any]]
     note: str | None
     submitted_at: dt.datetime | None

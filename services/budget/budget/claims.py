@@ -165,6 +165,9 @@ async def totals_from(
         "income": f"{income:.2f}",
         "eligible": f"{eligible:.2f}",
         "claimable_esr": f"{esr:.2f}",
+        "funding_shares": [
+            {"source": s.code, "kind": s.kind, "amount": f"{parts[s.code]:.2f}"} for s in sources
+        ],
         "by_implementer": [
             {
                 "implementer": impl,
@@ -206,6 +209,7 @@ async def public(*, session: AsyncSession, project: Project, claim: PaymentClaim
         claimable_esr=Decimal(totals["claimable_esr"]),
         requested_amount=claim.requested_amount,
         approved_amount=claim.approved_amount,
+        funding_shares=totals["funding_shares"],
         by_implementer=totals["by_implementer"],
         note=claim.note,
         submitted_at=claim.submitted_at,
