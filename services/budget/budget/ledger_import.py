@@ -306,6 +306,10 @@ async def write(
         for k in COMPARED + ["flat_amount"]:
             setattr(old, k, values[k])
         old.version += 1
+        if old.claim_id is not None:  # a draft claim keeps only entries of its period
+            claim = await session.get(PaymentClaim, old.claim_id)
+            if claim is not None and not claim.period_start <= old.entry_date <= claim.period_end:
+                old.claim_id = None
         session.add(old)
         deltas.add(old)
         trail.append(
