@@ -150,3 +150,21 @@ async def test_windows_1252_and_iso_dates(client: httpx.AsyncClient, auth: Auth,
     booked = (await client.get(f"/projects/{idk}/costs?voucher_ref=W-1", headers=fin)).json()["items"][0]
     assert booked["description"] == "Lomaraha – kesä" and booked["entry_date"] == "2020-03-01"
     assert booked["amount"] == "1234.50" and booked["account_name"] == "Palkat ja palkkiot"
+
+
+async def test_reimport_against_claims(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
+    fin = auth("finance", implementer=KUOPIO)
+    rows = (
+        HEADER
+        + "R-1;3.2.2020;4000;Palkat;1721;S21894;x;100,00;\r\nR-2;4.2.2020;4000;Palkat;1721;S21894;y;50,00;\r\n"
+    )
+    await upload(client, idk, fin, rows.encode(), dry_run=False)
+    period = {"period_start": "2020-01-01", "period_end": "2020-06-30"}
+    assert (await client.post(f"/projects/{idk}/claims", json=period, headers=fin)).json()["entries"] == 2
+    moved = rows.replace("3.2.2020", "3.8.2020")
+    assert (await upload(client, idk, fin, moved.encode(), dry_run=False)).json()["changed"] == 1
+    assert (await client.get(f"/projects/{idk}/claims/1", headers=fin)).json()["entries"] == 1
+    await client.post(f"/projects/{idk}/claims/1/status", json={"status": "submitted"}, headers=fin)
+    edited = moved.replace("50,00", "55,00")
+    r = await upload(client, idk, fin, edited.encode(), dry_run=False)
+    assert r.status_code == 422 and "payment claim 1" in r.json()["errors"][0]["reason"]
