@@ -132,13 +132,16 @@ class ProxyRoute:
                 lambda m: "<" + self.rewrite_url(m.group(1), upstream.base_url, public_base) + ">", value
             )
             headers.append((b"link", link.encode("latin-1")))
-        if scope["method"] == "HEAD":
-            length = resp.headers.get("Content-Length", "0")
+        body = resp.body
+        if resp.status in (204, 304) or resp.status < 200:
+            body = b""  # no body and no Content-Length on these (RFC 9110 8.6)
+        elif scope["method"] == "HEAD":
+            headers.append((b"content-length", resp.headers.get("Content-Length", "0").encode("latin-1")))
+            body = b""
         else:
-            length = str(len(resp.body))
-        headers.append((b"content-length", length.encode("latin-1")))
+            headers.append((b"content-length", str(len(body)).encode("ascii")))
         await send({"type": "http.response.start", "status": resp.status, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else resp.body})
+        await send({"type": "http.response.body", "body": body})
 
 
 async def _read_body(receive: Receive) -> bytes:

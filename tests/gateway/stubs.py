@@ -100,6 +100,16 @@ def budget_stub() -> FastAPI:
         response.headers["ETag"] = '"1"'
         return {"id": "42"}
 
+    @app.get("/items/{item_id}", tags=["things"])
+    async def read_item(item_id: str, request: Request) -> Response:
+        if request.headers.get("if-none-match") == '"1"':
+            return Response(status_code=304, headers={"ETag": '"1"'})
+        return JSONResponse({"id": item_id}, headers={"ETag": '"1"'})
+
+    @app.delete("/items/{item_id}", status_code=204, tags=["things"])
+    async def delete_item(item_id: str) -> Response:
+        return Response(status_code=204)
+
     @app.post("/items-absolute", status_code=201, tags=["things"])
     async def create_item_absolute(request: Request, response: Response) -> dict[str, str]:
         response.headers["Location"] = f"{request.base_url}items/43"

@@ -74,6 +74,18 @@ async def test_location_is_rewritten(client: httpx.AsyncClient, auth: Auth) -> N
     assert absolute.headers["location"] == "http://testserver/api/v1/budget/items/43"
 
 
+async def test_not_modified_no_content_and_head(client: httpx.AsyncClient, auth: Auth) -> None:
+    item = await client.get("/api/v1/budget/items/1", headers=auth("finance"))
+    assert item.status_code == 200 and item.headers["etag"] == '"1"'
+    cached = await client.get("/api/v1/budget/items/1", headers={**auth("finance"), "If-None-Match": '"1"'})
+    assert cached.status_code == 304 and cached.headers["etag"] == '"1"' and cached.content == b""
+    deleted = await client.delete("/api/v1/budget/items/1", headers=auth("finance"))
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert "content-length" not in deleted.headers
+    head = await client.head("/api/v1/budget/echo/x", headers=auth("finance"))
+    assert head.status_code in (200, 405) and head.content == b""
+
+
 async def test_scim_keeps_its_own_path(client: httpx.AsyncClient, auth: Auth) -> None:
     response = await client.post(
         "/scim/v2/Users",
