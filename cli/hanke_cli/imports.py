@@ -94,3 +94,26 @@ def import_hr(people: Path | None, org_units: Path | None, *, full: bool, commit
         say("hanke", "nothing to import: give --people and/or --org-units")
         return 2
     return run_in_transaction("participants", steps, commit=commit)
+
+
+def import_ledger(path: Path, *, project: str, implementer: str | None, commit: bool) -> int:
+    """``hanke import-ledger``: a general-ledger extract into a project's cost ledger."""
+    from budget.ledger_import import import_ledger as run_import
+
+    data, name = path.read_bytes(), path.name
+
+    async def step(session: AsyncSession, dry_run: bool) -> dict[str, Any]:
+        report = await run_import(
+            session=session,
+            project_code=project,
+            content=data,
+            filename=name,
+            implementer=implementer,
+            dry_run=dry_run,
+            actor=actor(),
+        )
+        summary = report.as_dict()
+        summary.pop("lines", None)  # line-by-line detail: the API's dry run; rejects raise with lines
+        return summary
+
+    return run_in_transaction("budget", [(f"ledger {name} into {project}", step)], commit=commit)

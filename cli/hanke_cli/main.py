@@ -5,6 +5,7 @@
     hanke migrate [SERVICE ...]   build or upgrade the services' databases
     hanke seed [SERVICE ...]      load the reference data
     hanke import-hr ...           import the HR system's export (dry run unless --commit)
+    hanke import-ledger FILE ...  import an accounting ledger extract (dry run unless --commit)
 
 Later admin commands (imports, reports) register here as further subcommands.
 """
@@ -58,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--full", action="store_true", help="a full export: people missing from it become inactive"
     )
     p_hr.add_argument("--commit", action="store_true", help="write the changes (default: report only)")
+
+    p_ledger = sub.add_parser(
+        "import-ledger", help="import a ledger extract (CSV/XLSX); dry run unless --commit"
+    )
+    p_ledger.add_argument("file", type=Path)
+    p_ledger.add_argument("--project", default="S21894", help="project code (default: S21894, IDK)")
+    p_ledger.add_argument("--implementer", help="implementer business id (default: the lead implementer)")
+    p_ledger.add_argument("--commit", action="store_true", help="write the changes (default: report only)")
     return parser
 
 
@@ -91,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
         from hanke_cli.imports import import_hr
 
         return import_hr(args.people, args.org_units, full=args.full, commit=args.commit)
+    if args.command == "import-ledger":
+        from hanke_cli.imports import import_ledger
+
+        return import_ledger(
+            args.file, project=args.project, implementer=args.implementer, commit=args.commit
+        )
     if args.command == "seed":
         for spec in _services(args.services):
             seed(spec)

@@ -58,3 +58,30 @@ def test_import_hr_bad_file_is_rejected_whole(
     out = capsys.readouterr().out
     assert "rejected, nothing written" in out and "line 1" in out
     assert _people(participants_db) == 0
+
+
+@pytest.fixture
+def budget_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "budget.db"
+    monkeypatch.setenv("HANKE_BUDGET_DATABASE_URL", f"sqlite:///{path}")
+    assert main(["migrate", "budget"]) == 0
+    assert main(["seed", "budget"]) == 0
+    return path
+
+
+def _costs(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM cost_entry").fetchone()[0])
+
+
+@pytest.mark.skipif(not (DATA / "ledger-extract.csv").exists(), reason="shared/data sample files not present")
+def test_import_ledger_dry_run_commit_and_repeat(budget_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["import-ledger", str(DATA / "ledger-extract.csv"), "--project", "S21894"]
+    assert main(args) == 0
+    assert '"added": 900' in capsys.readouterr().out
+    assert _costs(budget_db) == 0
+    assert main([*args, "--commit"]) == 0
+    assert _costs(budget_db) == 900
+    capsys.readouterr()
+    assert main([*args, "--commit"]) == 0
+    assert '"unchanged": 900' in capsys.readouterr().out
