@@ -123,15 +123,15 @@ class ProxyRoute:
         headers: list[tuple[bytes, bytes]] = []
         for name in FORWARD_RESPONSE:
             for value in resp.headers.getall(name, ()):
-                headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+                headers.append((name.lower().encode("ascii"), _raw(value)))
         for value in resp.headers.getall("Location", ()):
             location = self.rewrite_url(value, upstream.base_url, public_base)
-            headers.append((b"location", location.encode("latin-1")))
+            headers.append((b"location", _raw(location)))
         for value in resp.headers.getall("Link", ()):
             link = _LINK_TARGET.sub(
                 lambda m: "<" + self.rewrite_url(m.group(1), upstream.base_url, public_base) + ">", value
             )
-            headers.append((b"link", link.encode("latin-1")))
+            headers.append((b"link", _raw(link)))
         body = resp.body
         if resp.status in (204, 304) or resp.status < 200:
             body = b""  # no body and no Content-Length on these (RFC 9110 8.6)
@@ -142,6 +142,11 @@ class ProxyRoute:
             headers.append((b"content-length", str(len(body)).encode("ascii")))
         await send({"type": "http.response.start", "status": resp.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _raw(value: str) -> bytes:
+    """A header value as the upstream sent it (aiohttp decodes UTF-8 with surrogateescape)."""
+    return value.encode("utf-8", "surrogateescape")
 
 
 async def _read_body(receive: Receive) -> bytes:

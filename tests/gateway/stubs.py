@@ -68,7 +68,7 @@ def _base(title: str) -> FastAPI:
         headers = {
             "ETag": '"7"',
             "Link": '</echo/list?offset=20>; rel="next", <http://elsewhere.example/x>; rel="help"',
-            "Content-Disposition": 'attachment; filename="x.json"',
+            "Content-Disposition": 'attachment; filename="v\u00e4li.json"',  # sent as one latin-1 byte
             "X-Internal": "not forwarded",
         }
         return JSONResponse(data, headers=headers)
