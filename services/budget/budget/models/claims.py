@@ -6,11 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field
 
 from budget.db import Base
 from budget.models.project import utcnow
+from hanke_libs.db import UtcDateTime
 from hanke_libs.money import Cents
 
 
@@ -31,8 +32,8 @@ class PaymentClaim(Base, table=True):
     approved_amount: Decimal | None = Field(default=None, sa_type=Cents)
     snapshot: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     note: str | None = Field(default=None, max_length=2000)
-    submitted_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    submitted_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)  # type: ignore[call-overload]
     submitted_by: str | None = Field(default=None, max_length=200)
     version: int = 1
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
     created_by: str = Field(default="", max_length=200)

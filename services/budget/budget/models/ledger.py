@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field
 
 from budget.db import Base
 from budget.models.project import utcnow
+from hanke_libs.db import UtcDateTime
 from hanke_libs.money import Cents
 
 BIGID = BigInteger().with_variant(Integer(), "sqlite")
@@ -47,7 +48,7 @@ class CostEntry(Base, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("payment_claim.id"), nullable=True)
     )
     version: int = 1
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
     created_by: str = Field(default="", max_length=200)
 
 
@@ -81,9 +82,9 @@ class PeriodLock(Base, table=True):
     period_end: dt.date
     reason: str = Field(max_length=1000)
     locked_by: str = Field(max_length=200)
-    locked_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    locked_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
     unlocked_by: str | None = Field(default=None, max_length=200)
-    unlocked_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    unlocked_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)  # type: ignore[call-overload]
     unlock_reason: str | None = Field(default=None, max_length=1000)
 
 

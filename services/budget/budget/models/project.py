@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field
 
 from budget.db import Base
+from hanke_libs.db import UtcDateTime
 from hanke_libs.money import Cents
 
 
@@ -46,7 +47,7 @@ class Project(Base, table=True):
     cost_model: str = Field(max_length=20)
     current_version_id: int | None = Field(default=None)
     version: int = 1
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
 
 
 class ProjectImplementer(Base, table=True):
@@ -105,7 +106,7 @@ class BudgetVersion(Base, table=True):
     substantial: bool = False
     board_decision_ref: str | None = Field(default=None, max_length=200)
     note: str | None = Field(default=None, max_length=2000)
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
     created_by: str = Field(default="", max_length=200)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Text, UniqueConstraint
+from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field
 
+from hanke_libs.db import UtcDateTime
 from pilots.db import Base
 from pilots.models.types import new_id, utcnow
 
@@ -30,7 +31,7 @@ class Indicator(Base, table=True):
     direction: str = Field(default="higher", max_length=10)
     baseline: str | None = Field(default=None, max_length=200)
     target: str | None = Field(default=None, max_length=200)
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
 
 
 class Measurement(Base, table=True):
@@ -48,4 +49,4 @@ class Measurement(Base, table=True):
     respondents: int | None = None
     narrative: str | None = Field(default=None, sa_type=Text)
     external_id: str | None = Field(default=None, max_length=200)
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]

@@ -6,10 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text
+from sqlalchemy import JSON, Column, Text
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field
 
+from hanke_libs.db import UtcDateTime
 from pilots.db import Base
 from pilots.models.types import DecimalText, new_id, optimistic_version, utcnow
 
@@ -44,8 +45,8 @@ class Pilot(Base, table=True):
     traffic_lights: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     stage: str = Field(default="idea", max_length=20, index=True)
     version: int = 1
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
-    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
@@ -72,7 +73,7 @@ class StageChange(Base, table=True):
     to_stage: str = Field(max_length=20)
     kind: str = Field(max_length=20, description="created, forward, back, late_entry, discontinue")
     actor: str = Field(max_length=200)
-    at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
     reason: str | None = Field(default=None, sa_type=Text)
 
 
@@ -89,4 +90,4 @@ class FrozenChange(Base, table=True):
     new_value: str | None = Field(default=None, sa_type=Text)
     reason: str = Field(sa_type=Text)
     actor: str = Field(max_length=200)
-    at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text
+from sqlalchemy import JSON, Column, Text
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field
 
+from hanke_libs.db import UtcDateTime
 from pilots.db import Base
 from pilots.models.types import new_id, optimistic_version, utcnow
 
@@ -24,7 +25,7 @@ class TimelinePost(Base, table=True):
     posted_on: dt.date
     text: str = Field(sa_type=Text)
     links: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
 
 
 class Establishment(Base, table=True):
@@ -42,8 +43,8 @@ class Establishment(Base, table=True):
     decision_reference: str | None = Field(default=None, max_length=300)
     status: str = Field(default="proposed", max_length=20)
     version: int = 1
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
-    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
