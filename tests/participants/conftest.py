@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
+from hanke_libs.db import Database
 from hanke_libs.testing import MigratedDatabase, bearer, running
 from participants.config import Settings
 from participants.main import create_app
+from participants.seed import seed
 from tests.conftest import service_database
 
 participants_database = service_database("participants")
@@ -34,3 +36,15 @@ def auth(settings: Settings) -> Callable[..., dict[str, str]]:
         return bearer(settings, *roles, **kw)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture
+async def seeded(settings: Settings) -> AsyncIterator[None]:
+    """The seeded frameworks, sectors and the IDK project's rounds (seeding twice adds nothing)."""
+    db = Database(settings.database_url, null_pool=True)
+    try:
+        assert await seed(db)
+        assert await seed(db) == []  # idempotent
+    finally:
+        await db.dispose()
+    yield

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import httpx
-import pytest
 
-from hanke_libs.db import Database
-from participants.config import Settings
-from participants.seed import seed
 from tests.participants.helpers import make_people
 
 Auth = Callable[..., dict[str, str]]
 SELF = "kunta-itsearvio"
 ITEMS = ["P1", "P2", "P3", "P4", "P5", "P6", "K1", "K2", "K3", "K4", "K5", "K6"]
-
-
-@pytest.fixture
-async def seeded(settings: Settings) -> AsyncIterator[None]:
-    db = Database(settings.database_url, null_pool=True)
-    try:
-        assert await seed(db)
-        assert await seed(db) == []  # idempotent
-    finally:
-        await db.dispose()
-    yield
 
 
 async def rounds(client: httpx.AsyncClient, auth: Auth, framework: str) -> dict[str, int]:

@@ -8,6 +8,7 @@ Both are marked in the result.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -248,10 +249,18 @@ async def project_rounds(
     return list((await session.exec(stmt)).all())
 
 
+def round_date(round_: AssessmentRound) -> dt.date:
+    """The day a round's figures are complete: its closing day, else its opening day."""
+    return round_.closes_on or round_.opens_on
+
+
 async def rounds_with_answers(
-    session: AsyncSession, framework: Framework, project_code: str
+    session: AsyncSession, framework: Framework, project_code: str, *, as_of: dt.date | None = None
 ) -> list[AssessmentRound]:
+    """The project's rounds of ``framework`` that have answers; with ``as_of`` only rounds closed by then."""
     rounds = await project_rounds(session, framework, project_code)
+    if as_of is not None:
+        rounds = [r for r in rounds if round_date(r) <= as_of]
     if not rounds:
         return []
     answered = set(
@@ -265,10 +274,10 @@ async def rounds_with_answers(
 
 
 async def change(
-    session: AsyncSession, framework: Framework, project_code: str, by: str
+    session: AsyncSession, framework: Framework, project_code: str, by: str, *, as_of: dt.date | None = None
 ) -> list[dict[str, Any]]:
-    """Change of the mean from the baseline round to the latest answered round, per group."""
-    rounds = await rounds_with_answers(session, framework, project_code)
+    """Change of the mean from the baseline round to the latest answered round (closed by ``as_of``)."""
+    rounds = await rounds_with_answers(session, framework, project_code, as_of=as_of)
     baseline = next((r for r in rounds if r.kind == "baseline"), None)
     latest = rounds[-1] if rounds and rounds[-1] is not baseline else None
     if baseline is None:

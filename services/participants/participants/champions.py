@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -188,13 +189,16 @@ async def record_attendance(
 
 
 async def coaching_rows(
-    session: AsyncSession, project_code: str
+    session: AsyncSession, project_code: str, *, as_of: dt.date | None = None
 ) -> list[tuple[CoachingEvent, CoachingAttendance]]:
+    """Events of the project with their attendance; with ``as_of`` only events on or before that day."""
     stmt = (
         select(CoachingEvent, CoachingAttendance)
         .join(CoachingAttendance, col(CoachingAttendance.event_id) == CoachingEvent.id)
         .where(CoachingEvent.project_code == project_code)
     )
+    if as_of is not None:
+        stmt = stmt.where(col(CoachingEvent.date) <= as_of)
     return [(e, a) for e, a in (await session.exec(stmt)).all()]
 
 

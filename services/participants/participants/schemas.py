@@ -300,6 +300,9 @@ class Situation(BaseModel):
     """The situational picture (tilannekuva) of a project: aggregates only, no personal data."""
 
     project_code: str
+    as_of: dt.date | None = Field(
+        default=None, description="The day the figures are as of; null: everything recorded up to now"
+    )
     champions_by_sector: list[ChampionsBySector]
     competence: list[CompetenceRow]
     competence_change: list[CompetenceChangeRow]

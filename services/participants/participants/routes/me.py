@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -128,5 +129,16 @@ async def me(session: SessionDep, principal: NotHrSync) -> dict[str, Any]:
     response_model=Situation,
     summary="The situational picture: aggregates only (steering-safe)",
 )
-async def project_situation(project_code: str, session: SessionDep, _: SituationReader) -> dict[str, Any]:
-    return await situation(session, project_code)
+async def project_situation(
+    project_code: str,
+    session: SessionDep,
+    _: SituationReader,
+    as_of: Annotated[
+        dt.date | None,
+        Query(
+            description="Figures as of this day (YYYY-MM-DD): champions enrolled by then and not ended "
+            "before it, coaching events up to it, assessment rounds closed by then"
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    return await situation(session, project_code, as_of=as_of)
