@@ -7,7 +7,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from budget.config import Settings
+from budget.main import create_app
+from hanke_libs.testing import running
 from tests.budget.conftest import KUOPIO, SAVONIA, entry
+from tests.budget.test_projects import NEW
 
 Auth = Callable[..., dict[str, str]]
 
@@ -174,3 +178,82 @@ async def test_period_lock(client: httpx.AsyncClient, auth: Auth, idk: str) -> N
     assert (
         await client.post(f"/projects/{idk}/costs", json=entry(voucher_ref="L2"), headers=fin)
     ).status_code == 201
+
+
+async def test_read_one_entry(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
+    """GET of one entry (a single fast read): body, ETag, 404s, the finance rule, the locked flag."""
+    kuopio, savonia = auth("finance", implementer=KUOPIO), auth("finance", implementer=SAVONIA)
+    created = await client.post(
+        f"/projects/{idk}/costs",
+        json=entry(amount=None, hours="37.5", hourly_rate="30.00", entry_date="2020-02-03", pilot_id="p-1"),
+        headers=kuopio,
+    )
+    assert created.status_code == 201, created.text
+    url = created.headers["location"]
+    # what was stored, read back (POST echoes hours as given, "37.5"; the column keeps cents)
+    body = created.json() | {"hours": "37.50"}
+    for headers in (kuopio, auth("admin"), auth("auditor"), auth("project_manager")):
+        got = await client.get(url, headers=headers)
+        assert got.status_code == 200 and got.json() == body
+        assert got.headers["etag"] == '"1"'
+    assert body["hours"] == "37.50" and body["hourly_rate"] == "30.00" and body["amount"] == "1125.00"
+    assert body["created_at"].endswith(("Z", "+00:00")) and body["locked"] is False
+
+    other = await client.get(url, headers=savonia)
+    assert other.status_code == 403 and other.json()["type"].endswith("/other-implementer")
+    assert other.headers["content-type"].startswith("application/problem+json")
+    assert (await client.get(url, headers=auth("finance"))).status_code == 403  # no implementer
+    for role in ("steering", "pilot_owner", "champion"):
+        assert (await client.get(url, headers=auth(role))).status_code == 403
+    assert (await client.get(url)).status_code == 401
+
+    entry_id = body["id"]
+    no_project = await client.get(f"/projects/S00000/costs/{entry_id}", headers=kuopio)
+    assert no_project.status_code == 404 and no_project.json()["type"].endswith("/project-not-found")
+    assert no_project.json()["detail"] == "No project with the code 'S00000'."
+    no_entry = await client.get(f"/projects/{idk}/costs/{entry_id + 1000}", headers=savonia)
+    assert no_entry.status_code == 404 and no_entry.json()["type"].endswith("/cost-entry-not-found")
+    assert no_entry.json()["detail"] == f"Project {idk} has no cost entry {entry_id + 1000}."
+    assert (await client.get(f"/projects/{idk}/costs/0", headers=kuopio)).status_code == 422
+    other_project = await client.post("/projects", json=NEW, headers=auth("project_manager"))
+    assert other_project.status_code == 201, other_project.text
+    elsewhere = await client.get(f"/projects/{NEW['code']}/costs/{entry_id}", headers=auth("admin"))
+    assert elsewhere.status_code == 404 and elsewhere.json()["type"].endswith("/cost-entry-not-found")
+
+    changed = await client.patch(url, json={"description": "Palkat 2/2020"}, headers=kuopio)
+    got = await client.get(url, headers=kuopio)
+    assert got.headers["etag"] == '"2"' and got.json() == changed.json()
+
+    claims = f"/projects/{idk}/claims"
+    draft = await client.post(
+        claims, json={"period_start": "2020-01-01", "period_end": "2020-06-30"}, headers=kuopio
+    )
+    assert draft.status_code == 201, draft.text
+    in_draft = (await client.get(url, headers=kuopio)).json()
+    assert in_draft["claim_id"] is not None and in_draft["locked"] is False
+    number = draft.json()["number"]
+    submitted = await client.post(f"{claims}/{number}/status", json={"status": "submitted"}, headers=kuopio)
+    assert submitted.status_code == 200, submitted.text
+    locked = await client.get(url, headers=kuopio)
+    assert locked.json()["locked"] is True and locked.json()["claim_id"] == in_draft["claim_id"]
+    listed = (await client.get(f"/projects/{idk}/costs", headers=kuopio)).json()["items"]
+    assert listed == [locked.json()]
+
+
+async def test_read_one_entry_opens_no_session(settings: Settings, auth: Auth, idk: str) -> None:
+    """The single-entry read runs without a session (on PostgreSQL on the asyncpg read pool)."""
+    app = create_app(settings)
+    async with running(app) as client:
+        fin = auth("finance", implementer=KUOPIO)
+        url = (await client.post(f"/projects/{idk}/costs", json=entry(), headers=fin)).headers["location"]
+        db = app.state.db
+        assert (db.fast_pool is not None) == (db.backend == "postgresql")
+
+        def no_session(*args: object) -> None:
+            raise AssertionError("a session was opened")
+
+        db.session = no_session
+        got = await client.get(url, headers=fin)
+        assert got.status_code == 200 and got.json()["voucher_ref"] == "V-1"
+        assert (await client.get(f"{url}9", headers=fin)).status_code == 404
+        assert (await client.get(f"/projects/{idk}/costs", headers=fin)).status_code == 500

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import and_, bindparam
+from sqlalchemy import select as select_core
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +22,8 @@ from budget.ledger_schemas import STAFF_HOURS_PER_YEAR, CostEntryCreate, CostEnt
 from budget.models import BudgetLine, CostCategory, CostEntry, PaymentClaim, PeriodLock, Project
 from hanke_libs.audit import diff
 from hanke_libs.auth import Principal
+from hanke_libs.db import Database
+from hanke_libs.fastread import FastQuery
 from hanke_libs.money import round_cents
 from hanke_libs.problems import Conflict, Forbidden, InvalidParam, NotFound, UnprocessableContent
 
@@ -235,12 +240,45 @@ async def create(
     return entry
 
 
+def entry_not_found(code: str, entry_id: int) -> NotFound:
+    return NotFound(f"Project {code} has no cost entry {entry_id}.", slug="cost-entry-not-found")
+
+
 async def get(*, session: AsyncSession, project: Project, entry_id: int, actor: Principal) -> CostEntry:
     entry = await session.get(CostEntry, entry_id)
     if entry is None or entry.project_id != project.id:
-        raise NotFound(f"Project {project.code} has no cost entry {entry_id}.", slug="cost-entry-not-found")
+        raise entry_not_found(project.code, entry_id)
     check_implementer(actor, entry.implementer)
     return entry
+
+
+def _one_entry_query() -> FastQuery:
+    """Project by code, its entry by id and the entry's claim status: one statement, one round trip.
+
+    The project is the outer side, so a row without an entry id means "no such entry" and no row
+    means "no such project" (the same two 404s as reading them one by one).
+    """
+    p, e, c = Project.__table__, CostEntry.__table__, PaymentClaim.__table__  # type: ignore[attr-defined]
+    joined = p.outerjoin(e, and_(e.c.project_id == p.c.id, e.c.id == bindparam("entry_id"))).outerjoin(
+        c, and_(c.c.id == e.c.claim_id, c.c.project_id == e.c.project_id)
+    )
+    stmt = select_core(*e.c, c.c.status.label("claim_status")).select_from(joined)
+    return FastQuery(stmt.where(p.c.code == bindparam("code")))
+
+
+ONE_ENTRY = _one_entry_query()
+
+
+async def read(*, db: Database, code: str, entry_id: int, actor: Principal) -> CostEntryPublic:
+    """One entry as the API shows it, read without a session (404s and the finance rule as ``get``)."""
+    row = await ONE_ENTRY.first(db, code=code, entry_id=entry_id)
+    if row is None:
+        raise NotFound(f"No project with the code {code!r}.", slug="project-not-found")  # as projects.get
+    if row["id"] is None:
+        raise entry_not_found(code, entry_id)
+    check_implementer(actor, row["implementer"])
+    status = row.pop("claim_status")
+    return public_values(row, locked=status is not None and status != "draft")
 
 
 async def update(
@@ -313,30 +351,37 @@ async def locked_claim_ids(*, session: AsyncSession, project: Project) -> set[in
 
 
 def public(entry: CostEntry, locked_claims: set[int]) -> CostEntryPublic:
-    effect = -entry.amount if entry.kind == "income" else entry.amount + entry.flat_amount
+    extra = {"id": entry.id, "version": entry.version, "created_at": entry.created_at}
+    values = snapshot(entry) | extra | {"created_by": entry.created_by}
+    return public_values(values, locked=entry.claim_id in locked_claims)
+
+
+def public_values(v: Mapping[str, Any], *, locked: bool) -> CostEntryPublic:
+    """The API form of an entry from its column values (an ORM object's or a fast read's row)."""
+    amount, flat = v["amount"], v["flat_amount"]
     return CostEntryPublic(
-        id=entry.id,  # type: ignore[arg-type]
-        implementer=entry.implementer,
-        entry_date=entry.entry_date,
-        category=entry.category_code,
-        kind=entry.kind,
-        amount=entry.amount,
-        flat_amount=entry.flat_amount,
-        eligible_effect=effect,
-        voucher_ref=entry.voucher_ref,
-        description=entry.description,
-        pilot_id=entry.pilot_id,
-        vat_treatment=entry.vat_treatment,
-        hours=entry.hours,
-        hourly_rate=entry.hourly_rate,
-        account=entry.account,
-        account_name=entry.account_name,
-        cost_centre=entry.cost_centre,
-        claim_id=entry.claim_id,
-        locked=entry.claim_id in locked_claims,
-        version=entry.version,
-        created_at=entry.created_at,
-        created_by=entry.created_by,
+        id=v["id"],
+        implementer=v["implementer"],
+        entry_date=v["entry_date"],
+        category=v["category_code"],
+        kind=v["kind"],
+        amount=amount,
+        flat_amount=flat,
+        eligible_effect=-amount if v["kind"] == "income" else amount + flat,
+        voucher_ref=v["voucher_ref"],
+        description=v["description"],
+        pilot_id=v["pilot_id"],
+        vat_treatment=v["vat_treatment"],
+        hours=v["hours"],
+        hourly_rate=v["hourly_rate"],
+        account=v["account"],
+        account_name=v["account_name"],
+        cost_centre=v["cost_centre"],
+        claim_id=v["claim_id"],
+        locked=locked,
+        version=v["version"],
+        created_at=v["created_at"],
+        created_by=v["created_by"],
     )
 
 
