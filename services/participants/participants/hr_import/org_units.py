@@ -18,6 +18,7 @@ from hanke_libs.problems import InvalidParam
 from participants.db import audit
 from participants.hr_import.people import ImportReport
 from participants.hr_import.reading import Columns, ImportRejected, read_table, text
+from participants.minimise import org_unit_changes
 from participants.models import OrgUnit, Person, Sector
 from participants.models.types import new_id
 
@@ -144,7 +145,7 @@ async def import_hr_org_units(
                     "action": "hr_import.create",
                     "entity_type": "org_unit",
                     "entity_id": ids[code],
-                    "changes": diff({}, wanted),
+                    "changes": org_unit_changes(diff({}, wanted)),
                 }
             )
             continue
@@ -159,7 +160,7 @@ async def import_hr_org_units(
                 "action": "hr_import.update",
                 "entity_type": "org_unit",
                 "entity_id": current.id,
-                "changes": changes,
+                "changes": org_unit_changes(changes),
             }
         )
     report.sectors_created = new_sectors

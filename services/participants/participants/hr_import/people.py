@@ -2,7 +2,8 @@
 
 A dry run reports what would be created, changed and deactivated; a real run writes exactly that in
 the caller's transaction (all or nothing) and is idempotent: existing people are read with one query
-and compared in memory, and only changed rows are written, each with its audit entry. An unchanged
+and compared in memory, and only changed rows are written, each with its audit entry (naming the changed fields, never their
+personal values: see :mod:`participants.minimise`). An unchanged
 export writes nothing at all. People are matched by employee number only (never by e-mail). A new
 person's user name is the work e-mail; an existing person's user name belongs to the identity system
 (SCIM) and is never changed here.
@@ -36,6 +37,7 @@ from participants.hr_import.people_rows import (
     validate_rows,
 )
 from participants.hr_import.reading import Columns, ImportRejected, Row, read_table
+from participants.minimise import org_unit_changes, person_changes
 from participants.models import OrgUnit, Person
 from participants.models.types import new_id
 
@@ -229,7 +231,16 @@ async def import_hr_people(
                     "action": "hr_import.create",
                     "entity_type": "person",
                     "entity_id": pid,
-                    "changes": diff({}, wanted),
+                    "changes": person_changes(
+                        diff(
+                            {},
+                            {
+                                **wanted,
+                                "employee_number": person.employee_number,
+                                "user_name": wanted["email"],
+                            },
+                        )
+                    ),
                 }
             )
             continue
@@ -250,7 +261,7 @@ async def import_hr_people(
                 "action": "hr_import.update",
                 "entity_type": "person",
                 "entity_id": current.id,
-                "changes": changes,
+                "changes": person_changes(changes),
             }
         )
 
@@ -296,7 +307,7 @@ async def import_hr_people(
                 "action": "hr_import.update",
                 "entity_type": "org_unit",
                 "entity_id": u["b_id"],
-                "changes": {"manager_person_id": [None, u["manager_person_id"]]},
+                "changes": org_unit_changes({"manager_person_id": [None, u["manager_person_id"]]}),
             }
             for u in unit_managers
         )

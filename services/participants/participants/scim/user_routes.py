@@ -14,6 +14,7 @@ from hanke_libs.audit import diff
 from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
 from participants.db import audit
+from participants.minimise import person_changes
 from participants.models import Person
 from participants.readlog import log_reads
 from participants.scim.deps import HrSync, base_url
@@ -113,7 +114,12 @@ async def _save(
         else ("scim.deactivate" if changes.get("active") == [True, False] else "scim.update")
     )
     await audit.record(
-        session, actor=principal, action=action, entity_type="person", entity_id=person.id, changes=changes
+        session,
+        actor=principal,
+        action=action,
+        entity_type="person",
+        entity_id=person.id,
+        changes=person_changes(changes),  # the fields that changed, never their personal values
     )
 
 
