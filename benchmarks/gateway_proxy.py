@@ -7,8 +7,9 @@ It starts the budget, pilots and participants services (uvicorn, one worker each
 seeded on SQLite or PostgreSQL), an nginx reverse proxy in front of the budget service (Debian's
 ``nginx``, generated config on loopback, run as a non-daemon child) and the gateway (one worker),
 then loads a single-resource GET (``/projects/S21894`` of the budget service) with ``wrk`` through
-each path and prints requests/s and p99: direct, nginx, gateway (aiohttp client, the real one) and
-the gateway with an ``httpx.AsyncClient`` on the proxy path instead. Finally it times the
+each path and prints requests/s and p99: direct, nginx, gateway (its own minimal HTTP/1.1 client,
+the real one), the same gateway with aiohttp's client (``HANKE_GATEWAY_UPSTREAM_CLIENT=aiohttp``)
+and the gateway with an ``httpx.AsyncClient`` on the proxy path instead. Finally it times the
 situational picture against its slowest upstream call, one request at a time.
 
 Missing tools are named with the command that installs them; nothing is installed unless
@@ -92,7 +93,10 @@ def main() -> int:
     print(f"databases: {args.db}; preparing (migrate + seed) ...", flush=True)
     prepare_databases(urls)
     bearer = token()
-    ports = {name: free_port() for name in ("budget", "pilots", "participants", "nginx", "gateway", "httpx")}
+    ports = {
+        name: free_port()
+        for name in ("budget", "pilots", "participants", "nginx", "gateway", "aiohttp", "httpx")
+    }
     light = args.service == "light"
     quiet = {"PYTHONWARNINGS": "ignore"}
     procs: list[Process] = []
@@ -114,6 +118,8 @@ def main() -> int:
             },
         }
         procs.append(Process.uvicorn("gateway.main:create_app", ports["gateway"], gw_env))
+        aiohttp_env = {**gw_env, "HANKE_GATEWAY_UPSTREAM_CLIENT": "aiohttp"}
+        procs.append(Process.uvicorn("gateway.main:create_app", ports["aiohttp"], aiohttp_env))
         procs.append(Process.uvicorn("benchmarks.gateway_httpx_variant:create_app", ports["httpx"], gw_env))
         for proc in procs:
             proc.wait_listening()
@@ -132,6 +138,7 @@ def main() -> int:
             "direct": f"http://127.0.0.1:{ports[service]}{path}",
             "nginx": f"http://127.0.0.1:{ports['nginx']}{path}",
             "gateway": f"http://127.0.0.1:{ports['gateway']}/api/v1/{service}{path}",
+            "gateway-aiohttp": f"http://127.0.0.1:{ports['aiohttp']}/api/v1/{service}{path}",
             "gateway-httpx": f"http://127.0.0.1:{ports['httpx']}/api/v1/{service}{path}",
         }
         check = httpx.get(targets["gateway"], headers={"Authorization": f"Bearer {bearer}"}, timeout=10)
@@ -160,10 +167,12 @@ def main() -> int:
         for conns in connections:
             d, n = results[("direct", conns)], results[("nginx", conns)]
             g, h = results[("gateway", conns)], results[("gateway-httpx", conns)]
+            a = results[("gateway-aiohttp", conns)]
             print(
                 f"  {conns:>3} conns: gateway/nginx {g.rps / n.rps:.2f} (goal >= 0.7), gateway/direct "
-                f"{g.rps / d.rps:.2f}, nginx/direct {n.rps / d.rps:.2f}; httpx variant/nginx {h.rps / n.rps:.2f}, "
-                f"aiohttp/httpx {g.rps / h.rps:.1f}x"
+                f"{g.rps / d.rps:.2f}, nginx/direct {n.rps / d.rps:.2f}; aiohttp variant/nginx "
+                f"{a.rps / n.rps:.2f}, httpx variant/nginx {h.rps / n.rps:.2f}; gateway/aiohttp variant "
+                f"{g.rps / a.rps:.2f}x"
             )
         if light:
             print("\n(the situational picture needs the real pilots service: run without --service light)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -21,6 +23,8 @@ class Settings(AppSettings):
     # Connections kept per upstream (aiohttp connector limit) and how long idle ones live.
     upstream_connections: int = Field(default=100, ge=1, le=1000)
     upstream_keepalive_seconds: float = Field(default=30.0, gt=0, le=600)
+    # The upstream HTTP client: the gateway's own minimal HTTP/1.1 client, or aiohttp's.
+    upstream_client: Literal["h1", "aiohttp"] = "h1"
     # Readiness probe timeout per upstream, and how long the merged OpenAPI parts are cached.
     ready_probe_seconds: float = Field(default=2.0, gt=0, le=30)
     openapi_cache_seconds: float = Field(default=300.0, ge=0, le=86400)

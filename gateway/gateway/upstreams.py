@@ -1,8 +1,12 @@
 """The upstream services and one pooled aiohttp client session per upstream.
 
-The hot path uses aiohttp's client, chosen by measurement (benchmarks/gateway_proxy.py): under
-concurrency httpx's async client reached only a fraction of an nginx reverse proxy (httpx#3215).
-Every call has a timeout. Sessions are made in the app's lifespan and closed with it.
+Upstream calls go through the gateway's own minimal HTTP/1.1 keep-alive client
+(:mod:`gateway.h1client`), chosen by measurement (benchmarks/gateway_proxy.py): under concurrency
+httpx's async client reached only a fraction of an nginx reverse proxy (httpx#3215), aiohttp's
+client more, and the minimal client (no per-request request/response objects, cookie jar, tracing
+or URL parsing) more again. ``HANKE_GATEWAY_UPSTREAM_CLIENT=aiohttp`` switches back to one pooled
+aiohttp session per upstream. Every call has a timeout. Clients are made in the app's lifespan
+and closed with it.
 
 Exception tree::
 
@@ -15,15 +19,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
-from multidict import CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from gateway import h1client
 from gateway.config import Settings
 from hanke_libs.problems import UpstreamProblem
 
@@ -83,9 +90,24 @@ class Upstream:
         self.base_url = base_url.rstrip("/")
         self.settings = settings
         self.session: aiohttp.ClientSession | None = None
+        self.pool: h1client.ConnectionPool | None = None
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+        parts = urlsplit(self.base_url)
+        self._path_prefix = parts.path.rstrip("/")
 
     async def start(self) -> None:
+        if self.settings.upstream_client == "h1":
+            parts = urlsplit(self.base_url)
+            https = parts.scheme == "https"
+            self.pool = h1client.ConnectionPool(
+                parts.hostname or "127.0.0.1",
+                parts.port or (443 if https else 80),
+                limit=self.settings.upstream_connections,
+                keepalive_seconds=self.settings.upstream_keepalive_seconds,
+                connect_timeout=min(self.settings.upstream_timeout_seconds, 5.0),
+                ssl_context=ssl.create_default_context() if https else None,
+            )
+            return
         connector = aiohttp.TCPConnector(
             limit=self.settings.upstream_connections,
             keepalive_timeout=self.settings.upstream_keepalive_seconds,
@@ -101,6 +123,9 @@ class Upstream:
         )
 
     async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+            self.pool = None
         if self.session is not None:
             await self.session.close()
             self.session = None
@@ -123,6 +148,8 @@ class Upstream:
         timeout_seconds: float | None = None,
     ) -> UpstreamResponse:
         """Send ``method target`` (an already percent-encoded path and query) and read the answer."""
+        if self.pool is not None:
+            return await self._request_h1(method, target, headers, body, timeout_seconds)
         if self.session is None:
             raise UpstreamUnavailable(self.name, "client is not started")
         url = URL(self.base_url + target, encoded=True)
@@ -150,6 +177,38 @@ class Upstream:
                     continue
                 raise UpstreamUnavailable(self.name, "closed the connection") from exc
             except aiohttp.ClientError as exc:
+                raise UpstreamBadGateway(self.name, f"sent a broken answer ({type(exc).__name__})") from exc
+        raise UpstreamUnavailable(self.name, "is not reachable")  # pragma: no cover
+
+    async def _request_h1(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str] | None,
+        body: bytes | None,
+        timeout_seconds: float | None,
+    ) -> UpstreamResponse:
+        pool = self.pool
+        assert pool is not None
+        seconds = timeout_seconds or self.settings.upstream_timeout_seconds
+        header_list = list(headers.items()) if headers else []
+        attempts = 2 if method in IDEMPOTENT else 1
+        for attempt in range(attempts):
+            try:
+                resp = await pool.request(
+                    method, self._path_prefix + target, header_list, body or b"", seconds
+                )
+                return UpstreamResponse(resp.status, CIMultiDictProxy(CIMultiDict(resp.headers)), resp.body)
+            except TimeoutError as exc:
+                raise UpstreamTimeout(self.name, f"did not answer within {seconds:g} s") from exc
+            except h1client.ConnectFailed as exc:
+                raise UpstreamUnavailable(self.name, "is not reachable (connection refused)") from exc
+            except h1client.ConnectionDropped as exc:
+                # A pooled keep-alive connection the upstream had closed: retry once if safe.
+                if attempt + 1 < attempts:
+                    continue
+                raise UpstreamUnavailable(self.name, "closed the connection") from exc
+            except (h1client.BadResponse, ValueError) as exc:
                 raise UpstreamBadGateway(self.name, f"sent a broken answer ({type(exc).__name__})") from exc
         raise UpstreamUnavailable(self.name, "is not reachable")  # pragma: no cover
 
