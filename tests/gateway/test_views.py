@@ -117,14 +117,15 @@ async def test_view_deadline_bounds_the_whole_view(stubs: Stubs) -> None:
 
 
 async def test_pilot_overview(client: httpx.AsyncClient, auth: Auth, stubs: Stubs) -> None:
-    response = await client.get("/api/v1/views/pilots/pilot-1/overview", headers=auth("pilot_owner"))
+    headers = auth("pilot_owner")  # one token: it must reach the upstream unchanged
+    response = await client.get("/api/v1/views/pilots/pilot-1/overview", headers=headers)
     assert response.status_code == 200
     body = response.json()
     assert body["missing"] == [] and body["project_code"] == "S21894"
     assert body["pilot"]["stage"] == "experiment"
     assert body["champions"]["total"] == 1
     assert body["costs"]["total"] == "1234.50"
-    assert ("GET", "/projects/S21894/costs/by-pilot/pilot-1", auth("pilot_owner")["Authorization"]) in stubs[
+    assert ("GET", "/projects/S21894/costs/by-pilot/pilot-1", headers["Authorization"]) in stubs[
         "budget"
     ].app.state.calls
 
