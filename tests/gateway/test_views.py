@@ -34,7 +34,8 @@ def _missing(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 async def test_situation_composes_three_services(client: httpx.AsyncClient, auth: Auth, stubs: Stubs) -> None:
-    response = await client.get("/api/v1/views/projects/S21894/situation", headers=auth("project_manager"))
+    headers = auth("project_manager")
+    response = await client.get("/api/v1/views/projects/S21894/situation", headers=headers)
     assert response.status_code == 200
     body = response.json()
     assert body["missing"] == []
@@ -42,8 +43,7 @@ async def test_situation_composes_three_services(client: httpx.AsyncClient, auth
     assert body["pilots"]["by_stage"] == {"experiment": 1, "established": 1}
     assert body["participants"]["champions_reached"] == 4
     # The caller's token went to every service, which applies its own access rules.
-    token = auth("project_manager")["Authorization"]
-    assert all(s.app.state.calls[-1][2] == token for s in stubs.values())
+    assert all(s.app.state.calls[-1][2] == headers["Authorization"] for s in stubs.values())
 
 
 async def test_situation_is_concurrent(client: httpx.AsyncClient, auth: Auth, stubs: Stubs) -> None:
