@@ -147,6 +147,7 @@ class Process:
     def uvicorn(cls, factory: str, port: int, env: dict[str, str]) -> Process:
         cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1"]
         cmd += ["--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]
+        cmd += ["--loop", "uvloop", "--http", "httptools"]  # the same event loop and parser for all
         return cls.start(factory, cmd, env, port)
 
     def wait_listening(self, timeout: float = 60.0) -> None:

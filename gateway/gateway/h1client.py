@@ -309,6 +309,9 @@ class ConnectionPool:
             handle = loop.call_at(deadline, _expire, waiter)
             try:
                 await waiter
+            except BaseException:
+                self._wake()  # a wake-up this caller may have consumed goes to the next one
+                raise
             finally:
                 handle.cancel()
                 if waiter in self._waiters:

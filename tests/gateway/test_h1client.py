@@ -24,6 +24,7 @@ class Server:
     trickle: bool = False  # send the answer one byte at a time
     close_after: bool = False  # close the connection after each answer
     writers: list[asyncio.StreamWriter] = field(default_factory=list)
+    hold: asyncio.Event | None = None  # answer only once this is set
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -40,6 +41,8 @@ class Server:
                         length = int(line.split(b":", 1)[1])
                 body = await reader.readexactly(length)
                 self.requests.append((head, body))
+                if self.hold is not None:
+                    await self.hold.wait()
                 raw = self.answer(head, body)
                 if raw is None:
                     return
@@ -249,3 +252,26 @@ async def test_upstream_base_url_path_prefix(serve: Callable[..., object]) -> No
     assert response.status == 200 and response.json() == {"ok": True}
     assert response.headers["CONTENT-TYPE"] == "application/json"
     assert server.requests[0][0].startswith(b"GET /budget/projects/S21894?x=1 HTTP/1.1\r\n")
+
+
+async def test_a_cancelled_waiter_does_not_block_the_others(serve: Callable[..., object]) -> None:
+
+    server: Server = await serve(ok())  # type: ignore[operator]
+    server.hold = asyncio.Event()
+    pool = h1client.ConnectionPool("127.0.0.1", server.port, limit=1)
+    try:
+        first = asyncio.create_task(pool.request("GET", "/1", [], b"", 5))
+        await asyncio.sleep(0.01)
+        second = asyncio.create_task(pool.request("GET", "/2", [], b"", 5))
+        third = asyncio.create_task(pool.request("GET", "/3", [], b"", 5))
+        for _ in range(3):
+            await asyncio.sleep(0)
+        assert len(pool._waiters) == 2  # both wait for the one connection
+        second.cancel()
+        server.hold.set()
+        assert (await first).status == 200
+        assert (await asyncio.wait_for(third, 5)).status == 200
+        assert second.cancelled()
+    finally:
+        await pool.close()
+    assert server.connections == 1
