@@ -177,16 +177,50 @@ class WrkResult:
     rps: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    cpu_us: float = float("nan")  # CPU time of the serving process per request (see cpu_seconds)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its direct children (nginx's worker), from /proc.
+
+    Per request it is a steadier measure than requests/s on a shared machine: another job's load
+    slows a process down but does not make it spend more CPU per request.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    pids.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    total = 0.0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def run_wrk(wrk: str, url: str, bearer: str, connections: int, seconds: int) -> WrkResult:
+def run_wrk(
+    wrk: str, url: str, bearer: str, connections: int, seconds: int, pid: int | None = None
+) -> WrkResult:
+    """One wrk run; with ``pid``, also that process's CPU time per request."""
     threads = min(2, connections)
     cmd = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     cmd += ["-H", f"Authorization: Bearer {bearer}", url]
+    cpu_before = cpu_seconds(pid) if pid else 0.0
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(pid) - cpu_before if pid else float("nan")
+    count = re.search(r"(\d+) requests in", out)
+    requests = int(count.group(1)) if count else 0
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)
     errors = 0
@@ -195,4 +229,5 @@ def run_wrk(wrk: str, url: str, bearer: str, connections: int, seconds: int) -> 
         if match:
             errors += int(match.group(1))
     p99_ms = float(p99.group(1)) * _UNITS[p99.group(2)] if p99 else float("nan")
-    return WrkResult(rps, p99_ms, errors)
+    cpu_us = cpu / requests * 1e6 if requests else float("nan")
+    return WrkResult(rps, p99_ms, errors, requests, cpu_us)

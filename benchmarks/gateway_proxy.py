@@ -7,7 +7,7 @@ It starts the budget, pilots and participants services (uvicorn, one worker each
 seeded on SQLite or PostgreSQL), an nginx reverse proxy in front of the budget service (Debian's
 ``nginx``, generated config on loopback, run as a non-daemon child) and the gateway (one worker),
 then loads a single-resource GET (``/projects/S21894`` of the budget service) with ``wrk`` through
-each path and prints requests/s and p99: direct, nginx, gateway (its own minimal HTTP/1.1 client,
+each path and prints requests/s, p99 and the serving process's CPU time per request: direct, nginx, gateway (its own minimal HTTP/1.1 client,
 the real one), the same gateway with aiohttp's client (``HANKE_GATEWAY_UPSTREAM_CLIENT=aiohttp``)
 and the gateway with an ``httpx.AsyncClient`` on the proxy path instead. Finally it times the
 situational picture against its slowest upstream call, one request at a time.
@@ -151,15 +151,25 @@ def main() -> int:
             print(
                 f"\nsingle-resource GET {path} ({args.service} service, {args.db}), wrk {args.duration} s per run"
             )
-            print(f"{'path':<15}{'conns':>6}{'req/s':>10}{'p99 ms':>10}{'errors':>8}")
+            print(f"{'path':<15}{'conns':>6}{'req/s':>10}{'p99 ms':>10}{'errors':>8}{'cpu us/req':>12}")
+        # The process that serves each path (direct: the service itself), for its CPU per request.
+        by_port = {proc.port: proc.proc.pid for proc in procs}
+        serving = {
+            "direct": by_port[ports[service]],
+            "nginx": by_port[ports["nginx"]],
+            "gateway": by_port[ports["gateway"]],
+            "gateway-aiohttp": by_port[ports["aiohttp"]],
+            "gateway-httpx": by_port[ports["httpx"]],
+        }
         results: dict[tuple[str, int], WrkResult] = {}
         for conns in connections:
             for name, url in targets.items():
                 run_wrk(wrk, url, bearer, conns, 2)  # warm-up
-                result = run_wrk(wrk, url, bearer, conns, args.duration)
+                result = run_wrk(wrk, url, bearer, conns, args.duration, serving[name])
                 results[(name, conns)] = result
                 print(
-                    f"{name:<15}{conns:>6}{result.rps:>10.0f}{result.p99_ms:>10.1f}{result.errors:>8}",
+                    f"{name:<15}{conns:>6}{result.rps:>10.0f}{result.p99_ms:>10.1f}{result.errors:>8}"
+                    f"{result.cpu_us:>12.0f}",
                     flush=True,
                 )
         if connections:
@@ -173,6 +183,11 @@ def main() -> int:
                 f"{g.rps / d.rps:.2f}, nginx/direct {n.rps / d.rps:.2f}; aiohttp variant/nginx "
                 f"{a.rps / n.rps:.2f}, httpx variant/nginx {h.rps / n.rps:.2f}; gateway/aiohttp variant "
                 f"{g.rps / a.rps:.2f}x"
+            )
+            print(
+                f"            CPU per request of the proxy: nginx {n.cpu_us:.0f} us, gateway {g.cpu_us:.0f} us, "
+                f"aiohttp variant {a.cpu_us:.0f} us, httpx variant {h.cpu_us:.0f} us "
+                f"(the service itself: {d.cpu_us:.0f} us)"
             )
         if light:
             print("\n(the situational picture needs the real pilots service: run without --service light)")
