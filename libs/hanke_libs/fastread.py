@@ -13,8 +13,9 @@ it runs through the engine. Rows come back as dicts with the columns' types appl
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from sqlalchemy import Select
@@ -22,6 +23,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 
 from hanke_libs.db import Database
+from hanke_libs.problems import UpstreamProblem
 
 _PG_DIALECT = asyncpg_dialect()
 Processor = Callable[[Any], Any] | None
@@ -67,6 +69,17 @@ async def close_read_pool(db: Database) -> None:
         await pool.close()
 
 
+@contextlib.asynccontextmanager
+async def _unavailable_as_problem() -> AsyncIterator[None]:
+    """A database that cannot be reached is a 503 problem, as on the session path."""
+    import asyncpg
+
+    try:
+        yield
+    except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as exc:
+        raise UpstreamProblem("The database is not reachable.", slug="database-unavailable") from exc
+
+
 class FastQuery:
     """A read-only Core ``SELECT`` executed on the driver directly (see the module docstring)."""
 
@@ -95,7 +108,8 @@ class FastQuery:
                 result = await conn.execute(self.statement, params)
                 return [dict(row._mapping) for row in result]
         sql, order, names, processors = self._compiled_pg()
-        records = await pool.fetch(sql, *[params[n] for n in order])
+        async with _unavailable_as_problem():
+            records = await pool.fetch(sql, *[params[n] for n in order])
         return [self._row(record, names, processors) for record in records]
 
     async def first(self, db: Database, **params: Any) -> dict[str, Any] | None:
@@ -105,7 +119,8 @@ class FastQuery:
                 row = (await conn.execute(self.statement, params)).first()
                 return dict(row._mapping) if row is not None else None
         sql, order, names, processors = self._compiled_pg()
-        record = await pool.fetchrow(sql, *[params[n] for n in order])
+        async with _unavailable_as_problem():
+            record = await pool.fetchrow(sql, *[params[n] for n in order])
         return self._row(record, names, processors) if record is not None else None
 
     @staticmethod

@@ -77,3 +77,26 @@ def test_cents_round_trip_and_refuse_fractions() -> None:
     assert from_cents(159258000) == Decimal("1592580.00")
     with pytest.raises(ValueError):
         to_cents(Decimal("0.001"))
+
+
+async def test_fast_query_maps_an_unreachable_database_to_503() -> None:
+    from sqlalchemy import Column, Integer, MetaData, Table, bindparam, select
+
+    from hanke_libs.db import Database
+    from hanke_libs.fastread import FastQuery
+    from hanke_libs.problems import UpstreamProblem
+
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True))
+
+    class DownPool:
+        async def fetchrow(self, *args: object) -> None:
+            raise ConnectionRefusedError("connection refused")
+
+    db = Database("postgresql://nobody@127.0.0.1:1/none")
+    db.fast_pool = DownPool()
+    try:
+        with pytest.raises(UpstreamProblem) as caught:
+            await FastQuery(select(table).where(table.c.id == bindparam("id"))).first(db, id=1)
+        assert caught.value.status == 503 and caught.value.slug == "database-unavailable"
+    finally:
+        await db.dispose()

@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
     )
     app.include_router(audit_router(audit))
-    for module in (projects, figures, ledger, imports, claims):
+    # The ledger first: its one-entry GET is the hot read, matched before the other routers.
+    for module in (ledger, projects, figures, imports, claims):
         app.include_router(module.router)
     return app
