@@ -34,8 +34,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hanke_libs.auth import Principal, Role, require_roles
 from hanke_libs.db import SessionDep, UtcDateTime
 from hanke_libs.observability import current_request_id
-from hanke_libs.paging import Page, PageDep, decode_cursor, keyset_page
-from hanke_libs.problems import BadRequest
+from hanke_libs.paging import Page, PageDep, cursor_after_id, keyset_page
 
 AUDIT_TABLE = "audit_entry"
 
@@ -222,12 +221,7 @@ def audit_router(trail: AuditTrail) -> APIRouter:
         entity_id: Annotated[str | None, Query(max_length=120)] = None,
         actor: Annotated[str | None, Query(max_length=200)] = None,
     ) -> Page[AuditEntryPublic]:
-        after_id = None
-        if page.cursor:
-            values = decode_cursor(page.cursor)
-            if len(values) != 1 or not isinstance(values[0], int):
-                raise BadRequest("The cursor is not valid; start again without one.", slug="invalid-cursor")
-            after_id = values[0]
+        after_id = cursor_after_id(page)
         rows = await trail.list(
             session,
             limit=page.limit,

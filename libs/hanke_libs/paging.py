@@ -68,6 +68,16 @@ def decode_cursor(cursor: str) -> list[Any]:
     return values
 
 
+def cursor_after_id(params: PageParams) -> int | None:
+    """The id a keyset-by-id list continues after (None on the first page); 400 on a bad cursor."""
+    if not params.cursor:
+        return None
+    values = decode_cursor(params.cursor)
+    if len(values) != 1 or not isinstance(values[0], int):
+        raise BadRequest("The cursor is not valid; start again without one.", slug="invalid-cursor")
+    return values[0]
+
+
 def offset_page(items: list[T], params: PageParams, total: int | None = None) -> Page[T]:
     """A page from ``limit + 1`` fetched rows (the extra row only tells whether more exist)."""
     more = len(items) > params.limit

@@ -25,7 +25,7 @@ from budget.routes.projects import Code
 from budget.schemas import EntryKind
 from hanke_libs.auth import CurrentPrincipal, Principal
 from hanke_libs.db import SessionDep
-from hanke_libs.paging import Page, PageDep, decode_cursor, keyset_page, offset_page
+from hanke_libs.paging import Page, PageDep, cursor_after_id, keyset_page, offset_page
 from hanke_libs.problems import BadRequest, Conflict, NotFound, PreconditionFailed
 
 router = APIRouter(tags=["ledger"])
@@ -100,11 +100,9 @@ async def list_entries(
         "voucher_ref": voucher_ref,
     }
     stmt = ledger.filtered(project, actor, filters)
-    if page.cursor:
-        values = decode_cursor(page.cursor)
-        if len(values) != 1 or not isinstance(values[0], int):
-            raise BadRequest("The cursor is not valid; start again without one.", slug="invalid-cursor")
-        stmt = stmt.where(col(CostEntry.id) > values[0])
+    after_id = cursor_after_id(page)
+    if after_id is not None:
+        stmt = stmt.where(col(CostEntry.id) > after_id)
     stmt = stmt.order_by(col(CostEntry.id)).limit(page.limit + 1)
     rows = (await session.exec(stmt)).all()
     locked = await ledger.locked_claim_ids(session=session, project=project)

@@ -11,8 +11,7 @@ from sqlmodel import col, select
 
 from hanke_libs.auth import Principal, Role, require_roles
 from hanke_libs.db import SessionDep
-from hanke_libs.paging import Page, PageDep, decode_cursor, keyset_page
-from hanke_libs.problems import BadRequest
+from hanke_libs.paging import Page, PageDep, cursor_after_id, keyset_page
 from participants.models import PersonReadLog
 
 router = APIRouter(tags=["data protection"])
@@ -36,11 +35,9 @@ async def read_log(
     reader: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[ReadLogEntry]:
     stmt = select(PersonReadLog).order_by(col(PersonReadLog.id)).limit(page.limit + 1)
-    if page.cursor:
-        values = decode_cursor(page.cursor)
-        if len(values) != 1 or not isinstance(values[0], int):
-            raise BadRequest("The cursor is not valid; start again without one.", slug="invalid-cursor")
-        stmt = stmt.where(col(PersonReadLog.id) > values[0])
+    after_id = cursor_after_id(page)
+    if after_id is not None:
+        stmt = stmt.where(col(PersonReadLog.id) > after_id)
     if person_id:
         stmt = stmt.where(PersonReadLog.person_id == person_id)
     if reader:
