@@ -7,12 +7,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from hanke_libs.testing import MigratedDatabase, backends
+from hanke_libs.settings import AppSettings
+from hanke_libs.testing import MigratedDatabase, backends, bearer
 
 
 @pytest.fixture(scope="session", params=backends())
@@ -23,6 +25,17 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("hanke")
+
+
+@pytest.fixture
+def auth(settings: AppSettings) -> Callable[..., dict[str, str]]:
+    """``auth("finance", implementer="0171450-7")``: an Authorization header with a development token
+    for the app's ``settings`` (each test folder defines its own ``settings`` fixture)."""
+
+    def make(*roles: str, **kw: Any) -> dict[str, str]:
+        return bearer(settings, *roles, **kw)
+
+    return make
 
 
 def service_database(service: str) -> object:

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hanke_cli import apps
 from hanke_cli.console import say
-from hanke_libs.db import Database
+from hanke_libs.db import standalone_database
 from hanke_libs.problems import ProblemError
 
 Step = Callable[[AsyncSession, bool], Awaitable[dict[str, Any]]]
@@ -31,31 +31,27 @@ def run_in_transaction(service: str, steps: list[tuple[str, Step]], *, commit: b
     settings = apps.service(service).settings()
 
     async def run() -> int:
-        db = Database(settings.resolved_database_url(), null_pool=True)
-        try:
-            async with db.write_session() as session:
-                for label, step in steps:
-                    say(service, f"{label} ...")
-                    try:
-                        report = await step(session, False)
-                        report["dry_run"] = not commit
-                    except ProblemError as exc:
-                        await session.rollback()
-                        say(service, f"{label}: rejected, nothing written: {exc.detail}")
-                        for error in exc.errors or []:
-                            where = f"line {error.line}" if error.line else error.name
-                            say(service, f"  {where}: {error.name}: {error.reason}")
-                        return 1
-                    say(service, f"{label}: " + json.dumps(report, ensure_ascii=False, default=str))
-                if commit:
-                    await session.commit()
-                    say(service, "committed")
-                else:
+        async with standalone_database(settings.resolved_database_url()) as db, db.write_session() as session:
+            for label, step in steps:
+                say(service, f"{label} ...")
+                try:
+                    report = await step(session, False)
+                    report["dry_run"] = not commit
+                except ProblemError as exc:
                     await session.rollback()
-                    say(service, "dry run: nothing written (add --commit to apply)")
+                    say(service, f"{label}: rejected, nothing written: {exc.detail}")
+                    for error in exc.errors or []:
+                        where = f"line {error.line}" if error.line else error.name
+                        say(service, f"  {where}: {error.name}: {error.reason}")
+                    return 1
+                say(service, f"{label}: " + json.dumps(report, ensure_ascii=False, default=str))
+            if commit:
+                await session.commit()
+                say(service, "committed")
+            else:
+                await session.rollback()
+                say(service, "dry run: nothing written (add --commit to apply)")
             return 0
-        finally:
-            await db.dispose()
 
     return asyncio.run(run())
 

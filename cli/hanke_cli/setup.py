@@ -7,7 +7,7 @@ import time
 
 from hanke_cli.apps import AppSpec
 from hanke_cli.console import say
-from hanke_libs.db import Database
+from hanke_libs.db import standalone_database
 
 
 def migrate(spec: AppSpec) -> None:
@@ -26,11 +26,8 @@ def seed(spec: AppSpec) -> None:
     settings = spec.settings()
 
     async def run() -> list[str]:
-        db = Database(settings.resolved_database_url(), null_pool=True)
-        try:
+        async with standalone_database(settings.resolved_database_url()) as db:
             return await seeder(db)
-        finally:
-            await db.dispose()
 
     loaded = asyncio.run(run())
     say(spec.name, "reference data: " + (", ".join(loaded) if loaded else "up to date"))

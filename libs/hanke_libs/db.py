@@ -212,6 +212,17 @@ class Database:
                 raise
 
 
+@contextlib.asynccontextmanager
+async def standalone_database(url: str) -> AsyncIterator[Database]:
+    """A :class:`Database` for work outside a running app (the CLI, seeding, tests): it keeps no
+    pooled connections and is disposed on exit."""
+    db = Database(url, null_pool=True)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
 def get_database(request: Request) -> Database:
     """The app's :class:`Database`, set by the app factory on ``app.state.db``."""
     db: Database = request.app.state.db

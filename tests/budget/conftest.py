@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from budget.config import Settings
 from budget.main import create_app
-from hanke_libs.testing import MigratedDatabase, bearer, running
+from hanke_libs.testing import MigratedDatabase, running
 from tests.conftest import service_database
 
 budget_database = service_database("budget")
@@ -26,16 +26,6 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@pytest.fixture
-def auth(settings: Settings) -> Callable[..., dict[str, str]]:
-    """``auth("finance", implementer="0171450-7")`` gives an Authorization header."""
-
-    def make(*roles: str, **kw: object) -> dict[str, str]:
-        return bearer(settings, *roles, **kw)  # type: ignore[arg-type]
-
-    return make
-
-
 KUOPIO = "0171450-7"
 SAVONIA = "2629463-3"
 IDK = "S21894"
@@ -45,13 +35,10 @@ IDK = "S21894"
 async def idk(settings: Settings) -> str:
     """The database seeded with the IDK project as applied; gives its code."""
     from budget.seed import seed
-    from hanke_libs.db import Database
+    from hanke_libs.db import standalone_database
 
-    db = Database(settings.resolved_database_url(), null_pool=True)
-    try:
+    async with standalone_database(settings.resolved_database_url()) as db:
         await seed(db)
-    finally:
-        await db.dispose()
     return IDK
 
 

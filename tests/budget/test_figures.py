@@ -165,18 +165,15 @@ async def test_summary_check_finds_and_rebuilds_drift(
 ) -> None:
     from sqlalchemy import text
 
-    from hanke_libs.db import Database
+    from hanke_libs.db import standalone_database
 
     fin = auth("finance", implementer=KUOPIO)
     await client.post(f"/projects/{idk}/costs", json=entry(voucher_ref="D1", amount="10.00"), headers=fin)
-    db = Database(settings.resolved_database_url(), null_pool=True)  # type: ignore[attr-defined]
-    try:
+    async with standalone_database(settings.resolved_database_url()) as db:
         async with db.write_session() as session:
             conn = await session.connection()
             await conn.execute(text("UPDATE ledger_summary SET amount = amount + 1"))
             await session.commit()
-    finally:
-        await db.dispose()
     assert (await client.get(f"/projects/{idk}/summary", headers=fin)).json()["actual_eligible"] == "11.71"
     admin = auth("admin")
     found = (await client.post(f"/projects/{idk}/admin/summaries/check", headers=admin)).json()

@@ -10,12 +10,11 @@ from budget import projects
 from budget.config import Settings
 from budget.models import BudgetLine, CostCategory, Project
 from budget.seed import IDK_CODE, SAMPLE_NOTE, seed
-from hanke_libs.db import Database
+from hanke_libs.db import standalone_database
 
 
 async def test_seed_loads_idk_once(settings: Settings) -> None:
-    db = Database(settings.resolved_database_url(), null_pool=True)
-    try:
+    async with standalone_database(settings.resolved_database_url()) as db:
         first = await seed(db)
         assert any(IDK_CODE in line for line in first)
         again = await seed(db)
@@ -32,5 +31,3 @@ async def test_seed_loads_idk_once(settings: Settings) -> None:
             assert sum((line.amount for line in lines), Decimal(0)) < Decimal("1592580.00")
             names = {c.code: c.name_fi for c in (await session.exec(select(CostCategory))).all()}
             assert names["staff"] == "henkilöstökustannukset" and names["income"] == "tulot"
-    finally:
-        await db.dispose()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hanke_libs.db import Database
+from hanke_libs.db import standalone_database
 from hanke_libs.testing import MigratedDatabase, bearer
 from tests.conftest import service_database
 
@@ -24,11 +24,8 @@ def build_app(service: str, database: MigratedDatabase) -> tuple[Any, dict[str, 
     seed = importlib.import_module(f"{service}.seed").seed
 
     async def run_seed() -> None:
-        db = Database(url, null_pool=True)
-        try:
+        async with standalone_database(url) as db:
             await seed(db)
-        finally:
-            await db.dispose()
 
     asyncio.run(run_seed())
     settings = importlib.import_module(f"{service}.config").Settings(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
 from gateway.config import Settings
 from gateway.main import create_app
-from hanke_libs.testing import bearer, running
+from hanke_libs.testing import running
 from tests.gateway.servers import ServerThread
 from tests.gateway.stubs import STUBS
 
@@ -61,13 +61,3 @@ def settings(stubs: dict[str, ServerThread]) -> Settings:
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async with running(create_app(settings)) as c:
         yield c
-
-
-@pytest.fixture
-def auth(settings: Settings) -> Callable[..., dict[str, str]]:
-    """``auth("steering")`` gives an Authorization header with a development token."""
-
-    def make(*roles: str, **kw: object) -> dict[str, str]:
-        return bearer(settings, *roles, **kw)  # type: ignore[arg-type]
-
-    return make

@@ -14,7 +14,7 @@ import pytest
 
 from gateway.config import Settings
 from gateway.main import create_app
-from hanke_libs.db import Database
+from hanke_libs.db import standalone_database
 from hanke_libs.testing import MigratedDatabase, bearer, running
 from tests.conftest import service_database
 from tests.gateway.conftest import gateway_settings
@@ -38,11 +38,8 @@ class System:
 
 async def _service(name: str, database: MigratedDatabase) -> ServerThread:
     url = database.fresh_url()
-    db = Database(url, null_pool=True)
-    try:
+    async with standalone_database(url) as db:
         await importlib.import_module(f"{name}.seed").seed(db)
-    finally:
-        await db.dispose()
     config = importlib.import_module(f"{name}.config")
     app = importlib.import_module(f"{name}.main").create_app(
         config.Settings(database_url=url, log_json=False)

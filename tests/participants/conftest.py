@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from hanke_libs.db import Database
-from hanke_libs.testing import MigratedDatabase, bearer, running
+from hanke_libs.db import standalone_database
+from hanke_libs.testing import MigratedDatabase, running
 from participants.config import Settings
 from participants.main import create_app
 from participants.seed import seed
@@ -29,22 +29,9 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def auth(settings: Settings) -> Callable[..., dict[str, str]]:
-    """``auth("finance", implementer="0171450-7")`` gives an Authorization header."""
-
-    def make(*roles: str, **kw: object) -> dict[str, str]:
-        return bearer(settings, *roles, **kw)  # type: ignore[arg-type]
-
-    return make
-
-
-@pytest.fixture
 async def seeded(settings: Settings) -> AsyncIterator[None]:
     """The seeded frameworks, sectors and the IDK project's rounds (seeding twice adds nothing)."""
-    db = Database(settings.database_url, null_pool=True)
-    try:
+    async with standalone_database(settings.database_url) as db:
         assert await seed(db)
         assert await seed(db) == []  # idempotent
-    finally:
-        await db.dispose()
     yield

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from openpyxl import Workbook
 
-from hanke_libs.db import Database
+from hanke_libs.db import standalone_database
 from participants.config import Settings
 from participants.hr_import import import_hr_people
 
@@ -249,8 +249,7 @@ async def test_unchanged_fast_path_still_sees_what_changed_around_the_row(
     anna = (await client.get(f"/people/{anna['id']}", headers=pm)).json()
     assert anna["title"] == "suunnittelija" and anna["manager_id"] is not None
 
-    db = Database(settings.database_url, null_pool=True)
-    try:
+    async with standalone_database(settings.database_url) as db:
         async with db.write_session() as session:
             later = await import_hr_people(
                 session=session,
@@ -262,8 +261,6 @@ async def test_unchanged_fast_path_still_sees_what_changed_around_the_row(
                 today=dt.date(2031, 1, 1),
             )
             await session.commit()
-    finally:
-        await db.dispose()
     assert later.deactivated == ["400002"] and later.unchanged == 2
 
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
-from hanke_libs.db import Database
+from hanke_libs.db import standalone_database
 from participants.config import Settings
 from participants.seed import seed
 from tests.participants.helpers import make_people
@@ -18,11 +18,8 @@ ENTRY = {"gender": "male", "age_group": "25_54", "labour_status": "employed", "i
 
 @pytest.fixture
 async def seeded(settings: Settings) -> AsyncIterator[None]:
-    db = Database(settings.database_url, null_pool=True)
-    try:
+    async with standalone_database(settings.database_url) as db:
         await seed(db)
-    finally:
-        await db.dispose()
     yield
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from hanke_libs.db import Database
-from hanke_libs.testing import MigratedDatabase, bearer, running
+from hanke_libs.db import standalone_database
+from hanke_libs.testing import MigratedDatabase, running
 from pilots.config import Settings
 from pilots.main import create_app
 from pilots.seed import seed
@@ -25,20 +25,7 @@ def settings(pilots_database: MigratedDatabase) -> Settings:
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app whose database holds the seeded reference data (IDK, sectors, kinds)."""
-    db = Database(settings.resolved_database_url(), null_pool=True)
-    try:
+    async with standalone_database(settings.resolved_database_url()) as db:
         await seed(db)
-    finally:
-        await db.dispose()
     async with running(create_app(settings)) as c:
         yield c
-
-
-@pytest.fixture
-def auth(settings: Settings) -> Callable[..., dict[str, str]]:
-    """``auth("finance", implementer="0171450-7")`` gives an Authorization header."""
-
-    def make(*roles: str, **kw: object) -> dict[str, str]:
-        return bearer(settings, *roles, **kw)  # type: ignore[arg-type]
-
-    return make

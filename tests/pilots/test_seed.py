@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from hanke_libs.db import Database
+from hanke_libs.db import standalone_database
 from pilots.config import Settings
 from pilots.models import IndicatorKind, Project, Sector
 from pilots.seed import seed
 
 
 async def test_seed_loads_reference_data_once(settings: Settings) -> None:
-    db = Database(settings.resolved_database_url(), null_pool=True)
-    try:
+    async with standalone_database(settings.resolved_database_url()) as db:
         assert await seed(db) == ["project S21894", "5 sectors", "5 indicator kinds"]
         assert await seed(db) == []
         async with db.read_session() as session:
             project = (await session.exec(select(Project))).one()
             sectors = (await session.exec(select(Sector).order_by(Sector.code))).all()
             kinds = (await session.exec(select(IndicatorKind))).all()
-    finally:
-        await db.dispose()
     assert (project.code, str(project.period_start), str(project.period_end)) == (
         "S21894",
         "2020-01-01",
