@@ -19,6 +19,7 @@ from hanke_libs.auth import TokenVerifier
 from hanke_libs.db import Database
 from hanke_libs.fastread import close_read_pool, open_read_pool
 from hanke_libs.observability import RequestIdMiddleware, configure_logging
+from hanke_libs.peers import PeerClient
 from hanke_libs.problems import (
     PROBLEM_MEDIA_TYPE,
     PROBLEM_RESPONSES,
@@ -79,12 +80,14 @@ def create_base_app(
     on_startup: list[Hook] | None = None,
     on_shutdown: list[Hook] | None = None,
     verifier: TokenVerifier | None = None,
+    peers: dict[str, str] | None = None,
 ) -> FastAPI:
     """A FastAPI app with the shared infrastructure installed.
 
     The database engine and token verifier are made in the lifespan and kept on ``app.state``
     (``db``, ``verifier``, ``settings``). Tests may set ``app.state.db`` before the lifespan runs
-    to inject their own.
+    to inject their own. ``peers`` names the other services this one asks for facts (name -> base
+    URL); their clients are ``app.state.peers`` (tests may set it before the lifespan runs).
     """
     configure_logging(name, settings.log_level, settings.log_json)
 
@@ -103,6 +106,17 @@ def create_base_app(
             own_db = True
         if use_database and own_db and not settings.db_null_pool:
             await open_read_pool(app.state.db, settings.db_read_pool_size, pgbouncer=settings.db_pgbouncer)
+        own_peers = getattr(app.state, "peers", None) is None
+        if own_peers:
+            app.state.peers = {
+                name: PeerClient(
+                    name,
+                    url,
+                    timeout_seconds=settings.peer_timeout_seconds,
+                    cache_seconds=settings.peer_cache_seconds,
+                )
+                for name, url in (peers or {}).items()
+            }
         for hook in on_startup or []:
             await hook(app)
         try:
@@ -110,6 +124,10 @@ def create_base_app(
         finally:
             for hook in on_shutdown or []:
                 await hook(app)
+            if own_peers:
+                for client in app.state.peers.values():
+                    await client.aclose()
+                app.state.peers = None
             if own_db:
                 await close_read_pool(app.state.db)
                 await app.state.db.dispose()
@@ -126,6 +144,7 @@ def create_base_app(
     app.state.settings = settings
     app.state.db = None
     app.state.verifier = verifier
+    app.state.peers = None
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
     app.openapi = _problem_openapi(app)  # type: ignore[method-assign]

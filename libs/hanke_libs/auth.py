@@ -13,6 +13,7 @@ organisation a ``finance`` user books for), ``name`` (optional display name).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Coroutine
@@ -51,6 +52,9 @@ class Principal:
     implementer: str | None = None
     name: str | None = None
     claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The bearer token the caller sent: forwarded when a service asks another for a fact a rule
+    # needs (hanke_libs.peers), so the other service applies its own rules to the same caller.
+    token: str = field(default="", compare=False, repr=False)
 
     def has(self, *roles: str | Role) -> bool:
         return any(str(r) in self.roles for r in roles)
@@ -153,7 +157,7 @@ class TokenVerifier:
             if time.time() < expires:
                 return principal
             del self._cache[token]
-        principal = await self._verify(token)
+        principal = dataclasses.replace(await self._verify(token), token=token)
         if len(self._cache) >= self.CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
         self._cache[token] = (principal, float(principal.claims.get("exp", 0)))

@@ -57,6 +57,11 @@ class AppSettings(BaseSettings):
     oidc_jwks_url: str = ""
     jwks_cache_seconds: int = Field(default=600, ge=10)
 
+    # Facts asked from other services as the caller (hanke_libs.peers): timeout per call, and how
+    # long an answer is kept (an ended enrolment stops access within this time).
+    peer_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    peer_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
