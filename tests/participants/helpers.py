@@ -62,3 +62,20 @@ async def make_people(
         if page["next_offset"] is None:
             return result
         offset = page["next_offset"]
+
+
+async def reopen(client: httpx.AsyncClient, auth: Auth, round_id: int) -> None:
+    """Reopen a seeded (closed) round until today, to record answers in a test."""
+    import datetime as dt
+
+    response = await client.post(
+        f"/rounds/{round_id}/reopen",
+        json={"reason": "test answers", "until": dt.date.today().isoformat()},
+        headers=auth("project_manager"),
+    )
+    assert response.status_code == 200, response.text
+
+
+async def close(client: httpx.AsyncClient, auth: Auth, round_id: int) -> None:
+    response = await client.post(f"/rounds/{round_id}/close", json={}, headers=auth("project_manager"))
+    assert response.status_code == 200, response.text

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import httpx
 
-from tests.participants.helpers import make_people
+from tests.participants.helpers import close, make_people, reopen
 
 Auth = Callable[..., dict[str, str]]
 SELF = "kunta-itsearvio"
@@ -16,7 +16,7 @@ ITEMS = ["P1", "P2", "P3", "P4", "P5", "P6", "K1", "K2", "K3", "K4", "K5", "K6"]
 async def rounds(client: httpx.AsyncClient, auth: Auth, framework: str) -> dict[str, int]:
     all_rounds = (
         await client.get("/rounds", params={"project_code": "S21894"}, headers=auth("admin"))
-    ).json()
+    ).json()["items"]
     return {r["kind"]: r["id"] for r in all_rounds if r["framework_code"] == framework}
 
 
@@ -44,6 +44,11 @@ async def test_answers_validated_and_champion_answers_only_own(
     me, other = people["HE"]
     baseline = (await rounds(client, auth, "digcomp-2.2"))["baseline"]
     champion = auth("champion", person_id=me)
+    closed = await client.post(
+        f"/rounds/{baseline}/answers", headers=champion, json={"answers": [{"item_code": "1.1", "value": 8}]}
+    )
+    assert closed.status_code == 409 and closed.json()["type"].endswith("/round-closed")
+    await reopen(client, auth, baseline)
     bad = await client.post(
         f"/rounds/{baseline}/answers",
         headers=champion,
@@ -94,11 +99,17 @@ async def test_aggregates_fold_small_units_and_suppress(
 ) -> None:
     people = await make_people(client, auth, {"KO-PO-01": 4, "KO-PO": 7, "KO-VK": 12, "HE": 3})
     r = await rounds(client, auth, SELF)
+    await reopen(client, auth, r["baseline"])
+    await reopen(client, auth, r["interim"])
     for unit, ids in people.items():
         for pid in ids:
             await answer(client, auth, r["baseline"], pid, 2)
             await answer(client, auth, r["interim"], pid, 4 if unit == "KO-VK" else 3)
     steering = auth("steering")
+    still_open = await client.get(f"/rounds/{r['baseline']}/aggregates", headers=steering)
+    assert still_open.status_code == 409 and still_open.json()["type"].endswith("/round-open")
+    await close(client, auth, r["baseline"])
+    await close(client, auth, r["interim"])
     by_unit = (
         await client.get(f"/rounds/{r['baseline']}/aggregates", params={"by": "org_unit"}, headers=steering)
     ).json()
@@ -121,7 +132,7 @@ async def test_aggregates_fold_small_units_and_suppress(
 
     change = (
         await client.get(f"/frameworks/{SELF}/change", params={"project_code": "S21894"}, headers=steering)
-    ).json()
+    ).json()["items"]
     rows = {c["group"]: c for c in change}
     assert rows["Kasvu"]["change"] == round((12 * 4 + 11 * 3) / 23 - 2, 2) and not rows["Kasvu"]["suppressed"]
     assert rows["Hyvinvointi"]["suppressed"] and rows["Hyvinvointi"]["change"] is None
@@ -132,6 +143,7 @@ async def test_aggregates_fold_small_units_and_suppress(
         if u["code"] == "HE"
     )
     maturity = (await rounds(client, auth, "digital-maturity-5"))["baseline"]
+    await reopen(client, auth, maturity)
     saved = await client.post(
         f"/rounds/{maturity}/answers",
         headers=auth("project_manager"),
@@ -141,6 +153,7 @@ async def test_aggregates_fold_small_units_and_suppress(
         },
     )
     assert saved.status_code == 200, saved.text
+    await close(client, auth, maturity)
 
     situation = (await client.get("/projects/S21894/situation", headers=steering)).json()
     competence = {(c["sector"], c["round"]): c for c in situation["competence"] if c["framework"] == SELF}

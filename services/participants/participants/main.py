@@ -7,10 +7,17 @@ from fastapi import FastAPI
 from hanke_libs.app import create_base_app
 from hanke_libs.audit import audit_router
 from participants import __version__
+from participants.assessments import routes as assessments
+from participants.champions import routes as champions
+from participants.coaching import routes as coaching
 from participants.config import Settings
 from participants.db import audit
-from participants.routes import assessments, champions, esr, imports, me, people, privacy, read_log
-from participants.scim import scim_router
+from participants.esr import routes as esr
+from participants.hr_import import routes as hr_import
+from participants.people import routes as people
+from participants.privacy import routes as privacy
+from participants.scim import install_scim
+from participants.situation import routes as situation
 
 TAGS: list[dict[str, str]] = [
     {"name": "people", "description": "People, org units and sectors from HR (reads are logged)."},
@@ -43,15 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="People from HR (SCIM 2.0 and HR exports), champions (kellokkaat), coaching, competence and maturity assessments, ESR participant data.",
         settings=settings,
         openapi_tags=TAGS,
+        peers=settings.peer_urls(),
     )
     app.include_router(audit_router(audit))
-    app.include_router(scim_router())
-    app.include_router(read_log.router)
-    app.include_router(imports.router)
-    app.include_router(privacy.router)
-    app.include_router(people.router)
-    app.include_router(champions.router)
-    app.include_router(assessments.router)
-    app.include_router(me.router)
-    app.include_router(esr.router)
+    install_scim(app)
+    for module in (privacy, hr_import, people, champions, coaching, assessments, situation, esr):
+        app.include_router(module.router)
     return app

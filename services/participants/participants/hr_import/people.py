@@ -90,6 +90,10 @@ class ImportReport:
             "created_employee_numbers": self.created[:LISTED],
             "changed_employee_numbers": self.changed[:LISTED],
             "deactivated_employee_numbers": self.deactivated[:LISTED],
+            # lists are cut at LISTED numbers; these say how many more there are (never silently)
+            "created_employee_numbers_not_listed": max(0, len(self.created) - LISTED),
+            "changed_employee_numbers_not_listed": max(0, len(self.changed) - LISTED),
+            "deactivated_employee_numbers_not_listed": max(0, len(self.deactivated) - LISTED),
             "warnings": [
                 w.model_dump(exclude_none=True) for w in sorted(self.warnings, key=lambda w: w.line or 0)
             ],

@@ -64,6 +64,9 @@ class AssessmentRound(Base, table=True):
     kind: str = Field(max_length=20, description="baseline | interim | final")
     opens_on: dt.date
     closes_on: dt.date | None = None
+    closed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)  # type: ignore[call-overload]
+    reopened_until: dt.date | None = Field(default=None, description="answers taken again until this day")
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Answer(Base, table=True):

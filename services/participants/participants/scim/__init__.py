@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
 from participants.scim import discovery, group_routes, user_routes
 
@@ -14,3 +14,7 @@ def scim_router() -> APIRouter:
     for module in (discovery, user_routes, group_routes):
         router.include_router(module.router)
     return router
+
+
+def install_scim(app: FastAPI) -> None:
+    app.include_router(scim_router())

@@ -20,7 +20,7 @@ from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
 from participants.db import audit
 from participants.models import OrgUnit, Person
-from participants.readlog import log_reads
+from participants.privacy.readlog import log_reads
 from participants.scim.deps import HrSync, base_url
 from participants.scim.filters import parse_filter
 from participants.scim.paths import parse_path

@@ -16,7 +16,7 @@ from hanke_libs.db import SessionDep
 from participants.db import audit
 from participants.minimise import person_changes
 from participants.models import Person
-from participants.readlog import log_reads
+from participants.privacy.readlog import log_reads
 from participants.scim.deps import HrSync, base_url
 from participants.scim.filters import parse_filter
 from participants.scim.protocol import (

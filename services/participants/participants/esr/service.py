@@ -16,11 +16,14 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from sqlalchemy import func
+
 from hanke_libs.auth import Principal, Role
+from hanke_libs.paging import PageParams
 from hanke_libs.problems import Conflict, Forbidden, NotFound, UnprocessableContent
-from participants.champions import active_person
+from participants.access import is_manager
 from participants.db import audit
-from participants.esr_schemas import (
+from participants.esr.schemas import (
     AgeGroup,
     Gender,
     Isced,
@@ -30,6 +33,7 @@ from participants.esr_schemas import (
     SensitiveFlags,
 )
 from participants.models import EsrParticipation, EsrSensitiveFlags, EsrSnapshot
+from participants.people.repository import People, active_person
 
 SENSITIVE_PERMISSION = "esr_sensitive"
 
@@ -49,14 +53,54 @@ def require_sensitive(principal: Principal) -> None:
         )
 
 
-async def get_participation(session: AsyncSession, participation_id: str) -> EsrParticipation:
-    participation = await session.get(EsrParticipation, participation_id)
+def require_manager(principal: Principal) -> None:
+    if not is_manager(principal):
+        raise Forbidden("ESR participant data is handled by admin or project_manager.")
+
+
+async def get_participation(
+    session: AsyncSession, principal: Principal, participation_id: str, *, lock: bool = False
+) -> EsrParticipation:
+    """A participation the caller may handle (admin, project_manager)."""
+    require_manager(principal)
+    stmt = select(EsrParticipation).where(EsrParticipation.id == participation_id)
+    participation = (await session.exec(stmt.with_for_update() if lock else stmt)).first()
     if participation is None:
         raise NotFound(f"No ESR participation {participation_id}.")
+    await People(session, principal).logged_ids([participation.person_id], "esr.read")
     return participation
 
 
+async def page(
+    session: AsyncSession, principal: Principal, project_code: str | None, params: PageParams
+) -> tuple[list[EsrParticipation], int]:
+    """A page of participations (admin, project_manager), logged as read."""
+    require_manager(principal)
+    clauses = [col(EsrParticipation.project_code) == project_code] if project_code else []
+    total = (await session.exec(select(func.count()).select_from(EsrParticipation).where(*clauses))).one()
+    stmt = (
+        select(EsrParticipation)
+        .where(*clauses)
+        .order_by(col(EsrParticipation.entry_date), col(EsrParticipation.id))
+        .offset(params.offset)
+        .limit(params.limit + 1)
+    )
+    rows = list((await session.exec(stmt)).all())
+    await People(session, principal).logged_ids([p.person_id for p in rows[: params.limit]], "esr.list")
+    return rows, total
+
+
+async def sensitive_flags(session: AsyncSession, principal: Principal, participation_id: str) -> SensitiveFlags:
+    """The sensitive flags (admin/project_manager with esr_sensitive), logged as read."""
+    require_sensitive(principal)
+    participation = await get_participation(session, principal, participation_id)
+    await People(session, principal).logged_ids([participation.person_id], "esr.sensitive")
+    flags = await session.get(EsrSensitiveFlags, participation_id)
+    return SensitiveFlags.model_validate(flags) if flags else SensitiveFlags()
+
+
 async def create(*, session: AsyncSession, actor: Principal, data: ParticipationCreate) -> EsrParticipation:
+    require_manager(actor)
     await active_person(session, data.person_id)
     duplicate = await session.exec(
         select(EsrParticipation).where(
@@ -147,8 +191,24 @@ def public(participation: EsrParticipation, snaps: dict[tuple[str, str], EsrSnap
     }
 
 
-async def indicators_csv(session: AsyncSession, project_code: str, *, sensitive: bool) -> str:
-    """The ESR indicators of a project by gender (at entry), as ``;``-separated CSV with a header."""
+async def indicators_csv(session: AsyncSession, principal: Principal, project_code: str) -> str:
+    """The ESR indicators of a project by gender (at entry), as ``;``-separated CSV with a header.
+
+    This is the funder's report: exact counts, small ones included, for admin, project_manager and
+    the auditor only (who verifies the report against the participations). Each export is recorded
+    in the audit trail (who, which project, with or without the sensitive rows).
+    """
+    if not principal.has(Role.admin, Role.project_manager, Role.auditor):
+        raise Forbidden("The ESR indicator report is for admin, project_manager and the auditor.")
+    sensitive = may_handle_sensitive(principal)
+    await audit.record(
+        session,
+        actor=principal,
+        action="esr.indicators_export",
+        entity_type="project",
+        entity_id=project_code,
+        changes={"sensitive_rows": sensitive},
+    )
     participations = list(
         (
             await session.exec(

@@ -14,12 +14,26 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from decimal import Decimal
+
 from hanke_libs.auth import Principal
-from participants import esr
+from participants.champions.repository import Champions
 from participants.db import audit
-from participants.esr_schemas import SensitiveFlags, Snapshot
-from participants.models import EsrParticipation, EsrSensitiveFlags, Person, PersonReadLog
-from participants.routes.me import own_data
+from participants.esr import service as esr
+from participants.esr.schemas import SensitiveFlags, Snapshot
+from participants.models import (
+    Answer,
+    AssessmentRound,
+    CoachingAttendance,
+    CoachingEvent,
+    EsrParticipation,
+    EsrSensitiveFlags,
+    Framework,
+    FrameworkItem,
+    Person,
+    PersonReadLog,
+)
+from participants.people.schemas import PersonPublic
 
 BLANKED = (
     "external_id",
@@ -42,9 +56,46 @@ BLANKED = (
 )
 
 
-async def access_export(session: AsyncSession, person: Person) -> dict[str, Any]:
+async def own_data(session: AsyncSession, principal: Principal, person: Person) -> dict[str, Any]:
+    """What ``/me`` shows: the person, its champion enrolments, coaching received and its own answers."""
+    champions = Champions(session, principal)
+    events_stmt = (
+        select(CoachingEvent, CoachingAttendance)
+        .join(CoachingAttendance, col(CoachingAttendance.event_id) == CoachingEvent.id)
+        .where(CoachingAttendance.person_id == person.id)
+        .order_by(col(CoachingEvent.date), col(CoachingEvent.id))
+    )
+    events = []
+    total = Decimal("0.00")
+    for event, attendance in (await session.exec(events_stmt)).all():
+        hours = attendance.hours if attendance.hours is not None else event.hours
+        total += hours
+        events.append(
+            {**event.model_dump(include={"id", "project_code", "kind", "title", "date", "provider_org"}), "hours": hours}
+        )
+    answers_stmt = (
+        select(Answer, col(AssessmentRound.name), col(Framework.code), col(FrameworkItem.code))
+        .join(AssessmentRound, col(AssessmentRound.id) == Answer.round_id)
+        .join(Framework, col(Framework.id) == AssessmentRound.framework_id)
+        .join(FrameworkItem, col(FrameworkItem.id) == Answer.item_id)
+        .where(Answer.person_id == person.id)
+        .order_by(col(Answer.round_id), col(FrameworkItem.position))
+    )
+    answers = [
+        {"round_id": a.round_id, "round": rname, "framework_code": fcode, "item_code": icode, "value": a.value}
+        for a, rname, fcode, icode in (await session.exec(answers_stmt)).all()
+    ]
+    return {
+        "person": PersonPublic.model_validate(person),
+        "champion_enrolments": await champions.views(await champions.of_person(person.id)),
+        "coaching": {"events": events, "total_hours": total},
+        "answers": answers,
+    }
+
+
+async def access_export(session: AsyncSession, principal: Principal, person: Person) -> dict[str, Any]:
     """Everything the service holds about ``person`` (GDPR art. 15), including who has read it."""
-    data = await own_data(session, person)
+    data = await own_data(session, principal, person)
     participations = list(
         (await session.exec(select(EsrParticipation).where(EsrParticipation.person_id == person.id))).all()
     )

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
-from pydantic import BaseModel
+from fastapi import APIRouter, File, Query, UploadFile
+from pydantic import BaseModel, Field
 
-from hanke_libs.auth import Principal, Role, require_roles
 from hanke_libs.db import SessionDep
+from participants.access import Manager
 from hanke_libs.problems import InvalidParam, UnprocessableContent
 from participants.hr_import import import_hr_org_units, import_hr_people
 
 router = APIRouter(prefix="/imports/hr", tags=["hr import"])
-Manager = Annotated[Principal, Depends(require_roles(Role.admin, Role.project_manager))]
 MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -32,9 +31,12 @@ class ImportReportPublic(BaseModel):
     org_units_created: list[str]
     sectors_created: list[str]
     rows_written: int
-    created_employee_numbers: list[str]
+    created_employee_numbers: list[str] = Field(description="The first 1 000 created (see *_not_listed)")
     changed_employee_numbers: list[str]
     deactivated_employee_numbers: list[str]
+    created_employee_numbers_not_listed: int = Field(description="How many more were created than listed")
+    changed_employee_numbers_not_listed: int
+    deactivated_employee_numbers_not_listed: int
     warnings: list[InvalidParam]
 
 
@@ -45,7 +47,14 @@ async def _read(file: UploadFile) -> bytes:
     return data
 
 
-@router.post("/people", response_model=ImportReportPublic, summary="Import the HR staff export")
+@router.post(
+    "/people",
+    response_model=ImportReportPublic,
+    summary="Import the HR staff export",
+    description="The HR system's staff export (CSV or XLSX; admin, project_manager): all or nothing, "
+    "idempotent, a dry run unless `dry_run=false`; `full=true` deactivates people missing from the file. "
+    "A bad file is a 422 `import-rejected` listing every bad line.",
+)
 async def import_people(
     session: SessionDep,
     principal: Manager,
@@ -62,7 +71,13 @@ async def import_people(
     return report.summary()
 
 
-@router.post("/org-units", response_model=ImportReportPublic, summary="Import the HR org unit hierarchy")
+@router.post(
+    "/org-units",
+    response_model=ImportReportPublic,
+    summary="Import the HR org unit hierarchy",
+    description="Org units with their parent, sector and manager (CSV or XLSX; admin, project_manager): all "
+    "or nothing, idempotent, a dry run unless `dry_run=false`.",
+)
 async def import_org_units(
     session: SessionDep,
     principal: Manager,

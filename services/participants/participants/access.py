@@ -1,0 +1,46 @@
+"""Who the caller is and which roles reach what: the role groups every concept's data layer uses.
+
+Each concept (``people``, ``champions``, ``coaching``, ``assessments``, ``esr``, ``privacy``,
+``scim``) has one data layer that takes the verified :class:`~hanke_libs.auth.Principal` and
+returns only what that caller may see or touch; the role groups and the "is this the caller"
+rule live here once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from hanke_libs.auth import Principal, Role, require_roles
+from participants.models import Person
+
+MANAGERS = (Role.admin, Role.project_manager)
+STAFF = (Role.admin, Role.project_manager, Role.pilot_owner, Role.finance)
+AGGREGATE_READERS = (Role.admin, Role.project_manager, Role.steering, Role.pilot_owner, Role.auditor)
+NOT_HR_SYNC = (
+    Role.admin,
+    Role.project_manager,
+    Role.finance,
+    Role.pilot_owner,
+    Role.champion,
+    Role.steering,
+    Role.auditor,
+)
+
+Manager = Annotated[Principal, Depends(require_roles(*MANAGERS))]
+Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
+Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
+AggregateReader = Annotated[Principal, Depends(require_roles(*AGGREGATE_READERS))]
+NotHrSync = Annotated[Principal, Depends(require_roles(*NOT_HR_SYNC))]
+
+
+def is_manager(principal: Principal) -> bool:
+    return principal.has(*MANAGERS)
+
+
+def is_caller(person: Person, principal: Principal) -> bool:
+    """Whether ``person`` is the caller: by person id, or by external id / user name == subject."""
+    if person.pseudonymised:
+        return False
+    return person.id == principal.person_id or principal.subject in (person.external_id, person.user_name)

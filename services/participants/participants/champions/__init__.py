@@ -1,0 +1,1 @@
+"""Champions (kellokkaat) and their pilot enrolments: the scoped data layer, enrolment, routes."""

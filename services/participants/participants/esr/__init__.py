@@ -1,0 +1,1 @@
+"""ESR participant data (ESR-osallistujatiedot): participations, snapshots, sensitive flags, indicators."""

@@ -1,0 +1,86 @@
+"""People, org units and sectors (read): ``/people``, ``/people/{id}``, ``/people/{id}/reference``,
+``/org-units``, ``/sectors``. Every read of a person's data is written to the read log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from hanke_libs.auth import CurrentPrincipal
+from hanke_libs.db import SessionDep
+from hanke_libs.paging import Page, PageDep, offset_page
+from hanke_libs.personal import redact_for
+from participants.access import Manager, NotHrSync, Staff
+from participants.people.repository import People
+from participants.people.schemas import (
+    OrgUnitPublic,
+    PeopleQuery,
+    PersonPublic,
+    PersonReference,
+    SectorPublic,
+)
+
+router = APIRouter(tags=["people"])
+
+
+@router.get(
+    "/people",
+    response_model=Page[PersonPublic],
+    summary="List people",
+    description="People from HR (admin, project_manager), by family name; `q` matches an employee "
+    "number exactly or a user name, display name or family name in part. Every listed person's read "
+    "is written to the read log.",
+)
+async def list_people(
+    session: SessionDep, page: PageDep, principal: Manager, query: Annotated[PeopleQuery, Query()]
+) -> Page[PersonPublic]:
+    rows, total = await People(session, principal).page(query, page)
+    return offset_page([PersonPublic.model_validate(p) for p in rows], page, total)
+
+
+@router.get(
+    "/people/{person_id}",
+    response_model=PersonPublic,
+    summary="Read a person",
+    description="One person (admin, project_manager, or the person themself); the read is logged.",
+)
+async def get_person(person_id: str, session: SessionDep, principal: CurrentPrincipal) -> PersonPublic:
+    return PersonPublic.model_validate(await People(session, principal).read(person_id))
+
+
+@router.get(
+    "/people/{person_id}/reference",
+    response_model=PersonReference,
+    summary="Check a person reference",
+    description="Whether a person id exists and is active, for another service checking a person id "
+    "when it is written (admin, project_manager, pilot_owner, finance). No personal data; 404 problem "
+    "when there is no such person.",
+)
+async def person_reference(person_id: str, session: SessionDep, principal: Staff) -> PersonReference:
+    person = await People(session, principal).reference(person_id)
+    return PersonReference(id=person.id, active=person.active)
+
+
+@router.get(
+    "/org-units",
+    response_model=Page[OrgUnitPublic],
+    summary="List org units",
+    description="The org unit hierarchy from HR, by code. The manager's person id is personal data: "
+    "steering sees it as null.",
+)
+async def list_org_units(session: SessionDep, page: PageDep, principal: NotHrSync) -> Page[OrgUnitPublic]:
+    rows, total = await People(session, principal).org_units(page)
+    items = [redact_for(principal, OrgUnitPublic.model_validate(u)) for u in rows]
+    return offset_page(items, page, total)
+
+
+@router.get(
+    "/sectors",
+    response_model=Page[SectorPublic],
+    summary="List administrative sectors",
+    description="Administrative sectors (toimialat / palvelualueet) with their validity dates, by code.",
+)
+async def list_sectors(session: SessionDep, page: PageDep, principal: NotHrSync) -> Page[SectorPublic]:
+    rows, total = await People(session, principal).sectors(page)
+    return offset_page([SectorPublic.model_validate(s) for s in rows], page, total)

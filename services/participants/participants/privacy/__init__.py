@@ -1,0 +1,1 @@
+"""Data protection: the caller's own data, right of access, pseudonymisation, the read log."""

@@ -1,0 +1,1 @@
+"""The situational picture (tilannekuva) of a project for the steering group: aggregates only."""
