@@ -10,7 +10,7 @@ import pytest
 from hanke_libs.db import standalone_database
 from participants.config import Settings
 from participants.seed import seed
-from tests.participants.helpers import make_people
+from tests.participants.helpers import close, make_people, reopen
 
 Auth = Callable[..., dict[str, str]]
 ENTRY = {"gender": "male", "age_group": "25_54", "labour_status": "employed", "isced": "3-4"}
@@ -28,13 +28,15 @@ async def test_export_and_pseudonymisation(client: httpx.AsyncClient, auth: Auth
     ids = people["KO-VK"]
     target = ids[0]
     pm = auth("project_manager", subject="pm-user")
-    rounds = (await client.get("/rounds", params={"project_code": "S21894"}, headers=pm)).json()
+    rounds = (await client.get("/rounds", params={"project_code": "S21894"}, headers=pm)).json()["items"]
     baseline = next(
         r["id"] for r in rounds if r["framework_code"] == "digcomp-2.2" and r["kind"] == "baseline"
     )
+    await reopen(client, auth, baseline)
     for pid in ids:
         body = {"person_id": pid, "answers": [{"item_code": "1.1", "value": 4 if pid == target else 2}]}
         assert (await client.post(f"/rounds/{baseline}/answers", json=body, headers=pm)).status_code == 200
+    await close(client, auth, baseline)
     part = await client.post(
         "/esr/participations",
         headers=pm,
