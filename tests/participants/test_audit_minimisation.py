@@ -83,6 +83,10 @@ async def test_person_audit_names_fields_without_personal_values(
     )  # the person and its audit
 
     hr = {**auth("hr_sync", subject="entra-provisioning"), **SCIM}
+    boss = await client.post(
+        "/scim/v2/Users", json={"userName": "boss@kuopio.example", "active": True}, headers=hr
+    )
+    assert boss.status_code == 201, boss.text
     user = {
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENT],
         "externalId": "ext-sj-42",
@@ -92,7 +96,7 @@ async def test_person_audit_names_fields_without_personal_values(
         "title": "rakennustarkastaja",
         "emails": [{"primary": True, "type": "work", "value": "Sanna.Jarvinen@kuopio.example"}],
         "name": {"familyName": "Järvinen", "givenName": "Sanna"},
-        ENT: {"employeeNumber": "123456", "department": "Elinvoimapalvelut", "manager": {"value": "x"}},
+        ENT: {"employeeNumber": "123456", "department": "Elinvoimapalvelut", "manager": {"value": boss.json()["id"]}},
     }
     created = await client.post("/scim/v2/Users", json=user, headers=hr)
     assert created.status_code == 201, created.text

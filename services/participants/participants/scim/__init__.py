@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from participants.scim import discovery, group_routes, user_routes
+from participants.scim.protocol import ScimErrorMiddleware
 
 
 def scim_router() -> APIRouter:
@@ -17,4 +18,6 @@ def scim_router() -> APIRouter:
 
 
 def install_scim(app: FastAPI) -> None:
+    """The SCIM routes, and SCIM error bodies for every error under ``/scim/v2`` (unknown paths too)."""
     app.include_router(scim_router())
+    app.add_middleware(ScimErrorMiddleware)

@@ -15,9 +15,11 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
+from scim2_models import ResponseParameters
 from sqlalchemy.exc import IntegrityError
 
-from hanke_libs.problems import ProblemError
+from hanke_libs.problems import PROBLEM_MEDIA_TYPE, ProblemError
 
 SCIM_MEDIA_TYPE = "application/scim+json"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -90,6 +92,9 @@ class ScimRoute(APIRoute):
                     for e in exc.errors()[:5]
                 )
                 return invalid_value(detail or "The request is not valid.").response()
+            except ValidationError as exc:
+                first = exc.errors()[0] if exc.errors() else {}
+                return invalid_value(str(first.get("msg", "The request is not valid."))).response()
             except IntegrityError:
                 return uniqueness("The change conflicts with an existing resource.").response()
 
@@ -100,8 +105,10 @@ async def read_json(request: Request) -> dict[str, Any]:
     """The request body as a JSON object (``application/scim+json`` or ``application/json``)."""
     try:
         body = await request.json()
+    except RecursionError as exc:
+        raise ScimError(400, "The body is nested too deeply.", "invalidSyntax") from exc
     except ValueError as exc:
-        raise invalid_value("The body is not valid JSON.") from exc
+        raise ScimError(400, "The body is not valid JSON.", "invalidSyntax") from exc
     if not isinstance(body, dict):
         raise invalid_value("The body must be a JSON object.")
     return body
@@ -134,3 +141,69 @@ def paging(start_index: str | None, count: str | None) -> tuple[int, int]:
     except ValueError as exc:
         raise invalid_value("startIndex and count must be integers.") from exc
     return max(start, 1), min(max(n, 0), 200)
+
+
+def response_parameters(model: Any, attributes: str | None, excluded: str | None) -> ResponseParameters[Any] | None:
+    """``?attributes=`` / ``?excludedAttributes=`` checked against ``model``'s schema (400 invalidPath)."""
+    if not attributes and not excluded:
+        return None
+    if attributes and excluded:
+        raise invalid_value("attributes and excludedAttributes are mutually exclusive.")
+    try:
+        return ResponseParameters[model](attributes=attributes or None, excluded_attributes=excluded or None)  # type: ignore[no-any-return,valid-type]
+    except ValidationError as exc:
+        raise invalid_path(f"Not an attribute of the resource: {attributes or excluded}.") from exc
+
+
+class ScimErrorMiddleware:
+    """Under ``/scim/v2``, any problem document (an unknown path, a method not allowed, a body too large,
+    a limit of the app factory) is answered as a SCIM error body in ``application/scim+json`` instead."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/scim/v2"):
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: dict[str, Any]) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = {k.lower(): v for k, v in message.get("headers", [])}
+                if headers.get(b"content-type", b"").startswith(PROBLEM_MEDIA_TYPE.encode()):
+                    start = message
+                    return
+            elif message["type"] == "http.response.body" and start is not None:
+                chunks.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                await _send_scim(start, b"".join(chunks), send)
+                return
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+
+async def _send_scim(start: dict[str, Any], body: bytes, send: Any) -> None:
+    import json
+
+    status = int(start["status"])
+    try:
+        problem = json.loads(body)
+        detail = str(problem.get("detail") or problem.get("title") or "")
+    except ValueError:
+        detail = ""
+    scim_type = {409: "uniqueness", 413: "tooMany"}.get(status)
+    if status == 400:
+        scim_type = "invalidSyntax"
+    error: dict[str, Any] = {"schemas": [ERROR_SCHEMA], "status": str(status), "detail": detail or "Error"}
+    if scim_type:
+        error["scimType"] = scim_type
+    payload = json.dumps(error).encode()
+    keep = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-type", b"content-length")]
+    headers = [*keep, (b"content-type", SCIM_MEDIA_TYPE.encode()), (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})

@@ -1,21 +1,25 @@
-"""SCIM Users: mapping between ``Person`` and the SCIM User resource (core + enterprise extension),
-and PATCH semantics as Entra ID uses them (capitalised ops, no-path ops with an object value)."""
+"""SCIM Users: ``Person`` <-> the SCIM User resource (core + enterprise extension), and PATCH as Entra
+ID sends it (capitalised ops, no-path ops with an object value, ``"active": "False"``).
+
+Reading is lenient where Entra ID needs it (case-insensitive attribute names, string booleans)
+and strict where the RFC is: keys inside the enterprise extension object are only ever enterprise
+attributes (``{"urn:...:enterprise:2.0:User": {"userName": "x"}}`` changes no user name), a PUT
+without ``active`` keeps the current value (PUT never reactivates silently), ``remove active`` is
+refused (``active`` is required here: replace it with ``false``), and every e-mail address is kept
+with its type (the work address, the primary one, is also the person's ``email``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from scim2_models import Context, EnterpriseUser, Meta, ResponseParameters
+
 from participants.models import Person
+from participants.scim.models import PersonEmail, PersonName, StaffUser
 from participants.scim.paths import Path, parse_path
-from participants.scim.protocol import (
-    ENTERPRISE_SCHEMA,
-    USER_SCHEMA,
-    ScimError,
-    invalid_path,
-    invalid_value,
-    parse_bool,
-)
+from participants.scim.protocol import ENTERPRISE_SCHEMA, ScimError, invalid_path, invalid_value, parse_bool
 
 CORE = {"username": "user_name", "externalid": "external_id", "displayname": "display_name", "title": "title"}
 ENTERPRISE = {
@@ -38,21 +42,35 @@ LIMITS = {
     "department": 200,
     "given_name": 200,
     "family_name": 200,
-    "email": 320,
     "manager_id": 36,
 }
-STATE_KEYS = (*LIMITS, "active")
+MAX_EMAILS = 10
+STATE_KEYS = (*LIMITS, "active", "emails")
 IGNORED = {"schemas", "id", "meta", "password"}
+
+
+def emails_of(person: Person) -> list[dict[str, Any]]:
+    """Every address of ``person``: those SCIM gave (with their types), the work one first-class."""
+    stored = (person.scim_extra or {}).get("emails")
+    if isinstance(stored, list) and any(e.get("value") == person.email for e in stored):
+        return [dict(e) for e in stored]
+    others = [dict(e) for e in stored or [] if isinstance(e, dict) and not e.get("primary")]
+    return ([{"value": person.email, "type": "work", "primary": True}] if person.email else []) + others
 
 
 def person_state(person: Person) -> dict[str, Any]:
     """The SCIM-managed fields of a person."""
-    return {key: getattr(person, key) for key in STATE_KEYS}
+    state = {key: getattr(person, key) for key in STATE_KEYS if key != "emails"}
+    state["emails"] = emails_of(person)
+    state["email"] = person.email  # the work address (derived from emails), named in the audit when it changes
+    return state
 
 
-def blank_state() -> dict[str, Any]:
+def blank_state(*, active: bool = True) -> dict[str, Any]:
     state: dict[str, Any] = dict.fromkeys(STATE_KEYS)
-    state["active"] = True
+    state["active"] = active
+    state["emails"] = []
+    state["email"] = None
     return state
 
 
@@ -65,24 +83,87 @@ def _text(value: Any, attribute: str) -> str | None:
     return text or None
 
 
-def _email_from_list(value: Any) -> str | None:
-    """The work address of an ``emails`` list: the primary one, else type work, else the first."""
+def _email(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise invalid_value("Each of emails must be an object with a value.")
+    address = _text(value.get("value"), "emails.value")
+    if address is None or len(address) > 320:
+        raise invalid_value("emails.value must be an address of at most 320 characters.")
+    kind = _text(value.get("type"), "emails.type")
+    entry: dict[str, Any] = {"value": address.lower()}
+    if kind:
+        entry["type"] = kind[:40]
+    if "primary" in value and value["primary"] is not None:
+        entry["primary"] = parse_bool(value["primary"], "emails.primary")
+    return entry
+
+
+def _emails(value: Any) -> list[dict[str, Any]]:
     if value is None:
-        return None
+        return []
     if isinstance(value, dict):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
+    if not isinstance(value, list):
         raise invalid_value("emails must be a list of objects.")
-    if not value:
-        return None
-    primary = [e for e in value if e.get("primary") in (True, "true", "True")]
-    work = [e for e in value if str(e.get("type", "")).lower() == "work"]
-    chosen = (primary or work or value)[0]
-    return _text(chosen.get("value"), "emails.value")
+    return [_email(v) for v in value]
 
 
-def set_path(state: dict[str, Any], path: Path, value: Any, *, remove: bool = False) -> None:
-    """Apply one add/replace (or remove) to ``state``."""
+def _matches(entry: dict[str, Any], path: Path) -> bool:
+    for comparison in path.filter:
+        key = comparison.attribute
+        actual = entry.get(key)
+        if isinstance(actual, str) and isinstance(comparison.value, str):
+            if actual.lower() != comparison.value.lower():
+                return False
+        elif actual != comparison.value:
+            return False
+    return True
+
+
+def _set_emails(state: dict[str, Any], path: Path, value: Any, op: str) -> None:
+    current: list[dict[str, Any]] = state["emails"]
+    if not path.filter and not path.sub:
+        if op == "remove":
+            state["emails"] = []
+        elif op == "add":
+            new = _emails(value)
+            values = {e["value"] for e in new}
+            state["emails"] = [e for e in current if e["value"] not in values] + new
+        else:
+            state["emails"] = _emails(value)
+        return
+    targets = [e for e in current if _matches(e, path)] if path.filter else [e for e in current if e.get("primary")][:1]
+    if op == "remove":
+        if path.sub:
+            for entry in targets:
+                entry.pop(path.sub, None)
+            state["emails"] = [e for e in current if e.get("value")]
+        else:
+            state["emails"] = [e for e in current if e not in targets]
+        return
+    if path.sub:
+        if not targets:  # e.g. replace emails[type eq "work"].value on a user with no work address
+            template = {c.attribute: c.value for c in path.filter if isinstance(c.value, str)}
+            targets = [template]
+            current.append(template)
+        for entry in targets:
+            if path.sub == "value":
+                entry["value"] = _email({"value": value})["value"]
+            elif path.sub == "primary":
+                entry["primary"] = parse_bool(value, "emails.primary")
+            elif path.sub == "type":
+                entry["type"] = _text(value, "emails.type")
+            else:
+                raise invalid_path(f"emails have no sub-attribute {path.sub!r}.")
+        state["emails"] = current
+    else:
+        replacement = _emails(value)
+        state["emails"] = [e for e in current if e not in targets] + replacement
+
+
+def set_path(state: dict[str, Any], path: Path, value: Any, *, op: str = "replace") -> None:
+    """Apply one add/replace/remove to ``state``."""
+    remove = op == "remove"
     attr, sub = path.attr, path.sub
     if attr == "enterprise":
         if remove:
@@ -92,22 +173,28 @@ def set_path(state: dict[str, Any], path: Path, value: Any, *, remove: bool = Fa
         if not isinstance(value, dict):
             raise invalid_value("The enterprise extension must be an object.")
         for key, inner in value.items():
-            set_path(state, parse_path(key), inner)
+            inner_path = parse_path(str(key))
+            set_path(state, Path(inner_path.attr, inner_path.sub, inner_path.filter, enterprise=True), inner, op=op)
         return
-    if attr in CORE and not path.enterprise:
+    if path.enterprise:  # inside the extension: only its own attributes, never core ones
+        if attr in ENTERPRISE:
+            state[ENTERPRISE[attr]] = None if remove else _text(value, attr)
+        elif attr == "manager":
+            if remove or value is None:
+                state["manager_id"] = None
+            elif isinstance(value, dict):
+                state["manager_id"] = _text(value.get("value"), "manager.value")
+            elif sub == "value" or sub is None:
+                state["manager_id"] = _text(value, "manager")
+        return
+    if attr in CORE:
         state[CORE[attr]] = None if remove else _text(value, attr)
-    elif attr in ENTERPRISE:
-        state[ENTERPRISE[attr]] = None if remove else _text(value, attr)
-    elif attr == "manager":
-        if remove or value is None:
-            state["manager_id"] = None
-        elif isinstance(value, dict):
-            state["manager_id"] = _text(value.get("value"), "manager.value")
-        else:
-            state["manager_id"] = _text(value, "manager")
+    elif attr in ENTERPRISE or attr == "manager":  # Entra ID sometimes names them without the URN
+        set_path(state, Path(attr, sub, path.filter, enterprise=True), value, op=op)
     elif attr == "active":
-        if not remove:
-            state["active"] = parse_bool(value)
+        if remove:
+            raise invalid_value("active is required here: replace it with false to deactivate the user.")
+        state["active"] = parse_bool(value)
     elif attr == "name":
         if sub:
             if sub in NAME:
@@ -121,31 +208,19 @@ def set_path(state: dict[str, Any], path: Path, value: Any, *, remove: bool = Fa
         else:
             raise invalid_value("name must be an object.")
     elif attr == "emails":
-        if remove:
-            wanted = [c.value for c in path.filter if c.attribute == "value"]
-            current = state["email"]
-            if not wanted or (current and str(wanted[0]).lower() == current):
-                state["email"] = None
-        elif path.filter or sub:
-            if isinstance(value, dict):
-                value = value.get("value")
-            state["email"] = _text(value, "emails.value")
-        else:
-            state["email"] = _email_from_list(value)
-        if state["email"]:
-            state["email"] = state["email"].lower()
-    # Other attributes (phoneNumbers, addresses, locale, ...) are accepted and not stored.
+        _set_emails(state, path, value, op)
+    # Other attributes (phoneNumbers, addresses, locale, ...) are not kept and not in /Schemas.
 
 
-def apply_object(state: dict[str, Any], body: dict[str, Any]) -> None:
+def apply_object(state: dict[str, Any], body: dict[str, Any], *, op: str = "replace") -> None:
     """Apply a whole resource object or a no-path PATCH value (keys may be paths or schema URNs)."""
     for key, value in body.items():
         if not isinstance(key, str) or key.lower() in IGNORED:
             continue
         if key.lower() == ENTERPRISE_SCHEMA.lower():
-            set_path(state, Path("enterprise", enterprise=True), value)
+            set_path(state, Path("enterprise", enterprise=True), value, op=op)
             continue
-        set_path(state, parse_path(key), value)
+        set_path(state, parse_path(key), value, op=op)
 
 
 def apply_patch(state: dict[str, Any], operations: Any) -> None:
@@ -164,11 +239,11 @@ def apply_patch(state: dict[str, Any], operations: Any) -> None:
                 raise ScimError(400, "A remove operation needs a path.", "noTarget")
             if not isinstance(value, dict):
                 raise invalid_value("A PATCH operation without a path needs an object value.")
-            apply_object(state, value)
+            apply_object(state, value, op=op)
         elif not isinstance(path, str):
             raise invalid_path("path must be a string.")
         else:
-            set_path(state, parse_path(path), value, remove=op == "remove")
+            set_path(state, parse_path(path), value, op=op)
 
 
 def validate_state(state: dict[str, Any]) -> None:
@@ -177,53 +252,68 @@ def validate_state(state: dict[str, Any]) -> None:
     for key, limit in LIMITS.items():
         if state[key] is not None and len(state[key]) > limit:
             raise invalid_value(f"{key} is longer than {limit} characters.")
+    if len(state["emails"]) > MAX_EMAILS:
+        raise invalid_value(f"At most {MAX_EMAILS} e-mail addresses are kept.")
+
+
+def work_email(emails: list[dict[str, Any]]) -> str | None:
+    """The person's work address: the primary one, else type work, else the first."""
+    primary = [e for e in emails if e.get("primary")]
+    work = [e for e in emails if str(e.get("type", "")).lower() == "work"]
+    chosen = (primary or work or emails or [{}])[0]
+    return chosen.get("value")
 
 
 def store_state(person: Person, state: dict[str, Any]) -> None:
     for key in STATE_KEYS:
-        setattr(person, key, state[key])
+        if key != "emails":
+            setattr(person, key, state[key])
+    person.email = state["email"] = work_email(state["emails"])
+    person.scim_extra = {**(person.scim_extra or {}), "emails": state["emails"]}
     person.user_name_key = state["user_name"].lower()
     if not person.display_name:
         person.display_name = " ".join(p for p in (person.given_name, person.family_name) if p) or None
 
 
-def _iso(value: dt.datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.isoformat().replace("+00:00", "Z")
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def user_resource(person: Person, base_url: str) -> dict[str, Any]:
-    """The SCIM User resource of ``person``."""
-    enterprise: dict[str, Any] = {
-        "employeeNumber": person.employee_number,
-        "costCenter": person.cost_centre,
-        "organization": person.organization,
-        "division": person.division,
-        "department": person.department,
-    }
-    if person.manager_id:
-        enterprise["manager"] = {
-            "value": person.manager_id,
-            "$ref": f"{base_url}/scim/v2/Users/{person.manager_id}",
-        }
-    resource: dict[str, Any] = {
-        "schemas": [USER_SCHEMA, ENTERPRISE_SCHEMA],
-        "id": person.id,
-        "externalId": person.external_id,
-        "userName": person.user_name,
-        "name": {"givenName": person.given_name, "familyName": person.family_name},
-        "displayName": person.display_name,
-        "title": person.title,
-        "active": person.active,
-        "emails": [{"value": person.email, "type": "work", "primary": True}] if person.email else [],
-        ENTERPRISE_SCHEMA: {k: v for k, v in enterprise.items() if v is not None},
-        "meta": {
-            "resourceType": "User",
-            "created": _iso(person.created_at),
-            "lastModified": _iso(person.updated_at),
-            "location": f"{base_url}/scim/v2/Users/{person.id}",
-            "version": f'W/"{person.version}"',
-        },
-    }
-    return {k: v for k, v in resource.items() if v is not None}
+def user_model(person: Person, location: Any) -> StaffUser:
+    """The SCIM User resource of ``person``; ``location(path)`` makes public links."""
+    user = StaffUser(
+        id=person.id,
+        external_id=person.external_id,
+        user_name=person.user_name,
+        name=PersonName(given_name=person.given_name, family_name=person.family_name)
+        if person.given_name or person.family_name
+        else None,
+        display_name=person.display_name,
+        title=person.title,
+        active=person.active,
+        emails=[PersonEmail(**e) for e in emails_of(person)] or None,
+        meta=Meta(
+            resource_type="User",
+            created=_utc(person.created_at),
+            last_modified=_utc(person.updated_at),
+            location=location(f"/scim/v2/Users/{person.id}"),
+            version=f'W/"{person.version}"',
+        ),
+    )
+    enterprise = EnterpriseUser(
+        employee_number=person.employee_number,
+        cost_center=person.cost_centre,
+        organization=person.organization,
+        division=person.division,
+        department=person.department,
+        manager={"value": person.manager_id, "$ref": location(f"/scim/v2/Users/{person.manager_id}")}
+        if person.manager_id
+        else None,
+    )
+    user[EnterpriseUser] = enterprise
+    return user
+
+
+def dump(resource: Any, params: ResponseParameters[Any] | None, context: Context) -> dict[str, Any]:
+    """A resource as JSON, projected by ``attributes`` / ``excludedAttributes`` (RFC 7644 § 3.9)."""
+    return dict(resource.model_dump(scim_ctx=context, response_parameters=params))
