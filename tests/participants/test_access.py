@@ -15,12 +15,21 @@ from tests.participants.helpers import make_people
 Auth = Callable[..., dict[str, str]]
 
 
-async def enrol(client: httpx.AsyncClient, auth: Auth, person: str, *pilots: str, **extra: Any) -> httpx.Response:
-    body = {"person_id": person, "project_code": "S21894", "pilots": [{"pilot_id": p} for p in pilots], **extra}
+async def enrol(
+    client: httpx.AsyncClient, auth: Auth, person: str, *pilots: str, **extra: Any
+) -> httpx.Response:
+    body = {
+        "person_id": person,
+        "project_code": "S21894",
+        "pilots": [{"pilot_id": p} for p in pilots],
+        **extra,
+    }
     return await client.post("/champions", json=body, headers=auth("project_manager"))
 
 
-async def test_pilot_champions_only_for_own_pilot_and_co_champions(client: httpx.AsyncClient, auth: Auth) -> None:
+async def test_pilot_champions_only_for_own_pilot_and_co_champions(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
     people = await make_people(client, auth, {"KO-PO": 3})
     a, b, c = people["KO-PO"]
     assert (await enrol(client, auth, a, PILOT)).status_code == 201
@@ -49,11 +58,17 @@ async def test_an_ended_enrolment_stops_co_champion_access(client: httpx.AsyncCl
     people = await make_people(client, auth, {"KO-PO": 2})
     a, b = people["KO-PO"]
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    assert (await enrol(client, auth, a, PILOT, start_date="2020-01-01", end_date=yesterday)).status_code == 201
+    assert (
+        await enrol(client, auth, a, PILOT, start_date="2020-01-01", end_date=yesterday)
+    ).status_code == 201
     assert (await enrol(client, auth, b, PILOT)).status_code == 201
-    assert (await client.get(f"/pilots/{PILOT}/champions", headers=auth("champion", person_id=a))).status_code == 403
+    assert (
+        await client.get(f"/pilots/{PILOT}/champions", headers=auth("champion", person_id=a))
+    ).status_code == 403
     then = await client.get(
-        f"/pilots/{PILOT}/champions", params={"as_of": "2021-01-01"}, headers=auth("pilot_owner", subject=OWNER)
+        f"/pilots/{PILOT}/champions",
+        params={"as_of": "2021-01-01"},
+        headers=auth("pilot_owner", subject=OWNER),
     )
     assert then.json()["as_of"] == "2021-01-01" and [x["person_id"] for x in then.json()["champions"]] == [a]
 
@@ -83,24 +98,32 @@ async def test_me_enrolments_active_on_the_day(client: httpx.AsyncClient, auth: 
     assert (await client.get("/me/enrolments", headers=auth("champion", subject="nobody"))).status_code == 404
 
 
-async def test_person_reference_for_staff_without_personal_data(client: httpx.AsyncClient, auth: Auth) -> None:
+async def test_person_reference_for_staff_without_personal_data(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
     people = await make_people(client, auth, {"KO-PO": 1})
     (a,) = people["KO-PO"]
     for role in ("admin", "project_manager", "pilot_owner", "finance"):
         response = await client.get(f"/people/{a}/reference", headers=auth(role, implementer="0171450-7"))
         assert response.status_code == 200 and response.json() == {"id": a, "active": True}
     missing = await client.get("/people/nobody/reference", headers=auth("pilot_owner"))
-    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith(
+        "application/problem+json"
+    )
     for role in ("steering", "champion", "hr_sync", "auditor"):
         assert (await client.get(f"/people/{a}/reference", headers=auth(role))).status_code == 403
 
 
-async def test_references_checked_when_written(client: httpx.AsyncClient, auth: Auth, pilots_stub: PilotsStub) -> None:
+async def test_references_checked_when_written(
+    client: httpx.AsyncClient, auth: Auth, pilots_stub: PilotsStub
+) -> None:
     people = await make_people(client, auth, {"KO-PO": 1})
     (a,) = people["KO-PO"]
     pm = auth("project_manager")
     nope = await client.post(
-        "/champions", json={"person_id": a, "project_code": "NOPE-999", "pilots": [{"pilot_id": "not-a-pilot"}]}, headers=pm
+        "/champions",
+        json={"person_id": a, "project_code": "NOPE-999", "pilots": [{"pilot_id": "not-a-pilot"}]},
+        headers=pm,
     )
     assert nope.status_code == 422 and nope.json()["errors"][0]["name"] == "body.project_code"
     bad_pilot = await enrol(client, auth, a, "not-a-pilot")
@@ -111,11 +134,20 @@ async def test_references_checked_when_written(client: httpx.AsyncClient, auth: 
     created = await enrol(client, auth, a)
     assert created.status_code == 201
     assert created.headers["location"] == f"/api/v1/participants/champions/{created.json()['id']}"
-    add = await client.post(f"/champions/{created.json()['id']}/pilots", json={"pilot_id": "not-a-pilot"}, headers=pm)
+    add = await client.post(
+        f"/champions/{created.json()['id']}/pilots", json={"pilot_id": "not-a-pilot"}, headers=pm
+    )
     assert add.status_code == 422
     event = await client.post(
         "/coaching-events",
-        json={"project_code": "S21894", "kind": "coaching", "title": "x", "date": "2021-01-01", "hours": 1, "pilot_id": FOREIGN_PILOT},
+        json={
+            "project_code": "S21894",
+            "kind": "coaching",
+            "title": "x",
+            "date": "2021-01-01",
+            "hours": 1,
+            "pilot_id": FOREIGN_PILOT,
+        },
         headers=pm,
     )
     assert event.status_code == 422
@@ -129,21 +161,32 @@ async def test_steering_gets_no_person_ids(client: httpx.AsyncClient, auth: Auth
     await make_people(client, auth, {"KO-PO": 1})
     units = "Yksikkökoodi;Nimi;Yläyksikkö;Toimiala;Esihenkilön henkilönumero\r\nKO-PO;Unit;KO;Kasvu;500001"
     response = await client.post(
-        "/imports/hr/org-units", files={"file": ("u.csv", units.encode())}, params={"dry_run": False}, headers=auth("admin")
+        "/imports/hr/org-units",
+        files={"file": ("u.csv", units.encode())},
+        params={"dry_run": False},
+        headers=auth("admin"),
     )
     assert response.status_code == 200, response.text
-    manager = [u for u in (await client.get("/org-units", headers=auth("admin"))).json()["items"] if u["code"] == "KO-PO"]
+    manager = [
+        u
+        for u in (await client.get("/org-units", headers=auth("admin"))).json()["items"]
+        if u["code"] == "KO-PO"
+    ]
     assert manager[0]["manager_person_id"]
     steering = (await client.get("/org-units", headers=auth("steering"))).json()["items"]
     assert all(u["manager_person_id"] is None for u in steering)
     assert manager[0]["manager_person_id"] not in str(steering)
 
 
-async def test_audit_of_answers_carries_no_values(client: httpx.AsyncClient, auth: Auth, seeded: None) -> None:
+async def test_audit_of_answers_carries_no_values(
+    client: httpx.AsyncClient, auth: Auth, seeded: None
+) -> None:
     from tests.participants.helpers import reopen
 
     people = await make_people(client, auth, {"KO-PO": 1})
-    rounds = (await client.get("/rounds", params={"project_code": "S21894"}, headers=auth("admin"))).json()["items"]
+    rounds = (await client.get("/rounds", params={"project_code": "S21894"}, headers=auth("admin"))).json()[
+        "items"
+    ]
     rid = next(r["id"] for r in rounds if r["framework_code"] == "digcomp-2.2" and r["kind"] == "baseline")
     await reopen(client, auth, rid)
     body = {"person_id": people["KO-PO"][0], "answers": [{"item_code": "1.1", "value": 7}]}

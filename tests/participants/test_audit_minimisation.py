@@ -96,7 +96,11 @@ async def test_person_audit_names_fields_without_personal_values(
         "title": "rakennustarkastaja",
         "emails": [{"primary": True, "type": "work", "value": "Sanna.Jarvinen@kuopio.example"}],
         "name": {"familyName": "Järvinen", "givenName": "Sanna"},
-        ENT: {"employeeNumber": "123456", "department": "Elinvoimapalvelut", "manager": {"value": boss.json()["id"]}},
+        ENT: {
+            "employeeNumber": "123456",
+            "department": "Elinvoimapalvelut",
+            "manager": {"value": boss.json()["id"]},
+        },
     }
     created = await client.post("/scim/v2/Users", json=user, headers=hr)
     assert created.status_code == 201, created.text

@@ -36,7 +36,9 @@ async def test_enrolment_pilots_and_visibility(client: httpx.AsyncClient, auth: 
     )
     assert unknown.status_code == 422 and unknown.json()["type"].endswith("/unknown-person")
 
-    owner = (await client.get(f"/pilots/{PILOT}/champions", headers=auth("pilot_owner", subject=OWNER))).json()
+    owner = (
+        await client.get(f"/pilots/{PILOT}/champions", headers=auth("pilot_owner", subject=OWNER))
+    ).json()
     assert owner["count"] == 2 and {c["person_id"] for c in owner["champions"]} == {a, b}
     steering = (await client.get(f"/pilots/{PILOT}/champions", headers=auth("steering"))).json()
     assert steering == {"pilot_id": PILOT, "as_of": None, "count": 2, "champions": None}

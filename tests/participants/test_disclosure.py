@@ -126,7 +126,9 @@ async def _round(client: httpx.AsyncClient, auth: Auth, kind: str) -> int:
     return next(r["id"] for r in rounds["items"] if r["framework_code"] == SELF and r["kind"] == kind)
 
 
-async def _answer(client: httpx.AsyncClient, auth: Auth, rid: int, pid: str, items: list[str], value: int) -> None:
+async def _answer(
+    client: httpx.AsyncClient, auth: Auth, rid: int, pid: str, items: list[str], value: int
+) -> None:
     body = {"person_id": pid, "answers": [{"item_code": c, "value": value} for c in items]}
     response = await client.post(f"/rounds/{rid}/answers", json=body, headers=auth("project_manager"))
     assert response.status_code == 200, response.text
@@ -153,9 +155,7 @@ async def test_round_total_and_units_never_give_a_small_unit(
     assert views["all"]["all"]["respondents"] == 19 and views["sector"]["Kasvu"]["respondents"] == 19
     # secondary suppression: the 10-person unit is hidden too, so 19 × mean − 10 × mean is not possible
     assert views["org_unit"]["KO-VK"]["suppressed"] and views["org_unit"]["KO-PO"]["suppressed"]
-    shown = [
-        (g["respondents"], g["mean"]) for v in views.values() for g in v.values() if not g["suppressed"]
-    ]
+    shown = [(g["respondents"], g["mean"]) for v in views.values() for g in v.values() if not g["suppressed"]]
     assert all(n >= 10 for n, _ in shown)
     assert {n for n, _ in shown} == {19}  # every shown figure is about the same 19 people
 
@@ -170,7 +170,9 @@ async def test_an_area_answered_by_few_inside_a_large_group_is_hidden(
         # everyone answers the municipal items; only one person the personal ones
         await _answer(client, auth, rid, pid, MUNICIPAL + (PERSONAL if index == 0 else []), 3 if index else 5)
     await close(client, auth, rid)
-    body = (await client.get(f"/rounds/{rid}/aggregates", params={"by": "all"}, headers=auth("steering"))).json()
+    body = (
+        await client.get(f"/rounds/{rid}/aggregates", params={"by": "all"}, headers=auth("steering"))
+    ).json()
     group = body["groups"][0]
     assert group["respondents"] == 12 and group["suppressed"] is False
     assert "P" not in group["areas"] and group["suppressed_areas"] == ["P"]
@@ -185,7 +187,13 @@ async def test_coaching_totals_hide_a_small_unit_and_one_more(
     pm = auth("project_manager")
     event = await client.post(
         "/coaching-events",
-        json={"project_code": "S21894", "kind": "workshop", "title": "Työpaja", "date": "2021-02-03", "hours": "2"},
+        json={
+            "project_code": "S21894",
+            "kind": "workshop",
+            "title": "Työpaja",
+            "date": "2021-02-03",
+            "hours": "2",
+        },
         headers=pm,
     )
     assert event.status_code == 201, event.text
@@ -195,7 +203,9 @@ async def test_coaching_totals_hide_a_small_unit_and_one_more(
     )
     assert added.json() == {"added": 31}
     steering = auth("steering")
-    by_unit = (await client.get("/projects/S21894/coaching-totals", params={"by": "org_unit"}, headers=steering)).json()
+    by_unit = (
+        await client.get("/projects/S21894/coaching-totals", params={"by": "org_unit"}, headers=steering)
+    ).json()
     units = {g["key"]: g for g in by_unit["groups"]}
     # KO-VK (9) is hidden, and KO-PO with it: Kasvu (21) minus KO-PO would give KO-VK
     assert units["KO-VK"]["hours"] is None and units["KO-PO"]["hours"] is None
@@ -206,9 +216,7 @@ async def test_coaching_totals_hide_a_small_unit_and_one_more(
     situation = (await client.get("/projects/S21894/situation", headers=steering)).json()
     assert {r["sector"]: r["coaching_hours"] for r in situation["champions_by_sector"]} == sectors
     before = (
-        await client.get(
-            "/projects/S21894/coaching-totals", params={"as_of": "2021-02-02"}, headers=steering
-        )
+        await client.get("/projects/S21894/coaching-totals", params={"as_of": "2021-02-02"}, headers=steering)
     ).json()
     assert before["as_of"] == "2021-02-02" and before["groups"] == [] and before["total"] is None
     assert dt.date.fromisoformat(before["as_of"])

@@ -87,7 +87,9 @@ async def test_schemas_declare_reference_types(client: httpx.AsyncClient, hr: di
     assert len(references) >= 2 and all(r["referenceTypes"] == ["User"] for r in references)
 
 
-async def test_attributes_and_excluded_attributes_on_one_resource(client: httpx.AsyncClient, hr: dict[str, str]) -> None:
+async def test_attributes_and_excluded_attributes_on_one_resource(
+    client: httpx.AsyncClient, hr: dict[str, str]
+) -> None:
     created = (await client.post("/scim/v2/Users", json=user(), headers=hr)).json()
     url = f"/scim/v2/Users/{created['id']}"
     only = (await client.get(url, params={"attributes": "userName"}, headers=hr)).json()
@@ -98,7 +100,9 @@ async def test_attributes_and_excluded_attributes_on_one_resource(client: httpx.
     assert is_scim_error(bad, 400)
 
 
-async def test_enterprise_keys_are_never_core_attributes(client: httpx.AsyncClient, hr: dict[str, str]) -> None:
+async def test_enterprise_keys_are_never_core_attributes(
+    client: httpx.AsyncClient, hr: dict[str, str]
+) -> None:
     body = user()
     body[ENT] = {"userName": "hijack", "employeeNumber": "123", "active": False}
     created = await client.post("/scim/v2/Users", json=body, headers=hr)
@@ -135,7 +139,9 @@ async def test_other_email_types_are_kept(client: httpx.AsyncClient, hr: dict[st
         ("sanna@kuopio.example", "work"),
         ("sanna.home@example.org", "home"),
     ]
-    found = await client.get("/scim/v2/Users", params={"filter": 'emails eq "sanna@kuopio.example"'}, headers=hr)
+    found = await client.get(
+        "/scim/v2/Users", params={"filter": 'emails eq "sanna@kuopio.example"'}, headers=hr
+    )
     assert found.json()["totalResults"] == 1
 
 
@@ -146,7 +152,9 @@ async def test_scim_errors_everywhere_under_scim(client: httpx.AsyncClient, hr: 
     assert is_scim_error(await client.delete("/scim/v2/Schemas", headers=hr), 405)
     assert is_scim_error(await client.get("/scim/v2/Users", headers={"Authorization": "Bearer x"}), 401)
     search = await client.post(
-        "/scim/v2/Users/.search", json={"filter": 'userName eq "nobody"', "attributes": ["userName"]}, headers=hr
+        "/scim/v2/Users/.search",
+        json={"filter": 'userName eq "nobody"', "attributes": ["userName"]},
+        headers=hr,
     )
     assert search.status_code == 200 and search.json()["totalResults"] == 0
     deep = "[" * 10_000 + "]" * 10_000
@@ -161,7 +169,9 @@ async def test_locations_come_from_configuration_not_the_host(
     location = created.json()["meta"]["location"]
     assert location == f"/api/v1/participants/scim/v2/Users/{created.json()['id']}"
     assert created.headers["location"] == location and "evil" not in json.dumps(created.json())
-    config = (await client.get("/scim/v2/ServiceProviderConfig", headers={**hr, "Host": "evil.example"})).json()
+    config = (
+        await client.get("/scim/v2/ServiceProviderConfig", headers={**hr, "Host": "evil.example"})
+    ).json()
     assert config["documentationUri"] == "/api/v1/participants/scim/v2/Documentation"
     doc = await client.get("/scim/v2/Documentation", headers=hr)
     assert "DELETE /Users/{id} does not delete" in doc.text

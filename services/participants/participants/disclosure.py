@@ -124,9 +124,7 @@ class Hierarchy:
 def check(hierarchy: Hierarchy, k: int = MIN_GROUP) -> list[str]:
     """Shown cells breaking the guarantee (a residual of 1..k-1); [] when the pattern is safe."""
     return [
-        key
-        for key, cell in hierarchy.cells.items()
-        if not cell.hidden and 0 < hierarchy.residual(key) < k
+        key for key, cell in hierarchy.cells.items() if not cell.hidden and 0 < hierarchy.residual(key) < k
     ]
 
 

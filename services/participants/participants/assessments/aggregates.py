@@ -55,7 +55,9 @@ async def _answer_rows(session: AsyncSession, round_id: int) -> list[tuple[str, 
         .join(FrameworkArea, col(FrameworkArea.id) == FrameworkItem.area_id)
         .where(Answer.round_id == round_id)
     )
-    return [(pid or f"unit:{uid}", uid, area, value) for pid, uid, area, value in (await session.exec(stmt)).all()]
+    return [
+        (pid or f"unit:{uid}", uid, area, value) for pid, uid, area, value in (await session.exec(stmt)).all()
+    ]
 
 
 def _depth(uid: str, units: dict[str, OrgUnit]) -> int:
@@ -84,7 +86,9 @@ def fold_units(
     return into
 
 
-async def round_figures(session: AsyncSession, round_: AssessmentRound, *, min_group: int = MIN_GROUP) -> RoundFigures:
+async def round_figures(
+    session: AsyncSession, round_: AssessmentRound, *, min_group: int = MIN_GROUP
+) -> RoundFigures:
     """Every view of ``round_`` with the small-group rule applied to all views together."""
     assert round_.id is not None
     rows = await _answer_rows(session, round_.id)
@@ -158,9 +162,16 @@ async def round_figures(session: AsyncSession, round_: AssessmentRound, *, min_g
         unit = units.get(uid)
         code, name = (unit.code, unit.name) if unit else (uid, None)
         if into[uid] != uid:
-            target = units[into[uid]]
+            folded = units[into[uid]]
             by_unit.append(
-                {"group": code, "name": name, "respondents": None, "mean": None, "suppressed": True, "folded_into": target.code}
+                {
+                    "group": code,
+                    "name": name,
+                    "respondents": None,
+                    "mean": None,
+                    "suppressed": True,
+                    "folded_into": folded.code,
+                }
             )
         else:
             by_unit.append({**figures(f"u:{uid}", code, name), "includes": sorted(includes[uid])})
@@ -177,9 +188,7 @@ async def aggregate(
     return (await round_figures(session, round_, min_group=min_group)).view(by)
 
 
-async def change(
-    session: AsyncSession, rounds: list[AssessmentRound], by: str
-) -> list[dict[str, Any]]:
+async def change(session: AsyncSession, rounds: list[AssessmentRound], by: str) -> list[dict[str, Any]]:
     """Change of the mean from the baseline round to the latest of ``rounds`` (published rounds, in order).
 
     Each mean is the round's own protected figure, so the change tells nothing they do not.
@@ -203,7 +212,9 @@ async def change(
                 "latest_round": latest.name if latest else None,
                 "baseline_mean": None if suppressed else a_mean,
                 "latest_mean": None if suppressed else b_mean,
-                "change": None if suppressed or b_mean is None or a_mean is None else round(b_mean - a_mean, 2),
+                "change": None
+                if suppressed or b_mean is None or a_mean is None
+                else round(b_mean - a_mean, 2),
                 "suppressed": suppressed,
             }
         )

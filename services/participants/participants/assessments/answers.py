@@ -59,7 +59,9 @@ async def answer_round(
     for index, answer in enumerate(data.answers):
         if answer.item_code not in items:
             errors.append(
-                InvalidParam(name=f"body.answers.{index}.item_code", reason=f"unknown item of {framework.code}")
+                InvalidParam(
+                    name=f"body.answers.{index}.item_code", reason=f"unknown item of {framework.code}"
+                )
             )
         if not framework.scale_min <= answer.value <= framework.scale_max:
             errors.append(
@@ -69,7 +71,9 @@ async def answer_round(
                 )
             )
     if errors:
-        raise UnprocessableContent("Some answers are not valid for the framework.", slug="invalid-answer", errors=errors)
+        raise UnprocessableContent(
+            "Some answers are not valid for the framework.", slug="invalid-answer", errors=errors
+        )
     if person_id is not None:
         unit_id = (await active_person(session, person_id)).org_unit_id
         match = col(Answer.person_id) == person_id
@@ -80,7 +84,8 @@ async def answer_round(
         unit_id = org_unit_id
         match = (col(Answer.org_unit_id) == org_unit_id) & col(Answer.person_id).is_(None)
     existing = {
-        a.item_id: a for a in (await session.exec(select(Answer).where(Answer.round_id == round_.id, match))).all()
+        a.item_id: a
+        for a in (await session.exec(select(Answer).where(Answer.round_id == round_.id, match))).all()
     }
     changed: list[str] = []
     for answer in data.answers:
@@ -89,7 +94,11 @@ async def answer_round(
         row = existing.get(item.id)
         if row is None:
             row = existing[item.id] = Answer(
-                round_id=round_.id, item_id=item.id, person_id=person_id, org_unit_id=unit_id, value=answer.value
+                round_id=round_.id,
+                item_id=item.id,
+                person_id=person_id,
+                org_unit_id=unit_id,
+                value=answer.value,
             )
         elif row.value == answer.value:
             continue

@@ -42,7 +42,9 @@ class Frameworks:
         return {f.id: f.code for f in (await self.session.exec(select(Framework))).all() if f.id is not None}
 
     async def items_by_code(self, framework: Framework) -> dict[str, FrameworkItem]:
-        items = await self.session.exec(select(FrameworkItem).where(FrameworkItem.framework_id == framework.id))
+        items = await self.session.exec(
+            select(FrameworkItem).where(FrameworkItem.framework_id == framework.id)
+        )
         return {i.code: i for i in items.all()}
 
     async def public(self, framework: Framework) -> dict[str, Any]:

@@ -11,6 +11,7 @@ in between.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -83,11 +84,15 @@ class Rounds:
 
     async def page(self, project_code: str, page: PageParams) -> tuple[list[AssessmentRound], int]:
         clauses = [AssessmentRound.project_code == project_code]
-        total = (await self.session.exec(select(func.count()).select_from(AssessmentRound).where(*clauses))).one()
+        total = (
+            await self.session.exec(select(func.count()).select_from(AssessmentRound).where(*clauses))
+        ).one()
         stmt = (
             select(AssessmentRound)
             .where(*clauses)
-            .order_by(col(AssessmentRound.framework_id), col(AssessmentRound.opens_on), col(AssessmentRound.id))
+            .order_by(
+                col(AssessmentRound.framework_id), col(AssessmentRound.opens_on), col(AssessmentRound.id)
+            )
             .offset(page.offset)
             .limit(page.limit + 1)
         )
@@ -166,7 +171,7 @@ class Rounds:
         return round_
 
     async def _record(
-        self, round_: AssessmentRound, action: str, before: dict[str, object], reason: str | None
+        self, round_: AssessmentRound, action: str, before: Mapping[str, object], reason: str | None
     ) -> None:
         self.session.add(round_)
         await self.session.flush()
@@ -179,6 +184,9 @@ class Rounds:
             entity_id=round_.id,
             changes={
                 "reason": reason,
-                **{k: [str(before[k]) if before[k] else None, str(v) if v else None] for k, v in after.items()},
+                **{
+                    k: [str(before[k]) if before[k] else None, str(v) if v else None]
+                    for k, v in after.items()
+                },
             },
         )

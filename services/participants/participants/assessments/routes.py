@@ -122,7 +122,9 @@ async def reopen_round(
     description="Stop taking answers now (admin, project_manager); recorded in the audit trail. Its figures "
     "are published from then on.",
 )
-async def close_round(round_id: RoundId, data: RoundClose, session: SessionDep, principal: Manager) -> RoundPublic:
+async def close_round(
+    round_id: RoundId, data: RoundClose, session: SessionDep, principal: Manager
+) -> RoundPublic:
     await Rounds(session, principal).close(round_id, reason=data.reason)
     round_, framework = await Rounds(session, principal).get(round_id)
     return rounds.public(round_, framework.code)

@@ -98,7 +98,9 @@ class AnswersCreate(BaseModel):
     person_id: str | None = Field(
         default=None, max_length=36, description="Competence: whose answers (default: the caller)"
     )
-    org_unit_id: str | None = Field(default=None, max_length=36, description="Maturity: which org unit is assessed")
+    org_unit_id: str | None = Field(
+        default=None, max_length=36, description="Maturity: which org unit is assessed"
+    )
     answers: list[AnswerIn] = Field(min_length=1, max_length=200)
 
 
@@ -114,12 +116,17 @@ class GroupAggregate(BaseModel):
     mean: float | None = Field(
         description="the mean of the group's area means; null when suppressed or when an area is suppressed"
     )
-    areas: dict[str, float] | None = Field(default=None, description="area code -> mean of respondents' area scores")
+    areas: dict[str, float] | None = Field(
+        default=None, description="area code -> mean of respondents' area scores"
+    )
     suppressed_areas: list[str] = Field(
-        default_factory=list, description="areas answered by too few in the group (or hidden to protect another)"
+        default_factory=list,
+        description="areas answered by too few in the group (or hidden to protect another)",
     )
     suppressed: bool
-    folded_into: str | None = Field(default=None, description="the parent unit whose figures include this group")
+    folded_into: str | None = Field(
+        default=None, description="the parent unit whose figures include this group"
+    )
     includes: list[str] = Field(default_factory=list, description="smaller units folded into this one")
 
 

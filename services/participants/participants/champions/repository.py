@@ -79,7 +79,9 @@ class Champions:
         return champion
 
     async def exists(self, person_id: str, project_code: str) -> bool:
-        stmt = select(Champion.id).where(Champion.person_id == person_id, Champion.project_code == project_code)
+        stmt = select(Champion.id).where(
+            Champion.person_id == person_id, Champion.project_code == project_code
+        )
         return (await self.session.exec(stmt)).first() is not None
 
     async def enrolment_exists(self, champion_id: str, pilot_id: str) -> bool:
@@ -97,7 +99,9 @@ class Champions:
         clauses = [col(Champion.project_code) == project_code] if project_code else []
         stmt = select(Champion).where(*clauses).order_by(col(Champion.created_at), col(Champion.id))
         if as_of is None:
-            total = (await self.session.exec(select(func.count()).select_from(Champion).where(*clauses))).one()
+            total = (
+                await self.session.exec(select(func.count()).select_from(Champion).where(*clauses))
+            ).one()
             rows = list((await self.session.exec(stmt.offset(page.offset).limit(page.limit + 1))).all())
         else:  # activity depends on the recorded day too: filtered here, the list is short
             active = [c for c in (await self.session.exec(stmt)).all() if champion_active(c, as_of)]
@@ -118,7 +122,11 @@ class Champions:
             return []
         ids = [c.id for c in champions]
         pilots: dict[str, list[ChampionPilot]] = defaultdict(list)
-        stmt = select(ChampionPilot).where(col(ChampionPilot.champion_id).in_(ids)).order_by(col(ChampionPilot.id))
+        stmt = (
+            select(ChampionPilot)
+            .where(col(ChampionPilot.champion_id).in_(ids))
+            .order_by(col(ChampionPilot.id))
+        )
         for enrolment in (await self.session.exec(stmt)).all():
             pilots[enrolment.champion_id].append(enrolment)
         people_stmt = select(Person).where(col(Person.id).in_([c.person_id for c in champions]))
@@ -187,7 +195,9 @@ class Champions:
         )
         return [(e, c) for e, c in (await self.session.exec(stmt)).all()]
 
-    async def own_enrolments(self, day: dt.date) -> tuple[str, list[tuple[ChampionPilot, Champion]], list[str]]:
+    async def own_enrolments(
+        self, day: dt.date
+    ) -> tuple[str, list[tuple[ChampionPilot, Champion]], list[str]]:
         """The caller's person id, pilot enrolments and champion projects active on ``day``."""
         person = await People(self.session, self.principal).caller()
         pilots = [(e, c) for e, c in await self._own(person.id) if pilot_active(c, e, day)]

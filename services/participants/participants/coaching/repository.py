@@ -29,18 +29,26 @@ class Coaching:
 
     async def event(self, event_id: str) -> CoachingEvent:
         if not self.principal.has(*AGGREGATE_READERS):
-            raise Forbidden("Coaching events are read by the project office, pilot owners, steering and auditors.")
+            raise Forbidden(
+                "Coaching events are read by the project office, pilot owners, steering and auditors."
+            )
         event = await self.session.get(CoachingEvent, event_id)
         if event is None:
             raise NotFound(f"No coaching event {event_id}.")
         return event
 
-    async def page(self, project_code: str | None, page: PageParams) -> tuple[list[tuple[CoachingEvent, int]], int]:
+    async def page(
+        self, project_code: str | None, page: PageParams
+    ) -> tuple[list[tuple[CoachingEvent, int]], int]:
         """Events with their number of attendees (no names)."""
         if not self.principal.has(*AGGREGATE_READERS):
-            raise Forbidden("Coaching events are read by the project office, pilot owners, steering and auditors.")
+            raise Forbidden(
+                "Coaching events are read by the project office, pilot owners, steering and auditors."
+            )
         clauses = [col(CoachingEvent.project_code) == project_code] if project_code else []
-        total = (await self.session.exec(select(func.count()).select_from(CoachingEvent).where(*clauses))).one()
+        total = (
+            await self.session.exec(select(func.count()).select_from(CoachingEvent).where(*clauses))
+        ).one()
         stmt = (
             select(CoachingEvent)
             .where(*clauses)
@@ -71,16 +79,23 @@ class Coaching:
         stmt = select(Person).where(col(Person.id).in_(person_ids))
         return {p.id: p for p in (await self.session.exec(stmt)).all()}
 
-    async def rows(self, project_code: str, *, as_of: dt.date | None = None) -> list[tuple[str, str, Decimal]]:
+    async def rows(
+        self, project_code: str, *, as_of: dt.date | None = None
+    ) -> list[tuple[str, str, Decimal]]:
         """(person id, event id, hours) of every attendance at the project's events (up to ``as_of``)."""
         stmt = (
-            select(CoachingAttendance.person_id, CoachingEvent.id, CoachingAttendance.hours, CoachingEvent.hours)
+            select(  # type: ignore[call-overload]
+                CoachingAttendance.person_id, CoachingEvent.id, CoachingAttendance.hours, CoachingEvent.hours
+            )
             .join(CoachingAttendance, col(CoachingAttendance.event_id) == CoachingEvent.id)
             .where(CoachingEvent.project_code == project_code)
         )
         if as_of is not None:
             stmt = stmt.where(col(CoachingEvent.date) <= as_of)
-        return [(pid, eid, own if own is not None else hours) for pid, eid, own, hours in (await self.session.exec(stmt)).all()]
+        return [
+            (pid, eid, own if own is not None else hours)
+            for pid, eid, own, hours in (await self.session.exec(stmt)).all()
+        ]
 
     async def units_of(self, person_ids: set[str]) -> dict[str, str | None]:
         """person id -> org unit id of the people coached (for grouping; no personal data leaves)."""

@@ -51,7 +51,9 @@ class AttendanceCreate(BaseModel):
 
 
 class AttendanceAdded(BaseModel):
-    added: int = Field(description="How many attendees were added (those already marked are left as they are)")
+    added: int = Field(
+        description="How many attendees were added (those already marked are left as they are)"
+    )
 
 
 class CoachingTotal(BaseModel):

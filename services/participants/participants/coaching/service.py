@@ -42,14 +42,23 @@ async def create_event(
     session.add(event)
     await session.flush()
     await audit.record(
-        session, actor=actor, action="create", entity_type="coaching_event", entity_id=event.id,
+        session,
+        actor=actor,
+        action="create",
+        entity_type="coaching_event",
+        entity_id=event.id,
         changes=data.model_dump(mode="json"),
     )
     return event
 
 
 async def record_attendance(
-    *, session: AsyncSession, actor: Principal, event: CoachingEvent, person_ids: list[str], hours: Decimal | None
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    event: CoachingEvent,
+    person_ids: list[str],
+    hours: Decimal | None,
 ) -> int:
     """Mark people as attending; people already marked are left as they are. Returns how many were added."""
     coaching = Coaching(session, actor)
@@ -61,7 +70,9 @@ async def record_attendance(
         elif not people[pid].active:
             errors.append(InvalidParam(name=f"body.person_ids.{index}", reason="inactive person"))
     if errors:
-        raise UnprocessableContent("Some attendees are unknown or inactive.", slug="unknown-person", errors=errors)
+        raise UnprocessableContent(
+            "Some attendees are unknown or inactive.", slug="unknown-person", errors=errors
+        )
     present = await coaching.attendees(event)
     added = [pid for pid in dict.fromkeys(person_ids) if pid not in present]
     for pid in added:
@@ -69,15 +80,29 @@ async def record_attendance(
     if added:
         await session.flush()
         await audit.record(
-            session, actor=actor, action="attendance", entity_type="coaching_event", entity_id=event.id,
+            session,
+            actor=actor,
+            action="attendance",
+            entity_type="coaching_event",
+            entity_id=event.id,
             changes={"added": added, "hours": str(hours) if hours is not None else None},
         )
     return len(added)
 
 
-def _figures(key: str, label: str | None, rows: list[tuple[str, str, Decimal]], hidden: bool) -> dict[str, Any]:
+def _figures(
+    key: str, label: str | None, rows: list[tuple[str, str, Decimal]], hidden: bool
+) -> dict[str, Any]:
     if hidden:
-        return {"key": key, "label": label, "people": None, "events": None, "attendances": None, "hours": None, "suppressed": True}
+        return {
+            "key": key,
+            "label": label,
+            "people": None,
+            "events": None,
+            "attendances": None,
+            "hours": None,
+            "suppressed": True,
+        }
     return {
         "key": key,
         "label": label,
@@ -127,10 +152,17 @@ async def protected_totals(
             grouped[key].append(row)
     total = _figures("all", None, grouped[ROOT], ROOT in hidden)
     by_sector = [
-        _figures(k[2:], sector_names.get(k[2:]), grouped[k], k in hidden) for k in sorted(grouped) if k.startswith("s:")
+        _figures(k[2:], sector_names.get(k[2:]), grouped[k], k in hidden)
+        for k in sorted(grouped)
+        if k.startswith("s:")
     ]
     by_unit = [
-        _figures(units[k[2:]].code if k[2:] in units else k[2:], units[k[2:]].name if k[2:] in units else None, grouped[k], k in hidden)
+        _figures(
+            units[k[2:]].code if k[2:] in units else k[2:],
+            units[k[2:]].name if k[2:] in units else None,
+            grouped[k],
+            k in hidden,
+        )
         for k in grouped
         if k.startswith("u:")
     ]

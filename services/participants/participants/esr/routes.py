@@ -12,7 +12,12 @@ from hanke_libs.links import public_url
 from hanke_libs.paging import Page, PageDep, offset_page
 from participants.access import Manager
 from participants.esr import service
-from participants.esr.schemas import ParticipationCreate, ParticipationExit, ParticipationPublic, SensitiveFlags
+from participants.esr.schemas import (
+    ParticipationCreate,
+    ParticipationExit,
+    ParticipationPublic,
+    SensitiveFlags,
+)
 from participants.schemas import ProjectCode
 
 router = APIRouter(prefix="/esr", tags=["esr"])
@@ -30,7 +35,9 @@ async def create_participation(
     data: ParticipationCreate, request: Request, response: Response, session: SessionDep, principal: Manager
 ) -> dict[str, Any]:
     participation = await service.create(session=session, actor=principal, data=data)
-    response.headers["Location"] = public_url(request.app.state.settings, f"/esr/participations/{participation.id}")
+    response.headers["Location"] = public_url(
+        request.app.state.settings, f"/esr/participations/{participation.id}"
+    )
     return service.public(participation, await service.snapshots(session, [participation.id]))
 
 

@@ -13,10 +13,9 @@ import io
 from collections import Counter
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-
-from sqlalchemy import func
 
 from hanke_libs.auth import Principal, Role
 from hanke_libs.paging import PageParams
@@ -90,7 +89,9 @@ async def page(
     return rows, total
 
 
-async def sensitive_flags(session: AsyncSession, principal: Principal, participation_id: str) -> SensitiveFlags:
+async def sensitive_flags(
+    session: AsyncSession, principal: Principal, participation_id: str
+) -> SensitiveFlags:
     """The sensitive flags (admin/project_manager with esr_sensitive), logged as read."""
     require_sensitive(principal)
     participation = await get_participation(session, principal, participation_id)

@@ -12,8 +12,8 @@ from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from hanke_libs.db import SessionDep
-from participants.access import Manager
 from hanke_libs.problems import InvalidParam, UnprocessableContent
+from participants.access import Manager
 from participants.hr_import import import_hr_org_units, import_hr_people
 
 router = APIRouter(prefix="/imports/hr", tags=["hr import"])

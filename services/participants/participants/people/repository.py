@@ -76,7 +76,9 @@ class People:
         """A person the caller may change (admin, project_manager), locked for the transaction."""
         if not is_manager(self.principal):
             raise Forbidden("Only admin or project_manager may change a person.")
-        person = (await self.session.exec(select(Person).where(Person.id == person_id).with_for_update())).first()
+        person = (
+            await self.session.exec(select(Person).where(Person.id == person_id).with_for_update())
+        ).first()
         if person is None:
             raise NotFound(f"No person {person_id}.")
         return person

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from hanke_libs.auth import Principal, Role, require_roles
 from hanke_libs.db import SessionDep
 from hanke_libs.paging import Page, PageDep, keyset_page
 from participants.access import Admin, Manager, NotHrSync
@@ -16,8 +17,6 @@ from participants.people.schemas import PersonPublic
 from participants.privacy import service
 from participants.privacy.readlog import read_log_page
 from participants.privacy.schemas import Me, PseudonymisedMany, PseudonymiseRequest, ReadLogEntry
-from hanke_libs.auth import Principal, Role, require_roles
-from fastapi import Depends
 
 router = APIRouter(tags=["data protection"])
 Auditor = Annotated[Principal, Depends(require_roles(Role.auditor, Role.admin))]

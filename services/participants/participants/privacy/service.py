@@ -9,12 +9,11 @@ and ESR participations. Aggregates and ESR counts therefore stay the same.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-
-from decimal import Decimal
 
 from hanke_libs.auth import Principal
 from participants.champions.repository import Champions
@@ -71,7 +70,10 @@ async def own_data(session: AsyncSession, principal: Principal, person: Person) 
         hours = attendance.hours if attendance.hours is not None else event.hours
         total += hours
         events.append(
-            {**event.model_dump(include={"id", "project_code", "kind", "title", "date", "provider_org"}), "hours": hours}
+            {
+                **event.model_dump(include={"id", "project_code", "kind", "title", "date", "provider_org"}),
+                "hours": hours,
+            }
         )
     answers_stmt = (
         select(Answer, col(AssessmentRound.name), col(Framework.code), col(FrameworkItem.code))
@@ -82,7 +84,13 @@ async def own_data(session: AsyncSession, principal: Principal, person: Person) 
         .order_by(col(Answer.round_id), col(FrameworkItem.position))
     )
     answers = [
-        {"round_id": a.round_id, "round": rname, "framework_code": fcode, "item_code": icode, "value": a.value}
+        {
+            "round_id": a.round_id,
+            "round": rname,
+            "framework_code": fcode,
+            "item_code": icode,
+            "value": a.value,
+        }
         for a, rname, fcode, icode in (await session.exec(answers_stmt)).all()
     ]
     return {

@@ -104,7 +104,9 @@ async def service_provider_config(request: Request, _: HrSync) -> ScimResponse:
             )
         ],
     )
-    return ScimResponse(_dump(_with_meta(config, "ServiceProviderConfig", location("/scim/v2/ServiceProviderConfig"))))
+    return ScimResponse(
+        _dump(_with_meta(config, "ServiceProviderConfig", location("/scim/v2/ServiceProviderConfig")))
+    )
 
 
 @router.get("/Documentation", response_class=PlainTextResponse)
@@ -138,7 +140,7 @@ async def schemas(request: Request, _: HrSync) -> ScimResponse:
 async def schema(request: Request, schema_id: str, _: HrSync) -> ScimResponse:
     location = locator(request)
     for s in _schemas():
-        if s.id.lower() == schema_id.lower():
+        if s.id and s.id.lower() == schema_id.lower():
             return ScimResponse(_dump(_with_meta(s, "Schema", location(f"/scim/v2/Schemas/{s.id}"))))
     raise not_found("Schema", schema_id)
 
@@ -150,4 +152,7 @@ async def bulk(_: HrSync) -> ScimResponse:
 
 @router.post("/.search")
 async def search_everything(_: HrSync) -> ScimResponse:
-    raise ScimError(501, "Searching several resource types at once is not supported: use /Users/.search or /Groups/.search.")
+    raise ScimError(
+        501,
+        "Searching several resource types at once is not supported: use /Users/.search or /Groups/.search.",
+    )

@@ -89,7 +89,9 @@ def _group_clause(attribute: str, value: Any) -> Any:
 def _member_ids(value: Any) -> list[str]:
     if isinstance(value, dict):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(m, dict) and isinstance(m.get("value"), str) for m in value):
+    if not isinstance(value, list) or not all(
+        isinstance(m, dict) and isinstance(m.get("value"), str) for m in value
+    ):
         raise invalid_value('members must be a list of {"value": "<user id>"} objects.')
     return [m["value"] for m in value]
 
@@ -108,7 +110,13 @@ def _set_attributes(unit: OrgUnit, body: dict[str, Any]) -> None:
 
 
 async def _search(
-    request: Request, groups: repository.Groups, filter_: Any, start_index: Any, count: Any, attributes: Any, excluded: Any
+    request: Request,
+    groups: repository.Groups,
+    filter_: Any,
+    start_index: Any,
+    count: Any,
+    attributes: Any,
+    excluded: Any,
 ) -> ScimResponse:
     params = response_parameters(OrgUnitGroup, attributes, excluded)
     clauses = [_group_clause(c.attribute, c.value) for c in parse_filter(filter_)]
@@ -168,7 +176,9 @@ async def create_group(request: Request, session: SessionDep, principal: HrSync)
     if body.get("members"):
         changes.update(await groups.set_members(unit, _member_ids(body["members"]), []))
     await groups.record(unit, "scim.create", changes, bump=False)
-    resource = dump(await group_resource(groups, unit, locator(request)), None, Context.RESOURCE_CREATION_RESPONSE)
+    resource = dump(
+        await group_resource(groups, unit, locator(request)), None, Context.RESOURCE_CREATION_RESPONSE
+    )
     return ScimResponse(resource, status_code=201, headers={"Location": resource["meta"]["location"]})
 
 
@@ -210,7 +220,9 @@ async def replace_group(
     wanted = _member_ids(body.get("members") or [])
     current = await groups.member_ids(unit)
     changes.update(
-        await groups.set_members(unit, [m for m in wanted if m not in current], [m for m in current if m not in wanted])
+        await groups.set_members(
+            unit, [m for m in wanted if m not in current], [m for m in current if m not in wanted]
+        )
     )
     if changes:
         await groups.record(unit, "scim.update", changes)
@@ -264,7 +276,9 @@ async def patch_group(
             else:
                 ids = _member_ids(value or [])
                 current = await groups.member_ids(unit)
-                member_changes.update(await groups.set_members(unit, ids, [m for m in current if m not in ids]))
+                member_changes.update(
+                    await groups.set_members(unit, ids, [m for m in current if m not in ids])
+                )
         elif parsed.attr in ("displayname", "externalid"):
             if op == "remove" and parsed.attr == "displayname":
                 raise invalid_value("displayName is required: it cannot be removed.")
@@ -275,7 +289,9 @@ async def patch_group(
     changes = {**diff(before, {"name": unit.name, "external_id": unit.external_id}), **member_changes}
     if changes:
         await groups.record(unit, "scim.update", changes)
-    resource = await group_resource(groups, unit, locator(request), with_members=_wants_members(attributes, excludedAttributes))
+    resource = await group_resource(
+        groups, unit, locator(request), with_members=_wants_members(attributes, excludedAttributes)
+    )
     return ScimResponse(dump(resource, params, Context.RESOURCE_PATCH_RESPONSE))
 
 

@@ -12,7 +12,7 @@ it with ``false`` to deactivate) and DELETE deactivates instead of deleting (ESR
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 from scim2_models import (
@@ -26,6 +26,9 @@ from scim2_models import (
     Resource,
     Uniqueness,
 )
+
+if TYPE_CHECKING:
+    from scim2_models import User  # the referenced resource type is named "User"
 
 
 class PersonName(ComplexAttribute):
@@ -54,7 +57,7 @@ class StaffUser(Resource[EnterpriseUser]):
 
 class OrgUnitMember(ComplexAttribute):
     value: Annotated[str | None, Mutability.immutable, CaseExact.true] = None
-    ref: Annotated[Reference["User"] | None, Mutability.immutable] = Field(  # type: ignore[type-arg]
+    ref: Annotated[Reference["User"] | None, Mutability.immutable] = Field(  # type: ignore[type-arg]  # noqa: UP037
         None, serialization_alias="$ref", validation_alias="$ref"
     )
     display: Annotated[str | None, Mutability.read_only] = None

@@ -93,8 +93,9 @@ class ScimRoute(APIRoute):
                 )
                 return invalid_value(detail or "The request is not valid.").response()
             except ValidationError as exc:
-                first = exc.errors()[0] if exc.errors() else {}
-                return invalid_value(str(first.get("msg", "The request is not valid."))).response()
+                errors = exc.errors()
+                detail = str(errors[0]["msg"]) if errors else "The request is not valid."
+                return invalid_value(detail).response()
             except IntegrityError:
                 return uniqueness("The change conflicts with an existing resource.").response()
 
@@ -143,7 +144,9 @@ def paging(start_index: str | None, count: str | None) -> tuple[int, int]:
     return max(start, 1), min(max(n, 0), 200)
 
 
-def response_parameters(model: Any, attributes: str | None, excluded: str | None) -> ResponseParameters[Any] | None:
+def response_parameters(
+    model: Any, attributes: str | None, excluded: str | None
+) -> ResponseParameters[Any] | None:
     """``?attributes=`` / ``?excludedAttributes=`` checked against ``model``'s schema (400 invalidPath)."""
     if not attributes and not excluded:
         return None
@@ -203,7 +206,13 @@ async def _send_scim(start: dict[str, Any], body: bytes, send: Any) -> None:
     if scim_type:
         error["scimType"] = scim_type
     payload = json.dumps(error).encode()
-    keep = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-type", b"content-length")]
-    headers = [*keep, (b"content-type", SCIM_MEDIA_TYPE.encode()), (b"content-length", str(len(payload)).encode())]
+    keep = [
+        (k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-type", b"content-length")
+    ]
+    headers = [
+        *keep,
+        (b"content-type", SCIM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(payload)).encode()),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})

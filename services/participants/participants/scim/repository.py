@@ -68,7 +68,9 @@ class Users:
         if count and total >= start:
             stmt = select(Person).where(*clauses).order_by(col(Person.created_at), col(Person.id))
             people = list((await self.session.exec(stmt.offset(start - 1).limit(count))).all())
-        await log_reads(self.session, reader=self.principal, person_ids=[p.id for p in people], purpose="scim")
+        await log_reads(
+            self.session, reader=self.principal, person_ids=[p.id for p in people], purpose="scim"
+        )
         return total, people
 
     async def read(self, user_id: str) -> Person:
@@ -181,7 +183,9 @@ class Groups:
             .order_by(col(Person.id))
         )
         members = [(pid, name) for pid, name in rows.all()]
-        await log_reads(self.session, reader=self.principal, person_ids=[m[0] for m in members], purpose="scim.group")
+        await log_reads(
+            self.session, reader=self.principal, person_ids=[m[0] for m in members], purpose="scim.group"
+        )
         return members
 
     async def member_ids(self, unit: OrgUnit) -> list[str]:
@@ -214,7 +218,10 @@ class Groups:
 
     async def check_unique(self, unit: OrgUnit) -> None:
         stmt = select(OrgUnit.id).where(OrgUnit.id != unit.id)
-        if unit.external_id and (await self.session.exec(stmt.where(OrgUnit.external_id == unit.external_id))).first():
+        if (
+            unit.external_id
+            and (await self.session.exec(stmt.where(OrgUnit.external_id == unit.external_id))).first()
+        ):
             raise uniqueness(f"externalId {unit.external_id!r} is already in use.")
         if (await self.session.exec(stmt.where(OrgUnit.code == unit.code))).first():
             raise uniqueness(f"A group with the code {unit.code!r} already exists.")
@@ -231,5 +238,10 @@ class Groups:
             self.session.add(unit)
             await self.session.flush()
         await audit.record(
-            self.session, actor=self.principal, action=action, entity_type="org_unit", entity_id=unit.id, changes=changes
+            self.session,
+            actor=self.principal,
+            action=action,
+            entity_type="org_unit",
+            entity_id=unit.id,
+            changes=changes,
         )

@@ -57,7 +57,9 @@ async def list_users(
     attributes: str | None = None,
     excludedAttributes: str | None = None,
 ) -> ScimResponse:
-    return await _search(request, session, principal, filter, startIndex, count, attributes, excludedAttributes)
+    return await _search(
+        request, session, principal, filter, startIndex, count, attributes, excludedAttributes
+    )
 
 
 @router.post("/Users/.search")
@@ -120,7 +122,9 @@ async def replace_user(
     state = blank_state(active=person.active)  # a PUT without active keeps it: never reactivates silently
     apply_object(state, body)
     await users.save(person, state)
-    return ScimResponse(dump(user_model(person, locator(request)), params, Context.RESOURCE_REPLACEMENT_RESPONSE))
+    return ScimResponse(
+        dump(user_model(person, locator(request)), params, Context.RESOURCE_REPLACEMENT_RESPONSE)
+    )
 
 
 @router.patch("/Users/{user_id}")

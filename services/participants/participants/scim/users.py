@@ -54,7 +54,8 @@ def emails_of(person: Person) -> list[dict[str, Any]]:
     stored = (person.scim_extra or {}).get("emails")
     if isinstance(stored, list) and any(e.get("value") == person.email for e in stored):
         return [dict(e) for e in stored]
-    others = [dict(e) for e in stored or [] if isinstance(e, dict) and not e.get("primary")]
+    listed = stored if isinstance(stored, list) else []
+    others = [dict(e) for e in listed if isinstance(e, dict) and not e.get("primary")]
     return ([{"value": person.email, "type": "work", "primary": True}] if person.email else []) + others
 
 
@@ -62,7 +63,9 @@ def person_state(person: Person) -> dict[str, Any]:
     """The SCIM-managed fields of a person."""
     state = {key: getattr(person, key) for key in STATE_KEYS if key != "emails"}
     state["emails"] = emails_of(person)
-    state["email"] = person.email  # the work address (derived from emails), named in the audit when it changes
+    state["email"] = (
+        person.email
+    )  # the work address (derived from emails), named in the audit when it changes
     return state
 
 
@@ -132,7 +135,11 @@ def _set_emails(state: dict[str, Any], path: Path, value: Any, op: str) -> None:
         else:
             state["emails"] = _emails(value)
         return
-    targets = [e for e in current if _matches(e, path)] if path.filter else [e for e in current if e.get("primary")][:1]
+    targets = (
+        [e for e in current if _matches(e, path)]
+        if path.filter
+        else [e for e in current if e.get("primary")][:1]
+    )
     if op == "remove":
         if path.sub:
             for entry in targets:
@@ -174,7 +181,9 @@ def set_path(state: dict[str, Any], path: Path, value: Any, *, op: str = "replac
             raise invalid_value("The enterprise extension must be an object.")
         for key, inner in value.items():
             inner_path = parse_path(str(key))
-            set_path(state, Path(inner_path.attr, inner_path.sub, inner_path.filter, enterprise=True), inner, op=op)
+            set_path(
+                state, Path(inner_path.attr, inner_path.sub, inner_path.filter, enterprise=True), inner, op=op
+            )
         return
     if path.enterprise:  # inside the extension: only its own attributes, never core ones
         if attr in ENTERPRISE:
