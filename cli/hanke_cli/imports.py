@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,49 +16,107 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hanke_cli import apps
-from hanke_cli.console import say
+from hanke_cli.console import prefix, say
+from hanke_cli.progress import ProgressBar
 from hanke_libs.db import standalone_database
 from hanke_libs.problems import ProblemError
 
 Step = Callable[[AsyncSession, bool], Awaitable[dict[str, Any]]]
+SHOWN_PROBLEMS = 10
 
 
 def actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def run_in_transaction(service: str, steps: list[tuple[str, Step]], *, commit: bool) -> int:
-    """Run import steps in one transaction of ``service``'s database; print each report."""
+def human_summary(report: dict[str, Any]) -> list[str]:
+    """A few lines a person reads: counts, warnings, the first lines of each list (and how many more)."""
+    counts = [
+        f"{report.get(key, 0)} {label}"
+        for key, label in (
+            ("rows", "rows"),
+            ("created", "created"),
+            ("changed", "changed"),
+            ("deactivated", "deactivated"),
+            ("unchanged", "unchanged"),
+        )
+        if key in report
+    ]
+    lines = [", ".join(counts)]
+    for key, label in (("org_units_created", "org units created"), ("sectors_created", "sectors created")):
+        if report.get(key):
+            lines.append(
+                f"{label}: {len(report[key])} ({', '.join(report[key][:5])}{', ...' if len(report[key]) > 5 else ''})"
+            )
+    warnings = report.get("warnings") or []
+    if warnings:
+        lines.append(f"{len(warnings)} warning(s):")
+        for warning in warnings[:SHOWN_PROBLEMS]:
+            where = f"line {warning.get('line')}" if warning.get("line") else warning.get("name")
+            lines.append(f"  {where}: {warning.get('name')}: {warning.get('reason')}")
+        if len(warnings) > SHOWN_PROBLEMS:
+            lines.append(f"  ... and {len(warnings) - SHOWN_PROBLEMS} more (--json lists them all)")
+    return lines
+
+
+def run_in_transaction(
+    service: str, steps: list[tuple[str, Step]], *, commit: bool, as_json: bool = False
+) -> int:
+    """Run import steps in one transaction of ``service``'s database; print a short summary of each
+    (``as_json``: the whole report as JSON on stdout)."""
     settings = apps.service(service).settings()
+    reports: list[dict[str, Any]] = []
+
+    def tell(message: str) -> None:  # with --json, stdout carries only the JSON report
+        if as_json:
+            print(f"{prefix(service)} {message}", file=sys.stderr, flush=True)
+        else:
+            say(service, message)
 
     async def run() -> int:
         async with standalone_database(settings.resolved_database_url()) as db, db.write_session() as session:
             for label, step in steps:
-                say(service, f"{label} ...")
+                tell(f"{label} ...")
                 try:
                     report = await step(session, False)
                     report["dry_run"] = not commit
                 except ProblemError as exc:
                     await session.rollback()
-                    say(service, f"{label}: rejected, nothing written: {exc.detail}")
-                    for error in exc.errors or []:
+                    errors = exc.errors or []
+                    if as_json:
+                        print(
+                            json.dumps(
+                                {"step": label, "rejected": exc.to_problem()}, ensure_ascii=False, default=str
+                            )
+                        )
+                    tell(f"{label}: rejected, nothing written: {exc.detail}")
+                    for error in errors[:SHOWN_PROBLEMS]:
                         where = f"line {error.line}" if error.line else error.name
-                        say(service, f"  {where}: {error.name}: {error.reason}")
+                        tell(f"  {where}: {error.name}: {error.reason}")
+                    if len(errors) > SHOWN_PROBLEMS:
+                        tell(f"  ... and {len(errors) - SHOWN_PROBLEMS} more (--json lists them all)")
                     return 1
-                say(service, f"{label}: " + json.dumps(report, ensure_ascii=False, default=str))
+                reports.append({"step": label, **report})
+                for line in human_summary(report):
+                    tell(f"{label}: {line}")
             if commit:
                 await session.commit()
-                say(service, "committed")
+                tell("committed")
             else:
                 await session.rollback()
-                say(service, "dry run: nothing written (add --commit to apply)")
+                tell("dry run: nothing written (add --commit to apply)")
             return 0
 
-    return asyncio.run(run())
+    code = asyncio.run(run())
+    if as_json and code == 0:
+        print(json.dumps(reports, ensure_ascii=False, default=str))
+    return code
 
 
-def import_hr(people: Path | None, org_units: Path | None, *, full: bool, commit: bool) -> int:
-    """``hanke import-hr``: org units first (people refer to them), then people."""
+def import_hr(
+    people: Path | None, org_units: Path | None, *, full: bool, commit: bool, as_json: bool = False
+) -> int:
+    """``hanke import-hr``: org units first (people refer to them), then people, with a progress bar."""
     from participants.hr_import import import_hr_org_units, import_hr_people
 
     steps: list[tuple[str, Step]] = []
@@ -68,28 +127,33 @@ def import_hr(people: Path | None, org_units: Path | None, *, full: bool, commit
             report = await import_hr_org_units(
                 session=session, data=data_units, filename=name_units, actor=actor(), dry_run=dry_run
             )
-            return dict(report.summary())
+            return dict(report.complete())
 
         steps.append((f"org units from {name_units}", units))
     if people is not None:
         data_people, name_people = people.read_bytes(), people.name
 
         async def persons(session: AsyncSession, dry_run: bool) -> dict[str, Any]:
-            report = await import_hr_people(
-                session=session,
-                data=data_people,
-                filename=name_people,
-                actor=actor(),
-                dry_run=dry_run,
-                full=full,
-            )
-            return dict(report.summary())
+            bar = ProgressBar(f"people from {name_people}")
+            try:
+                report = await import_hr_people(
+                    session=session,
+                    data=data_people,
+                    filename=name_people,
+                    actor=actor(),
+                    dry_run=dry_run,
+                    full=full,
+                    progress=bar,
+                )
+            finally:
+                bar.close()
+            return dict(report.complete())
 
         steps.append((f"people from {name_people}", persons))
     if not steps:
         say("hanke", "nothing to import: give --people and/or --org-units")
         return 2
-    return run_in_transaction("participants", steps, commit=commit)
+    return run_in_transaction("participants", steps, commit=commit, as_json=as_json)
 
 
 def import_ledger(path: Path, *, project: str, implementer: str | None, commit: bool) -> int:

@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--full", action="store_true", help="a full export: people missing from it become inactive"
     )
     p_hr.add_argument("--commit", action="store_true", help="write the changes (default: report only)")
+    p_hr.add_argument(
+        "--json", action="store_true", help="print the full report as JSON (every employee number)"
+    )
 
     p_ledger = sub.add_parser(
         "import-ledger", help="import a ledger extract (CSV/XLSX); dry run unless --commit"
@@ -99,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import-hr":
         from hanke_cli.imports import import_hr
 
-        return import_hr(args.people, args.org_units, full=args.full, commit=args.commit)
+        return import_hr(args.people, args.org_units, full=args.full, commit=args.commit, as_json=args.json)
     if args.command == "import-ledger":
         from hanke_cli.imports import import_ledger
 

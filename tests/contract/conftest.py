@@ -7,9 +7,11 @@ import importlib
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from hanke_libs.db import standalone_database
+from hanke_libs.peers import PeerClient
 from hanke_libs.testing import MigratedDatabase, bearer
 from tests.conftest import service_database
 
@@ -32,7 +34,17 @@ def build_app(service: str, database: MigratedDatabase) -> tuple[Any, dict[str, 
         database_url=url, log_json=False, db_null_pool=True, log_level="WARNING"
     )
     app = importlib.import_module(f"{service}.main").create_app(settings)
+    peer_urls = getattr(settings, "peer_urls", None)
+    if peer_urls is not None:  # peers answer "no such object": references are refused with a 4xx, not a 503
+        app.state.peers = {
+            name: PeerClient(name, "http://peer", transport=httpx.MockTransport(_nothing_exists))
+            for name in peer_urls()
+        }
     return app, bearer(settings, "admin", subject="contract-admin")
+
+
+def _nothing_exists(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(404, json={"status": 404, "detail": "stub peer: no such object"})
 
 
 def _schema(service: str, database: MigratedDatabase) -> Iterator[Any]:

@@ -323,3 +323,53 @@ async def test_comma_separated_with_quotes(client: httpx.AsyncClient, pm: dict[s
     person = (await client.get("/people", params={"q": "500001"}, headers=pm)).json()["items"][0]
     assert person["family_name"] == "Aalto, jr." and person["title"] == "suunnittelija, vt."
     assert person["employment_start"] == "2020-01-01"
+
+
+async def test_hostile_files_are_line_numbered_4xx(client: httpx.AsyncClient, pm: dict[str, str]) -> None:
+    huge = HEADER + "\r\n" + "1;" + "x" * (130 * 1024) + ";a;;a@kuopio.example;t;U;U;1;A;;1.1.2020;\r\n"
+    response = await upload(client, pm, huge.encode())
+    assert response.status_code == 422 and response.json()["type"].endswith("/import-rejected")
+    assert response.json()["errors"][0]["line"] == 2
+    not_text = HEADER.encode() + b"\r\n1;\x81\x8d;x\r\n"
+    response = await upload(client, pm, not_text)
+    assert response.status_code == 422 and response.json()["errors"][0]["line"] == 2
+
+
+async def test_lists_of_employee_numbers_say_how_many_are_not_listed(
+    client: httpx.AsyncClient, pm: dict[str, str]
+) -> None:
+    lines = [HEADER] + [
+        f"{800000 + i};Suku{i};Etu;;s{i}@kuopio.example;t;U1;Unit;1;A;;1.1.2020;" for i in range(1005)
+    ]
+    report = (await upload(client, pm, "\r\n".join(lines).encode(), dry_run=True)).json()
+    assert report["created"] == 1005 and len(report["created_employee_numbers"]) == 1000
+    assert report["created_employee_numbers_not_listed"] == 5
+
+
+def test_cli_summary_and_progress_bar() -> None:
+    from hanke_cli.imports import human_summary
+    from hanke_cli.progress import ProgressBar
+
+    lines = human_summary(
+        {
+            "rows": 3,
+            "created": 1,
+            "changed": 1,
+            "deactivated": 0,
+            "unchanged": 1,
+            "org_units_created": ["A", "B"],
+            "warnings": [{"line": n, "name": "email", "reason": "shared"} for n in range(2, 15)],
+        }
+    )
+    assert lines[0] == "3 rows, 1 created, 1 changed, 0 deactivated, 1 unchanged"
+    assert "org units created: 2 (A, B)" in lines and "13 warning(s):" in lines
+    assert lines[-1] == "  ... and 3 more (--json lists them all)"
+    out = io.StringIO()
+    bar = ProgressBar("people", stream=out)
+    for stage, done, total in (("read", 0, 100), ("check", 0, 10), ("check", 5, 10), ("done", 10, 10)):
+        bar(stage, done, total)
+    assert out.getvalue().splitlines() == [
+        "people: reading the file (100 bytes)",
+        "people: checking rows (10 rows)",
+        "people: done (10 rows)",
+    ]

@@ -36,7 +36,7 @@ from participants.hr_import.people_rows import (
     fingerprint,
     validate_rows,
 )
-from participants.hr_import.reading import Columns, ImportRejected, Row, read_table
+from participants.hr_import.reading import Columns, ImportRejected, Progress, Row, read_table
 from participants.minimise import org_unit_changes, person_changes
 from participants.models import OrgUnit, Person
 from participants.models.types import new_id
@@ -74,6 +74,18 @@ class ImportReport:
     sectors_created: list[str] = field(default_factory=list)
     warnings: list[InvalidParam] = field(default_factory=list)
     rows_written: int = 0
+
+    def complete(self) -> dict[str, Any]:
+        """The whole report, every employee number listed (the CLI's ``--json``)."""
+        return {
+            **self.summary(),
+            "created_employee_numbers": self.created,
+            "changed_employee_numbers": self.changed,
+            "deactivated_employee_numbers": self.deactivated,
+            "created_employee_numbers_not_listed": 0,
+            "changed_employee_numbers_not_listed": 0,
+            "deactivated_employee_numbers_not_listed": 0,
+        }
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -125,6 +137,7 @@ async def import_hr_people(
     full: bool,
     today: dt.date | None = None,
     columns: Columns = PEOPLE_COLUMNS,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import the HR export in ``data`` in the caller's transaction (the caller commits).
 
@@ -133,7 +146,10 @@ async def import_hr_people(
     :class:`ImportRejected` (422) listing every bad row; nothing is written then.
     """
     today = today or dt.date.today()
+    report_progress = progress or (lambda stage, done, total: None)
+    report_progress("read", 0, len(data))
     rows = await asyncio.to_thread(read_table, data, filename, columns)  # XLSX parsing off the event loop
+    report_progress("check", 0, len(rows))
     units = {u.code: u for u in (await session.exec(select(OrgUnit))).all()}
     # the one query of existing people: plain rows (no ORM objects), compared in memory
     table = Person.__table__  # type: ignore[attr-defined]
@@ -170,7 +186,8 @@ async def import_hr_people(
                 known_unchanged += 1
         else:
             to_check.append((row, fp))
-    incoming, row_errors, row_warnings = validate_rows(to_check, seen)
+    incoming, row_errors, row_warnings = validate_rows(to_check, seen, progress)
+    report_progress("check", len(rows), len(rows))
     errors += row_errors
     warnings += row_warnings
     errors += [
@@ -302,7 +319,9 @@ async def import_hr_people(
         if u.manager_employee_number and ids.get(u.manager_employee_number) != u.manager_person_id
     ]
     if dry_run:
+        report_progress("done", len(rows), len(rows))
         return report
+    report_progress("write", 0, len(inserts) + len(updates))
     if unit_managers:  # org units imported before their managers get them now
         unit_table = OrgUnit.__table__  # type: ignore[attr-defined]
         await conn.execute(update(unit_table).where(unit_table.c.id == bindparam("b_id")), unit_managers)
@@ -335,4 +354,5 @@ async def import_hr_people(
         await conn.execute(update(table).where(table.c.id == bindparam("b_id")), updates)
     await audit.record_many(session, audit_rows, actor=actor)
     report.rows_written = len(new_units) + len(unit_managers) + len(inserts) + len(updates) + len(audit_rows)
+    report_progress("done", len(rows), len(rows))
     return report

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from hanke_libs.problems import InvalidParam
-from participants.hr_import.reading import Columns, Row, parse_date, text
+from participants.hr_import.reading import Columns, Progress, Row, parse_date, text
+
+PROGRESS_EVERY = 250
 
 PEOPLE_COLUMNS = Columns(
     names={
@@ -108,13 +110,15 @@ def check_duplicate(
 
 
 def validate_rows(
-    rows: list[tuple[Row, str]], seen: Seen
+    rows: list[tuple[Row, str]], seen: Seen, progress: Progress | None = None
 ) -> tuple[list[HrPerson], list[InvalidParam], list[InvalidParam]]:
     """Rows (with fingerprints) -> people; every problem is reported with its line number."""
     people: list[HrPerson] = []
     errors: list[InvalidParam] = []
     warnings: list[InvalidParam] = []
-    for row, fp in rows:
+    for index, (row, fp) in enumerate(rows):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress("check", index, len(rows))
         c = row.cells
         problems: list[InvalidParam] = []
         t: dict[str, str | None] = {}

@@ -11,11 +11,14 @@ import datetime as dt
 import functools
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from hanke_libs.problems import InvalidParam, UnprocessableContent
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: stages ``read``, ``check``, ``write``, ``done`` (for the CLI's bar)."""
 
 
 class ImportRejected(UnprocessableContent):
@@ -42,11 +45,20 @@ class Columns:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (BOM or not), else Windows-1252 (what older Excel and HR systems write)."""
+    """UTF-8 (BOM or not), else Windows-1252 (what older Excel and HR systems write); else a 422 naming
+    the line of the first byte that is neither."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportRejected(
+            "The file is neither UTF-8 nor Windows-1252 text: save it as UTF-8 CSV.",
+            errors=[InvalidParam(name="file", reason=f"byte 0x{data[exc.start]:02x} is not text", line=line)],
+        ) from exc
 
 
 def _header_map(header: list[Any], columns: Columns) -> tuple[dict[int, str], list[InvalidParam]]:
@@ -79,7 +91,13 @@ def read_table(data: bytes, filename: str, columns: Columns) -> list[Row]:
             first = text.split("\n", 1)[0]
             delimiter = ";" if first.count(";") >= first.count(",") else ","
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        raw_rows = [(reader.line_num, r) for r in reader]  # line_num: the physical line a record ends on
+        try:
+            raw_rows = [(reader.line_num, r) for r in reader]  # line_num: the physical line a record ends on
+        except csv.Error as exc:  # a field over the csv module's limit (128 KB), a NUL byte, ...
+            raise ImportRejected(
+                "The file is not a readable CSV file.",
+                errors=[InvalidParam(name="file", reason=str(exc)[:200], line=max(reader.line_num, 1))],
+            ) from exc
     if not raw_rows:
         raise ImportRejected(
             "The file is empty.", errors=[InvalidParam(name="file", reason="no header row", line=1)]
