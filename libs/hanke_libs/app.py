@@ -1,7 +1,7 @@
 """The app factory every service and the gateway build on.
 
 It wires the same infrastructure into each app: JSON logs, request ids, problem details for every
-error (and in OpenAPI), request body limits (size, JSON depth), bearer authentication, the
+error (and in OpenAPI), OPTIONS and 405 with the complete ``Allow``, request body limits (size, JSON depth), bearer authentication, the
 database and its session dependency, ``/livez`` and ``/readyz``.
 """
 
@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
+from hanke_libs.allow import install_allow_handling
 from hanke_libs.auth import TokenVerifier
 from hanke_libs.db import Database
 from hanke_libs.fastread import close_read_pool, open_read_pool
@@ -153,6 +154,7 @@ def create_base_app(
         app.add_middleware(RequestLimitsMiddleware, limits=RequestLimits.from_settings(settings))
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
+    install_allow_handling(app)
     app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
 
     checks: dict[str, ReadyCheck] = dict(ready_checks or {})
