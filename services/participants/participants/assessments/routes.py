@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from hanke_libs.auth import CurrentPrincipal
 from hanke_libs.db import SessionDep
+from hanke_libs.inputs import Id
 from hanke_libs.links import public_url
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.problems import Conflict
@@ -30,7 +31,7 @@ from participants.disclosure import MIN_GROUP
 from participants.schemas import ProjectCode
 
 router = APIRouter(tags=["assessments"])
-RoundId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+RoundId = Annotated[Id, Path(description="The round's id")]
 By = Annotated[Literal["org_unit", "sector", "all"], Query(description="Which groups")]
 
 

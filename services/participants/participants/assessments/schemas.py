@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
+from hanke_libs.inputs import MultiLineText, SingleLineText, StrictDate
 from participants.schemas import ProjectCode
 
 
@@ -44,10 +46,10 @@ class FrameworkPublic(BaseModel):
 class RoundCreate(BaseModel):
     framework_code: str = Field(min_length=1, max_length=60)
     project_code: ProjectCode
-    name: str = Field(min_length=1, max_length=120)
+    name: Annotated[SingleLineText, Field(min_length=1, max_length=120)]
     kind: RoundKind
-    opens_on: dt.date
-    closes_on: dt.date | None = None
+    opens_on: StrictDate
+    closes_on: StrictDate | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> RoundCreate:
@@ -81,12 +83,12 @@ class RoundPublic(BaseModel):
 class RoundReopen(BaseModel):
     """Take answers again until ``until`` (a late paper survey, a correction); recorded in the audit."""
 
-    reason: str = Field(min_length=3, max_length=500)
-    until: dt.date
+    reason: Annotated[MultiLineText, Field(min_length=3, max_length=500)]
+    until: StrictDate
 
 
 class RoundClose(BaseModel):
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Annotated[MultiLineText, Field(max_length=500)] | None = None
 
 
 class AnswerIn(BaseModel):

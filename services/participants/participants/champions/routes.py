@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from hanke_libs.auth import CurrentPrincipal
 from hanke_libs.db import SessionDep
+from hanke_libs.inputs import StrictDate
 from hanke_libs.links import public_url
 from hanke_libs.paging import PageDep, offset_page
 from hanke_libs.personal import redact_for
@@ -29,7 +30,7 @@ from participants.pilots import PilotsDep
 from participants.schemas import AsOfDescription, AsOfPage, ProjectCode
 
 router = APIRouter(tags=["champions and coaching"])
-AsOf = Annotated[dt.date | None, Query(description=AsOfDescription)]
+AsOf = Annotated[StrictDate | None, Query(description=AsOfDescription)]
 
 
 @router.post(
@@ -153,7 +154,7 @@ async def pilot_champions(
 async def my_enrolments(
     session: SessionDep,
     principal: NotHrSync,
-    as_of: Annotated[dt.date | None, Query(description="The day (default today)")] = None,
+    as_of: Annotated[StrictDate | None, Query(description="The day (default today)")] = None,
 ) -> MyEnrolments:
     day = as_of or dt.date.today()
     person_id, pilots, projects = await Champions(session, principal).own_enrolments(day)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hanke_libs.inputs import SingleLineText, StrictDate
 from hanke_libs.personal import PersonalField
 from participants.schemas import PilotId, ProjectCode
 
@@ -14,9 +16,9 @@ class PilotEnrolment(BaseModel):
     """A champion's enrolment in one pilot (the pilots service's pilot id, checked when written)."""
 
     pilot_id: PilotId
-    role: str = Field(default="champion", min_length=1, max_length=120)
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    role: Annotated[SingleLineText, Field(min_length=1, max_length=120)] = "champion"
+    start_date: StrictDate | None = None
+    end_date: StrictDate | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> PilotEnrolment:
@@ -30,9 +32,9 @@ class ChampionCreate(BaseModel):
 
     person_id: str = Field(min_length=1, max_length=36)
     project_code: ProjectCode
-    role: str = Field(default="champion", min_length=1, max_length=120)
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    role: Annotated[SingleLineText, Field(min_length=1, max_length=120)] = "champion"
+    start_date: StrictDate | None = None
+    end_date: StrictDate | None = None
     pilots: list[PilotEnrolment] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
 from hanke_libs.db import SessionDep
+from hanke_libs.inputs import StrictDate
 from hanke_libs.links import public_url
 from hanke_libs.paging import Page, PageDep, offset_page
 from participants.access import AggregateReader, Manager
@@ -107,7 +107,7 @@ async def coaching_totals(
     session: SessionDep,
     principal: AggregateReader,
     by: Annotated[Literal["champion", "org_unit", "sector"], Query()] = "sector",
-    as_of: Annotated[dt.date | None, Query(description="Events on or before this day")] = None,
+    as_of: Annotated[StrictDate | None, Query(description="Events on or before this day")] = None,
 ) -> CoachingTotals:
     total, groups = await service.totals(session, principal, project_code, by, as_of=as_of)
     return CoachingTotals(

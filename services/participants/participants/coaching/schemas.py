@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hanke_libs.inputs import SingleLineText, StrictDate
 from participants.schemas import HoursStr, PilotId, ProjectCode
 
 
@@ -22,11 +23,11 @@ class CoachingKind(StrEnum):
 class CoachingEventCreate(BaseModel):
     project_code: ProjectCode
     kind: CoachingKind
-    title: str = Field(min_length=1, max_length=300)
-    date: dt.date
+    title: Annotated[SingleLineText, Field(min_length=1, max_length=300)]
+    date: StrictDate
     hours: Decimal = Field(gt=0, le=1000, decimal_places=2)
-    provider_org: str | None = Field(default=None, max_length=200)
-    provider_business_id: str | None = Field(default=None, max_length=20)
+    provider_org: Annotated[SingleLineText, Field(max_length=200)] | None = None
+    provider_business_id: Annotated[SingleLineText, Field(max_length=20)] | None = None
     pilot_id: PilotId | None = None
 
 

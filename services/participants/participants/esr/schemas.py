@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hanke_libs.inputs import StrictDate
 from participants.schemas import ProjectCode
 
 
@@ -57,12 +58,12 @@ class SensitiveFlags(BaseModel):
 class ParticipationCreate(BaseModel):
     person_id: str = Field(min_length=1, max_length=36)
     project_code: ProjectCode
-    entry_date: dt.date
+    entry_date: StrictDate
     entry: Snapshot
 
 
 class ParticipationExit(BaseModel):
-    exit_date: dt.date
+    exit_date: StrictDate
     snapshot: Snapshot
 
 

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from hanke_libs.auth import Principal, Role, require_roles
 from hanke_libs.db import SessionDep
+from hanke_libs.inputs import StrictDate
 from hanke_libs.paging import Page, PageDep, keyset_page
 from participants.access import Admin, Manager, NotHrSync
 from participants.people.repository import People
@@ -81,7 +81,7 @@ async def pseudonymise_person(
     description="Pseudonymise inactive people whose employment ended before `ended_before` (admin).",
 )
 async def pseudonymise_ended(
-    session: SessionDep, principal: Admin, ended_before: Annotated[dt.date, Query()]
+    session: SessionDep, principal: Admin, ended_before: Annotated[StrictDate, Query()]
 ) -> PseudonymisedMany:
     done = await service.pseudonymise_ended(session=session, actor=principal, ended_before=ended_before)
     return PseudonymisedMany(pseudonymised=done)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from hanke_libs.db import SessionDep
+from hanke_libs.inputs import StrictDate
 from participants.access import AggregateReader
 from participants.schemas import AsOfDescription, ProjectCode
 from participants.situation.schemas import Situation
@@ -28,6 +28,6 @@ async def project_situation(
     project_code: ProjectCode,
     session: SessionDep,
     principal: AggregateReader,
-    as_of: Annotated[dt.date | None, Query(description=AsOfDescription)] = None,
+    as_of: Annotated[StrictDate | None, Query(description=AsOfDescription)] = None,
 ) -> dict[str, Any]:
     return await situation(session, principal, project_code, as_of=as_of)
