@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from scim2_models import Context, Meta
-from sqlalchemy import func
 
 from hanke_libs.audit import diff
 from hanke_libs.db import SessionDep
@@ -26,7 +25,6 @@ from participants.scim.paths import parse_path
 from participants.scim.protocol import (
     ScimResponse,
     ScimRoute,
-    invalid_filter,
     invalid_path,
     invalid_value,
     list_response,
@@ -73,19 +71,6 @@ def _wants_members(attributes: str | None, excluded: str | None) -> bool:
     return not attributes or "members" in attributes.lower()
 
 
-def _group_clause(attribute: str, value: Any) -> Any:
-    if not isinstance(value, str):
-        raise invalid_filter(f"{attribute} is compared with a quoted string.")
-    match attribute:
-        case "displayname":
-            return func.lower(OrgUnit.name) == value.lower()
-        case "externalid":
-            return OrgUnit.external_id == value
-        case "id":
-            return OrgUnit.id == value
-    raise invalid_filter(f"Filtering groups on {attribute!r} is not supported.")
-
-
 def _member_ids(value: Any) -> list[str]:
     if isinstance(value, dict):
         value = [value]
@@ -119,7 +104,7 @@ async def _search(
     excluded: Any,
 ) -> ScimResponse:
     params = response_parameters(OrgUnitGroup, attributes, excluded)
-    clauses = [_group_clause(c.attribute, c.value) for c in parse_filter(filter_)]
+    clauses = [repository.group_clause(c) for c in parse_filter(filter_)]
     start, n = paging(start_index, count)
     total, units = await groups.search(clauses, start, n)
     location = locator(request)

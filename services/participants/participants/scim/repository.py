@@ -54,6 +54,20 @@ def _user_clause(comparison: Comparison) -> Any:
     raise invalid_filter(f"Filtering on {attribute!r} is not supported.")
 
 
+def group_clause(comparison: Comparison) -> Any:
+    attribute, value = comparison.attribute, comparison.value
+    if not isinstance(value, str):
+        raise invalid_filter(f"{attribute} is compared with a quoted string.")
+    match attribute:
+        case "displayname":
+            return func.lower(OrgUnit.name) == value.lower()
+        case "externalid":
+            return OrgUnit.external_id == value
+        case "id":
+            return OrgUnit.id == value
+    raise invalid_filter(f"Filtering groups on {attribute!r} is not supported.")
+
+
 class Users:
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         _require_hr_sync(principal)
