@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -34,17 +34,22 @@ def build_app(service: str, database: MigratedDatabase) -> tuple[Any, dict[str, 
         database_url=url, log_json=False, db_null_pool=True, log_level="WARNING"
     )
     app = importlib.import_module(f"{service}.main").create_app(settings)
-    peer_urls = getattr(settings, "peer_urls", None)
-    if peer_urls is not None:  # peers answer "no such object": references are refused with a 4xx, not a 503
+    if service in PEER_STUBS:  # the services it asks for facts, stubbed by their contracts
         app.state.peers = {
-            name: PeerClient(name, "http://peer", transport=httpx.MockTransport(_nothing_exists))
-            for name in peer_urls()
+            name: PeerClient(name, f"http://{name}", transport=httpx.MockTransport(handler))
+            for name, handler in PEER_STUBS[service].items()
         }
     return app, bearer(settings, "admin", subject="contract-admin")
 
 
-def _nothing_exists(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(404, json={"status": 404, "detail": "stub peer: no such object"})
+def _pilots_contract(request: httpx.Request) -> httpx.Response:
+    """pilots' /pilots/{id}/relation and /projects/{code}: nothing exists (references are 422s)."""
+    return httpx.Response(404, json={"status": 404, "detail": "stub: no such pilot or project"})
+
+
+PEER_STUBS: dict[str, dict[str, Callable[[httpx.Request], httpx.Response]]] = {
+    "participants": {"pilots": _pilots_contract},
+}
 
 
 def _schema(service: str, database: MigratedDatabase) -> Iterator[Any]:

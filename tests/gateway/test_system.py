@@ -18,7 +18,7 @@ from hanke_libs.db import standalone_database
 from hanke_libs.testing import MigratedDatabase, bearer, running
 from tests.conftest import service_database
 from tests.gateway.conftest import gateway_settings
-from tests.gateway.servers import ServerThread
+from tests.gateway.servers import ServerThread, free_port
 
 budget_database = service_database("budget")
 pilots_database = service_database("pilots")
@@ -36,15 +36,21 @@ class System:
         return bearer(self.settings, *roles, **kw)
 
 
-async def _service(name: str, database: MigratedDatabase) -> ServerThread:
+async def _service(name: str, database: MigratedDatabase, ports: dict[str, int]) -> ServerThread:
     url = database.fresh_url()
     async with standalone_database(url) as db:
         await importlib.import_module(f"{name}.seed").seed(db)
     config = importlib.import_module(f"{name}.config")
+    # each service asks its peers for facts (ADR 0001): point it at the other real servers
+    peers = {
+        f"{other}_url": f"http://127.0.0.1:{port}"
+        for other, port in ports.items()
+        if other != name and f"{other}_url" in config.Settings.model_fields
+    }
     app = importlib.import_module(f"{name}.main").create_app(
-        config.Settings(database_url=url, log_json=False)
+        config.Settings(database_url=url, log_json=False, **peers)
     )
-    server = ServerThread(app).start()
+    server = ServerThread(app, port=ports[name]).start()
     # The services share one process here: build each one's OpenAPI (pydantic schemas) before the
     # next starts, since building schemas in several threads at once races inside pydantic.
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
@@ -60,9 +66,10 @@ async def system(
 ) -> AsyncIterator[System]:
     databases = {"budget": budget_database, "pilots": pilots_database, "participants": participants_database}
     servers: dict[str, ServerThread] = {}
+    ports = {name: free_port() for name in SERVICES}
     try:
         for name in SERVICES:
-            servers[name] = await _service(name, databases[name])
+            servers[name] = await _service(name, databases[name], ports)
         settings = gateway_settings(
             {n: s.url for n, s in servers.items()}, upstream_timeout_seconds=5.0, view_deadline_seconds=8.0
         )
@@ -175,7 +182,8 @@ async def test_people_champions_and_my_page(system: System) -> None:
         headers=scim_headers,
     )
     assert user.status_code == 201, user.text
-    assert user.headers["location"].startswith("http://testserver/scim/v2/Users/")
+    # links come from configuration (PUBLIC_BASE_URL), never from the Host header of the request
+    assert user.headers["location"] == f"/api/v1/participants/scim/v2/Users/{user.json()['id']}"
     person_id = user.json()["id"]
     pilot = await client.post(
         "/api/v1/pilots/projects/S21894/pilots", json={"title": "Kotihoidon etäkäynnit"}, headers=admin
