@@ -167,13 +167,20 @@ async def test_locations_come_from_configuration_not_the_host(
 ) -> None:
     created = await client.post("/scim/v2/Users", json=user(), headers={**hr, "Host": "evil.example"})
     location = created.json()["meta"]["location"]
-    assert location == f"/api/v1/participants/scim/v2/Users/{created.json()['id']}"
+    assert location == f"/scim/v2/Users/{created.json()['id']}"
     assert created.headers["location"] == location and "evil" not in json.dumps(created.json())
     config = (
         await client.get("/scim/v2/ServiceProviderConfig", headers={**hr, "Host": "evil.example"})
     ).json()
-    assert config["documentationUri"] == "/api/v1/participants/scim/v2/Documentation"
+    assert config["documentationUri"] == "/scim/v2/Documentation"
     doc = await client.get("/scim/v2/Documentation", headers=hr)
+    from participants.scim.deps import scim_base
+
+    absolute = Settings(public_base_url="https://hanke.kuopio.example/api/v1/participants")
+    assert scim_base(absolute) == "https://hanke.kuopio.example/scim/v2"
+    assert scim_base(Settings(scim_public_base_url="https://idp-facing.example/scim/v2/")) == (
+        "https://idp-facing.example/scim/v2"
+    )
     assert "DELETE /Users/{id} does not delete" in doc.text
 
 

@@ -118,7 +118,7 @@ async def test_patch_capitalised_ops_string_false_and_no_path(
     assert body["title"] == "johtava rakennustarkastaja"
     assert body[ENT]["costCenter"] == "2000" and body[ENT]["department"] == "Strategia"
     assert body[ENT]["manager"]["value"] == boss["id"]
-    assert body[ENT]["manager"]["$ref"] == f"/api/v1/participants/scim/v2/Users/{boss['id']}"
+    assert body[ENT]["manager"]["$ref"] == f"/scim/v2/Users/{boss['id']}"
     assert body["emails"][0]["value"] == "sanna.j@kuopio.example"
     assert body["name"]["givenName"] == "Sanni" and body["displayName"] == "Sanni Järvinen"
     assert body["meta"]["version"] == 'W/"2"'

@@ -16,6 +16,9 @@ class Settings(AppSettings):
     # The pilots service, asked as the caller whether a pilot exists, which project it belongs to
     # and whether the caller owns it (hanke_libs.peers); required in production.
     pilots_url: str = ""
+    # Where provisioning clients reach SCIM (SCIM meta.location, Location, $ref): empty means the
+    # gateway's /scim/v2 on the origin of PUBLIC_BASE_URL.
+    scim_public_base_url: str = ""
 
     def service_name(self) -> str:
         return "participants"
