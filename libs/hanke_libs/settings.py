@@ -57,6 +57,10 @@ class AppSettings(BaseSettings):
     oidc_jwks_url: str = ""
     jwks_cache_seconds: int = Field(default=600, ge=10)
 
+    # Where front ends reach this app's paths (links in bodies and headers, hanke_libs.links):
+    # empty means the gateway's path-absolute /api/v1/<service>.
+    public_base_url: str = ""
+
     # Facts asked from other services as the caller (hanke_libs.peers): timeout per call, and how
     # long an answer is kept (an ended enrolment stops access within this time).
     peer_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
