@@ -8,9 +8,12 @@ because its rcParams are global.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import textwrap
 import threading
+from collections import OrderedDict
 from typing import Any
 
 import matplotlib
@@ -24,6 +27,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 PALETTE = ["#1f5fa6", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948"]
 _LOCK = threading.Lock()
+_CACHE: OrderedDict[str, bytes] = OrderedDict()
+CACHE_ENTRIES = 256
 RC = {
     "font.family": "DejaVu Sans",
     "font.size": 8.5,
@@ -121,11 +126,28 @@ def _combo(fig: Figure, spec: dict[str, Any], lang: str) -> None:
 
 
 def render(spec: dict[str, Any], *, fmt: str = "svg", lang: str = "fi", text_as_paths: bool = False) -> bytes:
-    """The chart as SVG or PNG bytes."""
+    """The chart as SVG or PNG bytes (the same spec gives the same bytes, so they are cached)."""
+    key = hashlib.sha256(json.dumps([spec, fmt, lang, text_as_paths], sort_keys=True).encode()).hexdigest()
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    out = _draw(spec, fmt=fmt, lang=lang, text_as_paths=text_as_paths)
+    with _LOCK:
+        _CACHE[key] = out
+        while len(_CACHE) > CACHE_ENTRIES:
+            _CACHE.popitem(last=False)
+    return out
+
+
+def _draw(spec: dict[str, Any], *, fmt: str, lang: str, text_as_paths: bool) -> bytes:
     rows = len(spec["categories"]) * (len(spec["series"]) if spec["type"] == "hbar" else 1)
     height = max(2.6, min(7.5, 0.9 + 0.28 * rows)) if spec["type"] == "hbar" else 3.0
     with _LOCK, rc_context({**RC, "svg.fonttype": "path" if text_as_paths else "none"}):
-        fig = Figure(figsize=(6.6, height), dpi=100, layout="constrained")
+        fig = Figure(figsize=(6.6, height), dpi=100)
+        left = 0.36 if spec["type"] == "hbar" else 0.1
+        fig.subplots_adjust(left=left, right=0.9 if spec["type"] == "combo" else 0.97, top=0.95, bottom=0.18 if spec["type"] != "hbar" else 0.1)
         if spec["type"] == "combo":
             _combo(fig, spec, lang)
         else:
@@ -135,4 +157,4 @@ def render(spec: dict[str, Any], *, fmt: str = "svg", lang: str = "fi", text_as_
             fig.savefig(out, format="png", dpi=150, metadata={"Software": None})
         else:
             fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
-    return out.getvalue()
+        return out.getvalue()
