@@ -158,3 +158,9 @@ def _draw(spec: dict[str, Any], *, fmt: str, lang: str, text_as_paths: bool) -> 
         else:
             fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
         return out.getvalue()
+
+
+def clear_cache() -> None:
+    """Forget every drawn chart (benchmarks measure cold renders)."""
+    with _LOCK:
+        _CACHE.clear()
