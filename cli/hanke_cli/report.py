@@ -38,10 +38,10 @@ def _token(explicit: str | None) -> str | None:
 
 async def _interim(project: str, as_of: dt.date, fmt: str, lang: str, token: str) -> bytes:
     from reports.config import Settings
+    from reports.document.build import build
     from reports.drafting import snapshot
     from reports.drafting.collect import collect
     from reports.render.respond import render_bytes
-    from reports.document.build import build
     from reports.upstream import Collector
 
     settings = Settings()
@@ -54,19 +54,40 @@ async def _interim(project: str, as_of: dt.date, fmt: str, lang: str, token: str
         started = time.perf_counter()
         say("report", f"reading the services as of {as_of.isoformat()} ...")
         collector = Collector(
-            peers, principal, deadline_seconds=settings.draft_deadline_seconds, progress=lambda m: say("report", "  " + m)
+            peers,
+            principal,
+            deadline_seconds=settings.draft_deadline_seconds,
+            progress=lambda m: say("report", "  " + m),
         )
         sources = await collect(collector, kind="interim_evaluation", code=project, as_of=as_of)
-        header = {"id": None, "project_code": project, "kind": "interim_evaluation", "title": None,
-                  "as_of": as_of.isoformat(), "period_start": None, "period_end": None, "claim_number": None}
-        snap = snapshot.make(header=header, sources=sources, sections=[], drafted_at=dt.datetime.now(dt.UTC).replace(microsecond=0))
+        header = {
+            "id": None,
+            "project_code": project,
+            "kind": "interim_evaluation",
+            "title": None,
+            "as_of": as_of.isoformat(),
+            "period_start": None,
+            "period_end": None,
+            "claim_number": None,
+        }
+        snap = snapshot.make(
+            header=header,
+            sources=sources,
+            sections=[],
+            drafted_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        )
         for missing in snap["missing"]:
             say("report", f"  missing: {missing['source']} ({missing['reason']})")
-        say("report", f"{len(sources)} answers in {time.perf_counter() - started:.1f} s; rendering {fmt.upper()} ({lang}) ...")
+        say(
+            "report",
+            f"{len(sources)} answers in {time.perf_counter() - started:.1f} s; rendering {fmt.upper()} ({lang}) ...",
+        )
         rendered = time.perf_counter()
         if fmt == "json":
-            return json.dumps({"snapshot": snap, "document": build(snap, lang)}, ensure_ascii=False, indent=1).encode()
-        body = await asyncio.to_thread(render_bytes, snap, fmt, lang, link_base=settings.public_base_url)
+            return json.dumps(
+                {"snapshot": snap, "document": build(snap, lang)}, ensure_ascii=False, indent=1
+            ).encode()
+        body = await asyncio.to_thread(render_bytes, snap, fmt, lang, link_base=settings.gateway_base_url)
         say("report", f"rendered in {time.perf_counter() - rendered:.1f} s")
         return body
     finally:
@@ -82,7 +103,9 @@ def interim(*, project: str, as_of: str, out: Path, fmt: str | None, lang: str, 
         return 2
     fmt = fmt or FORMATS.get(out.suffix.lower())
     if fmt is None:
-        print(f"hanke report interim: cannot tell the format from {out.name!r}; use --format", file=sys.stderr)
+        print(
+            f"hanke report interim: cannot tell the format from {out.name!r}; use --format", file=sys.stderr
+        )
         return 2
     bearer = _token(token)
     if bearer is None:
@@ -104,10 +127,16 @@ def outbox(*, once: bool, interval: float) -> int:
     async def run() -> int:
         async with standalone_database(settings.resolved_database_url()) as db:
             worker = Outbox(
-                db, sender_for(settings), lease_seconds=settings.outbox_lease_seconds,
-                batch_size=settings.outbox_batch_size, max_attempts=settings.outbox_max_attempts,
+                db,
+                sender_for(settings),
+                lease_seconds=settings.outbox_lease_seconds,
+                batch_size=settings.outbox_batch_size,
+                max_attempts=settings.outbox_max_attempts,
             )
-            say("report", f"outbox worker {worker.worker_id} ({'SMTP ' + settings.smtp_host if settings.smtp_host else 'log only'})")
+            say(
+                "report",
+                f"outbox worker {worker.worker_id} ({'SMTP ' + settings.smtp_host if settings.smtp_host else 'log only'})",
+            )
             if once:
                 sent = await worker.drain()
                 say("report", f"sent {sent} reminder(s)")

@@ -215,7 +215,9 @@ async def test_people_champions_and_my_page(system: System) -> None:
 async def test_reports_through_the_gateway(system: System) -> None:
     """Freeze, show, compare and export a version through the gateway; the calendar and its feed."""
     client, pm = system.client, system.auth("project_manager", subject="person-pm")
-    made = await client.post("/api/v1/reports/projects/S21894/reports", json={"kind": "interim_evaluation"}, headers=pm)
+    made = await client.post(
+        "/api/v1/reports/projects/S21894/reports", json={"kind": "interim_evaluation"}, headers=pm
+    )
     assert made.status_code == 201, made.text
     assert made.headers["location"] == f"/api/v1/reports/reports/{made.json()['id']}"
     versions = made.json()["links"]["versions"]
@@ -227,10 +229,14 @@ async def test_reports_through_the_gateway(system: System) -> None:
     assert docx.status_code == 200 and docx.headers["content-disposition"].endswith('-en.docx"')
     diff = await client.get(versions + "/compare?a=1&b=2", headers=system.auth("steering"))
     assert diff.status_code == 200 and diff.json()["changed"] == []
-    calendar = (await client.get("/api/v1/reports/projects/S21894/calendar?date=2021-01-15", headers=pm)).json()
+    calendar = (
+        await client.get("/api/v1/reports/projects/S21894/calendar?date=2021-01-15", headers=pm)
+    ).json()
     interim = next(o for o in calendar["obligations"] if o["kind"] == "interim_evaluation")
     assert interim["status"] == "overdue"  # the versions were frozen today, after the due date
-    feed = (await client.post("/api/v1/reports/projects/S21894/calendar/feed-token", headers=pm)).json()["feed_url"]
-    path = feed.split("8000", 1)[-1] if "8000" in feed else feed[feed.index("/api/"):]
+    feed = (await client.post("/api/v1/reports/projects/S21894/calendar/feed-token", headers=pm)).json()[
+        "feed_url"
+    ]
+    path = feed.split("8000", 1)[-1] if "8000" in feed else feed[feed.index("/api/") :]
     ics = await client.get(path)  # no token: calendar clients cannot send one
     assert ics.status_code == 200 and b"BEGIN:VCALENDAR" in ics.content

@@ -172,7 +172,10 @@ async def test_interim_evaluation_is_the_reports_services_document(
         "/api/v1/views/projects/S21894/interim-evaluation", headers={**headers, "Accept": "application/pdf"}
     )
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert pdf.headers["content-disposition"].startswith("attachment") and pdf.headers["content-language"] == "fi"
+    assert (
+        pdf.headers["content-disposition"].startswith("attachment")
+        and pdf.headers["content-language"] == "fi"
+    )
     also = await client.get("/api/v1/views/projects/S21894/interim-evaluation?format=pdf", headers=headers)
     assert also.content.startswith(b"%PDF")
     refused = await client.get(

@@ -44,7 +44,9 @@ async def _start(name: str, database: MigratedDatabase) -> ServerThread:
     async with standalone_database(url) as db:
         await importlib.import_module(f"{name}.seed").seed(db)
     config = importlib.import_module(f"{name}.config")
-    app = importlib.import_module(f"{name}.main").create_app(config.Settings(database_url=url, log_json=False))
+    app = importlib.import_module(f"{name}.main").create_app(
+        config.Settings(database_url=url, log_json=False)
+    )
     server = ServerThread(app).start()
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:  # build schemas one at a time
         assert (await client.get("/openapi.json")).status_code == 200
@@ -73,7 +75,11 @@ def live(
 ) -> Iterator[Live]:
     """The real budget, pilots and participants services with the scenario's data (read-only for tests:
     a test that changes live data restores it)."""
-    databases = {"budget": reports_budget_db, "pilots": reports_pilots_db, "participants": reports_participants_db}
+    databases = {
+        "budget": reports_budget_db,
+        "pilots": reports_pilots_db,
+        "participants": reports_participants_db,
+    }
     servers: dict[str, ServerThread] = {}
     try:
         for name in UPSTREAMS:
@@ -95,7 +101,7 @@ def settings(reports_database: MigratedDatabase, live: Live) -> Settings:
         budget_url=live.urls["budget"],
         pilots_url=live.urls["pilots"],
         participants_url=live.urls["participants"],
-        public_base_url="http://hanke.test",
+        gateway_base_url="http://hanke.test",
     )
 
 

@@ -43,7 +43,11 @@ async def load_budget(client: httpx.AsyncClient, auth: Auth) -> None:
         for month in (2, 5, 8, 11):
             day = f"{year}-{month:02d}-15"
             for impl, staff in ((KUOPIO, "63000.00"), (SAVONIA, "25500.00")):
-                for category, amount in (("staff", staff), ("purchased_services", "9300.00"), ("travel", "720.00")):
+                for category, amount in (
+                    ("staff", staff),
+                    ("purchased_services", "9300.00"),
+                    ("travel", "720.00"),
+                ):
                     n += 1
                     body = {
                         "implementer": impl,
@@ -178,16 +182,30 @@ async def load_participants(client: httpx.AsyncClient, auth: Auth) -> None:
             headers=admin,
         )
     )
-    org = {u["id"]: u["code"] for u in ok(await client.get("/org-units", headers=admin, params={"limit": 200}))["items"]}
+    org = {
+        u["id"]: u["code"]
+        for u in ok(await client.get("/org-units", headers=admin, params={"limit": 200}))["items"]
+    }
     people: dict[str, list[str]] = {u: [] for u in UNITS}
     for p in ok(await client.get("/people", params={"limit": 200}, headers=admin))["items"]:
         people[org[p["org_unit_id"]]].append(p["id"])
     champions = people["KO-PO"][:4] + people["HY"][:3] + people["KY"][:1]
-    starts = ["2020-03-01", "2020-04-01", "2020-06-01", "2020-09-01", "2021-02-01", "2021-03-01", "2021-05-01", "2021-08-01"]
+    starts = [
+        "2020-03-01",
+        "2020-04-01",
+        "2020-06-01",
+        "2020-09-01",
+        "2021-02-01",
+        "2021-03-01",
+        "2021-05-01",
+        "2021-08-01",
+    ]
     for person, start in zip(champions, starts, strict=True):
         ok(
             await client.post(
-                "/champions", json={"person_id": person, "project_code": "S21894", "start_date": start}, headers=admin
+                "/champions",
+                json={"person_id": person, "project_code": "S21894", "start_date": start},
+                headers=admin,
             ),
             201,
         )
@@ -200,15 +218,25 @@ async def load_participants(client: httpx.AsyncClient, auth: Auth) -> None:
         event = ok(
             await client.post(
                 "/coaching-events",
-                json={"project_code": "S21894", "kind": "coaching", "title": "Valmennus", "date": date, "hours": hours},
+                json={
+                    "project_code": "S21894",
+                    "kind": "coaching",
+                    "title": "Valmennus",
+                    "date": date,
+                    "hours": hours,
+                },
                 headers=admin,
             ),
             201,
         )
-        ok(await client.post(f"/coaching-events/{event['id']}/attendance", json={"person_ids": attendees}, headers=admin))
+        ok(
+            await client.post(
+                f"/coaching-events/{event['id']}/attendance", json={"person_ids": attendees}, headers=admin
+            )
+        )
     rounds = ok(await client.get("/rounds", params={"project_code": "S21894"}, headers=admin))
     by = {(r["framework_code"], r["kind"]): r["id"] for r in rounds}
-    for unit, persons in people.items():
+    for persons in people.values():
         for i, pid in enumerate(persons):
             for kind, value in (("baseline", 2 + i % 2), ("interim", 3 + i % 2)):
                 answers = [{"item_code": c, "value": value} for c in SELF_ITEMS]

@@ -3,6 +3,7 @@ chart and its table there, the PDF's pages turned into images (none blank), the 
 
 from __future__ import annotations
 
+import asyncio
 import io
 import subprocess
 from html.parser import HTMLParser
@@ -31,8 +32,13 @@ class Dom(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         self.stack.append((tag, a))
-        figure = next((x.get("data-chart") for t, x in self.stack if t == "figure" and x.get("data-chart")), None)
-        table = next((x.get("data-chart-table") for t, x in self.stack if t == "table" and x.get("data-chart-table")), None)
+        figure = next(
+            (x.get("data-chart") for t, x in self.stack if t == "figure" and x.get("data-chart")), None
+        )
+        table = next(
+            (x.get("data-chart-table") for t, x in self.stack if t == "table" and x.get("data-chart-table")),
+            None,
+        )
         if tag == "svg" and figure:
             self.svg_in.add(figure)
         if tag == "tr" and table and any(t == "tbody" for t, _ in self.stack):
@@ -58,19 +64,32 @@ def blank(image: Image.Image) -> bool:
 
 async def document(client: httpx.AsyncClient, auth: Auth, fmt: str, as_of: str = "2021-12-31") -> bytes:
     response = await client.get(
-        "/projects/S21894/interim-evaluation", params={"as_of": as_of, "format": fmt}, headers=auth("steering")
+        "/projects/S21894/interim-evaluation",
+        params={"as_of": as_of, "format": fmt},
+        headers=auth("steering"),
     )
     assert response.status_code == 200, response.text
     return response.content
 
 
-async def test_html_in_chromium_has_every_chart_and_table(client: httpx.AsyncClient, auth: Auth, tmp_path: Path) -> None:
+async def test_html_in_chromium_has_every_chart_and_table(
+    client: httpx.AsyncClient, auth: Auth, tmp_path: Path
+) -> None:
     chromium = need("chromium", "chromium")
+    html = await document(client, auth, "html")
+    await asyncio.to_thread(look_at_html, chromium, html, tmp_path)
+
+
+def look_at_html(chromium: str, html: bytes, tmp_path: Path) -> None:
     page = tmp_path / "interim.html"
-    page.write_bytes(await document(client, auth, "html"))
+    page.write_bytes(html)
     flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run(
-        [chromium, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180, check=True
+        [chromium, *flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
     ).stdout
     parsed = Dom()
     parsed.feed(dom)
@@ -80,16 +99,32 @@ async def test_html_in_chromium_has_every_chart_and_table(client: httpx.AsyncCli
     assert "Kh § 81/2019" in dom
     shot = tmp_path / "interim.png"
     subprocess.run(
-        [chromium, *flags, "--window-size=1000,2400", "--hide-scrollbars", f"--screenshot={shot}", page.as_uri()],
-        capture_output=True, timeout=180, check=True,
+        [
+            chromium,
+            *flags,
+            "--window-size=1000,2400",
+            "--hide-scrollbars",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
     )
     assert not blank(Image.open(shot))
 
 
-async def test_pdf_pages_are_a4_and_none_is_blank(client: httpx.AsyncClient, auth: Auth, tmp_path: Path) -> None:
+async def test_pdf_pages_are_a4_and_none_is_blank(
+    client: httpx.AsyncClient, auth: Auth, tmp_path: Path
+) -> None:
     pdftoppm = need("pdftoppm", "poppler-utils")
+    body = await document(client, auth, "pdf")
+    await asyncio.to_thread(look_at_pdf, pdftoppm, body, tmp_path)
+
+
+def look_at_pdf(pdftoppm: str, body: bytes, tmp_path: Path) -> None:
     pdf = tmp_path / "interim.pdf"
-    pdf.write_bytes(await document(client, auth, "pdf"))
+    pdf.write_bytes(body)
     subprocess.run([pdftoppm, "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=180)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert 10 <= len(pages) <= 30, len(pages)
@@ -97,7 +132,12 @@ async def test_pdf_pages_are_a4_and_none_is_blank(client: httpx.AsyncClient, aut
         image = Image.open(png)
         assert abs(image.width / image.height - 210 / 297) < 0.01, f"{png.name} is not A4"
         assert not blank(image), f"{png.name} is blank"
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [pdftoppm.replace("pdftoppm", "pdftotext"), "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "Kh § 81/2019" in text and "Sisällys" in text and f"Sivu 2 / {len(pages)}" in text
 
 

@@ -23,7 +23,7 @@ def test_report_interim_writes_the_pdf_with_progress(
     assert "budget /projects/S21894/figures/utilisation?as_of=2021-01-01: 200" in printed
     assert "rendering PDF (fi)" in printed and f"wrote {out}" in printed
     assert out.read_bytes().startswith(b"%PDF")
-    if (pdftotext := subprocess.run(["which", "pdftotext"], capture_output=True, text=True).stdout.strip()):
+    if pdftotext := subprocess.run(["which", "pdftotext"], capture_output=True, text=True).stdout.strip():
         text = subprocess.run([pdftotext, str(out), "-"], capture_output=True, text=True, check=True).stdout
         assert "Väliarviointi" in text and "1.1.2021" in text
     as_json = tmp_path / "interim.json"

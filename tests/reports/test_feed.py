@@ -26,9 +26,17 @@ async def test_feed_parses_and_keeps_uids(client: httpx.AsyncClient, auth: Auth)
     assert interim.decoded("DTSTART").isoformat() == "2021-01-01"  # type: ignore[attr-defined]
     assert "DTSTAMP" in interim and interim["SUMMARY"] == "S21894: Väliarviointi kaupunginhallitukselle"  # type: ignore[index]
     # text with commas, semicolons and a newline survives the escaping
-    ob = next(o for o in (await client.get("/projects/S21894/calendar", headers=pm)).json()["obligations"] if o["kind"] == "final_report")
-    tricky = "Hankepäällikkö; talous, viestintä\\ ja \"muut\""
-    changed = await client.patch(f"/obligations/{ob['id']}", json={"responsible_role": tricky}, headers={**pm, "If-Match": f'"{ob["version"]}"'})
+    ob = next(
+        o
+        for o in (await client.get("/projects/S21894/calendar", headers=pm)).json()["obligations"]
+        if o["kind"] == "final_report"
+    )
+    tricky = 'Hankepäällikkö; talous, viestintä\\ ja "muut"'
+    changed = await client.patch(
+        f"/obligations/{ob['id']}",
+        json={"responsible_role": tricky},
+        headers={**pm, "If-Match": f'"v{ob["version"]}"'},
+    )
     assert changed.status_code == 200, changed.text
     second = events((await client.get("/projects/S21894/calendar.ics", headers=pm)).content)
     assert set(second) == set(found)  # UIDs stay while obligations change
@@ -42,7 +50,9 @@ async def test_feed_parses_and_keeps_uids(client: httpx.AsyncClient, auth: Auth)
 
 async def test_secret_feed_url(client: httpx.AsyncClient, auth: Auth) -> None:
     pm = auth("project_manager")
-    assert (await client.post("/projects/S21894/calendar/feed-token", headers=auth("steering"))).status_code == 403
+    assert (
+        await client.post("/projects/S21894/calendar/feed-token", headers=auth("steering"))
+    ).status_code == 403
     issued = await client.post("/projects/S21894/calendar/feed-token", headers=pm)
     assert issued.status_code == 200, issued.text
     url = issued.json()["feed_url"]

@@ -24,7 +24,9 @@ CHARTS = (
 
 async def interim(client: httpx.AsyncClient, auth: Auth, as_of: str, **params: str) -> httpx.Response:
     response = await client.get(
-        "/projects/S21894/interim-evaluation", params={"as_of": as_of, **params}, headers=auth("project_manager")
+        "/projects/S21894/interim-evaluation",
+        params={"as_of": as_of, **params},
+        headers=auth("project_manager"),
     )
     assert response.status_code == 200, response.text
     return response
@@ -34,7 +36,9 @@ def charts(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {b["id"]: b for s in body["document"]["sections"] for b in s["blocks"] if b["type"] == "chart"}
 
 
-async def test_json_has_every_chart_with_its_table_and_provenance(client: httpx.AsyncClient, auth: Auth) -> None:
+async def test_json_has_every_chart_with_its_table_and_provenance(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
     body = (await interim(client, auth, "2021-01-01")).json()
     assert body["snapshot"]["missing"] == []
     found = charts(body)
@@ -50,7 +54,9 @@ async def test_json_has_every_chart_with_its_table_and_provenance(client: httpx.
         if source["endpoint"] != "/projects/{code}":
             assert source["params"]["as_of"], source["id"]
     year = {r["cells"][0]: r for r in found["budget-by-year"]["table"]["rows"]}
-    assert year["2020"]["link"] == "/api/v1/budget/projects/S21894/costs?date_from=2020-01-01&date_to=2020-12-31"
+    assert (
+        year["2020"]["link"] == "/api/v1/budget/projects/S21894/costs?date_from=2020-01-01&date_to=2020-12-31"
+    )
     text = str(body)
     assert "person-owner" not in text and "@kuopio.example" not in text  # no personal identifiers
 
@@ -64,7 +70,9 @@ async def test_the_two_dates_differ_where_the_data_does(client: httpx.AsyncClien
     assert year_early["2021"][2] == "0,00\u00a0€" and year_late["2021"][2] != year_early["2021"][2]
     assert year_early["2020"][2] == year_late["2020"][2]
     assert len(cells(late["champions-over-time"])) > len(cells(early["champions-over-time"]))
-    assert cells(early["champions-over-time"])[-1][1] == "4" and cells(late["champions-over-time"])[-1][1] == "8"
+    assert (
+        cells(early["champions-over-time"])[-1][1] == "4" and cells(late["champions-over-time"])[-1][1] == "8"
+    )
     # the 2021 rounds closed after 2021-01-01: only the baseline then, the interim round later
     assert {r[5] for r in cells(early["competence-by-sector"])} == {"–"}
     assert {r[5] for r in cells(late["competence-by-sector"])} == {"Interim 2021"}

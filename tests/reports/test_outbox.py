@@ -33,13 +33,21 @@ class Recorder:
         self.sent.append(message.id)
 
 
-async def test_scan_enqueues_each_reminder_once(client: httpx.AsyncClient, auth: Auth, settings: Settings) -> None:
+async def test_scan_enqueues_each_reminder_once(
+    client: httpx.AsyncClient, auth: Auth, settings: Settings
+) -> None:
     pm = auth("project_manager")
     url = "/projects/S21894/notifications/scan"
-    assert (await client.post(url, params={"date": "2021-02-20"}, headers=auth("steering"))).status_code == 403
-    answers = await asyncio.gather(*(client.post(url, params={"date": "2021-02-20"}, headers=pm) for _ in range(4)))
+    assert (
+        await client.post(url, params={"date": "2021-02-20"}, headers=auth("steering"))
+    ).status_code == 403
+    answers = await asyncio.gather(
+        *(client.post(url, params={"date": "2021-02-20"}, headers=pm) for _ in range(4))
+    )
     assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
-    assert sum(a.json()["enqueued"] for a in answers) == 4  # claim 1 and the interim evaluation overdue, two due soon
+    assert (
+        sum(a.json()["enqueued"] for a in answers) == 4
+    )  # claim 1 and the interim evaluation overdue, two due soon
     again = (await client.post(url, params={"date": "2021-02-21"}, headers=pm)).json()
     assert again["enqueued"] == 0 and again["already_enqueued"] == 4
     later = (await client.post(url, params={"date": "2021-03-02"}, headers=pm)).json()
@@ -54,8 +62,14 @@ async def test_scan_enqueues_each_reminder_once(client: httpx.AsyncClient, auth:
 async def _fill(url: str, n: int, prefix: str = "test") -> list[int]:
     async with standalone_database(url) as db, db.write_session() as session:
         rows = [
-            Notification(project_code="S21894", kind="due_soon", dedupe_key=f"{prefix}:{i}", recipients=["a@kuopio.example"],
-                         subject=f"Muistutus {i}", body="…")
+            Notification(
+                project_code="S21894",
+                kind="due_soon",
+                dedupe_key=f"{prefix}:{i}",
+                recipients=["a@kuopio.example"],
+                subject=f"Muistutus {i}",
+                body="…",
+            )
             for i in range(n)
         ]
         session.add_all(rows)
@@ -75,7 +89,11 @@ async def test_two_workers_send_each_reminder_exactly_once(settings: Settings, r
             await asyncio.gather(a.drain(), b.drain())
             assert sorted(sender.sent) == sorted(ids), f"round {round_}: each once"
             async with db_a.read_session() as session:
-                rows = (await session.exec(select(Notification).where(Notification.dedupe_key.startswith("test:")))).all()  # type: ignore[attr-defined]
+                rows = (
+                    await session.exec(
+                        select(Notification).where(Notification.dedupe_key.startswith("test:"))
+                    )
+                ).all()  # type: ignore[attr-defined]
             mine = [r for r in rows if r.id in ids]
             assert {r.status for r in mine} == {"sent"}
             assert {r.attempts for r in mine if r.id in (ids[3], ids[17])} == {2}
@@ -86,10 +104,13 @@ async def test_two_workers_send_each_reminder_exactly_once(settings: Settings, r
                 await session.commit()
 
 
-async def test_failing_reminder_gives_up_and_a_stale_claim_is_taken_over(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+async def test_failing_reminder_gives_up_and_a_stale_claim_is_taken_over(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     url = settings.resolved_database_url()
     ids = await _fill(url, 2)
     async with standalone_database(url) as db:
+
         class Broken:
             async def send(self, message: Message) -> None:
                 raise TimeoutError("no answer from SMTP")

@@ -23,7 +23,11 @@ CHROMIUM_FLAGS = [
 
 def _apt(package: str) -> str:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "install", "-y", "-qq", package], ["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", package]):
+    for command in (
+        ["apt-get", "install", "-y", "-qq", package],
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", package],
+    ):
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, check=False)
         if done.returncode == 0 and command[1] == "install":
             return ""
@@ -38,5 +42,7 @@ def need(binary: str, package: str) -> str:
     why = "not root" if os.geteuid() != 0 else "no apt-get" if not shutil.which("apt-get") else _apt(package)
     found = shutil.which(binary)
     if not found:
-        pytest.skip(f"{binary} is missing and Debian's {package} could not be installed ({why}): install it to run this test")
+        pytest.skip(
+            f"{binary} is missing and Debian's {package} could not be installed ({why}): install it to run this test"
+        )
     return found

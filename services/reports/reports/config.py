@@ -23,8 +23,9 @@ class Settings(AppSettings):
     draft_deadline_seconds: float = Field(default=20.0, gt=0, le=300)
     # A report shows live data: answers from the other services are never reused.
     peer_cache_seconds: float = Field(default=0.0, ge=0, le=300)
-    # Where people reach the API (the gateway): the base of feed URLs handed out.
-    public_base_url: str = "http://127.0.0.1:8000"
+    # Where people reach the gateway: the base of absolute links in PDF and DOCX documents and of the
+    # calendar feed URLs handed out (HTML documents and JSON keep path-absolute /api/v1/... links).
+    gateway_base_url: str = "http://127.0.0.1:8000"
     # Notifications: SMTP when a host is set, otherwise a log line per message (development).
     smtp_host: str = ""
     smtp_port: int = Field(default=587, ge=1, le=65535)
@@ -46,7 +47,9 @@ class Settings(AppSettings):
 
     def production_problems(self) -> list[str]:
         problems = super().production_problems()
-        for name in (*(f"{u}_url" for u in UPSTREAMS), "public_base_url"):
+        for name in (*(f"{u}_url" for u in UPSTREAMS), "gateway_base_url"):
             if name not in self.model_fields_set:
-                problems.append(f"HANKE_REPORTS_{name.upper()} is not set (production needs the real address)")
+                problems.append(
+                    f"HANKE_REPORTS_{name.upper()} is not set (production needs the real address)"
+                )
         return problems

@@ -116,7 +116,9 @@ class Collector:
                     record["as_of_stated"] = str(body["as_of"])[:10]
             else:
                 detail = answer.body.get("detail") if isinstance(answer.body, dict) else None
-                kind = {401: "unauthorized", 403: "forbidden", 404: "not found"}.get(answer.status, "rejected")
+                kind = {401: "unauthorized", 403: "forbidden", 404: "not found"}.get(
+                    answer.status, "rejected"
+                )
                 record["error"] = f"{kind}: {detail}" if detail else kind
         self.progress(
             f"{service} {target}{'?' + urlencode(params) if params else ''}: "

@@ -20,7 +20,10 @@ from reports.models import Obligation, ReportingCalendar
 NAMES = {
     Kind.payment_claim: ("Maksatushakemus", "Payment claim"),
     Kind.monitoring_report: ("Seurantaraportti", "Monitoring report"),
-    Kind.interim_evaluation: ("Väliarviointi kaupunginhallitukselle", "Interim evaluation for the city board"),
+    Kind.interim_evaluation: (
+        "Väliarviointi kaupunginhallitukselle",
+        "Interim evaluation for the city board",
+    ),
     Kind.final_report: ("Loppuraportti", "Final report"),
 }
 DOMAIN = "reports.hanke.kuopio.example"
@@ -43,7 +46,11 @@ def summary(o: Obligation, lang: str) -> str:
 def description(o: Obligation, lang: str) -> str:
     fi = lang == "fi"
     lines = [
-        (f"Kausi {_fi(o.period_start)}–{_fi(o.period_end)}" if fi else f"Period {o.period_start}–{o.period_end}"),
+        (
+            f"Kausi {_fi(o.period_start)}–{_fi(o.period_end)}"
+            if fi
+            else f"Period {o.period_start}–{o.period_end}"
+        ),
         (f"Vastuussa: {o.responsible_role}" if fi else f"Responsible: {o.responsible_role}"),
     ]
     if o.extended_to:
@@ -55,13 +62,18 @@ def description(o: Obligation, lang: str) -> str:
     return "\n".join(lines)
 
 
-def feed(calendar: ReportingCalendar, obligations: list[Obligation], *, lang: str = "fi", name: str = "") -> bytes:
+def feed(
+    calendar: ReportingCalendar, obligations: list[Obligation], *, lang: str = "fi", name: str = ""
+) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Kuopion kaupunki//Hanke reports//FI")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    title = name or f"{calendar.project_code} – {'raportointikalenteri' if lang == 'fi' else 'reporting calendar'}"
+    title = (
+        name
+        or f"{calendar.project_code} – {'raportointikalenteri' if lang == 'fi' else 'reporting calendar'}"
+    )
     cal.add("x-wr-calname", title)
     cal.add("x-wr-timezone", "Europe/Helsinki")
     cal.add("refresh-interval", vDuration(dt.timedelta(hours=6)), parameters={"VALUE": "DURATION"})

@@ -58,7 +58,9 @@ async def regenerate(session: AsyncSession, calendar: ReportingCalendar) -> dict
     planned = {(p.kind.value, p.sequence): p for p in R.generate(R.Rules.of(calendar))}
     existing = {(o.kind, o.sequence): o for o in await obligations(session, calendar.project_code)}
     ids = [o.id for o in existing.values()]
-    linked = set((await session.exec(select(Report.obligation_id).where(col(Report.obligation_id).in_(ids)))).all())
+    linked = set(
+        (await session.exec(select(Report.obligation_id).where(col(Report.obligation_id).in_(ids)))).all()
+    )
     counts = {"added": 0, "updated": 0, "removed": 0, "kept": 0}
     for key, p in planned.items():
         o = existing.get(key)
@@ -92,7 +94,12 @@ async def regenerate(session: AsyncSession, calendar: ReportingCalendar) -> dict
 
 
 async def put(
-    session: AsyncSession, *, code: str, data: CalendarRules, actor: Principal | str, current: ReportingCalendar | None
+    session: AsyncSession,
+    *,
+    code: str,
+    data: CalendarRules,
+    actor: Principal | str,
+    current: ReportingCalendar | None,
 ) -> tuple[ReportingCalendar, dict[str, int]]:
     values = data.model_dump(mode="json")
     values["calendar_start"], values["calendar_end"] = data.calendar_start, data.calendar_end
@@ -115,7 +122,10 @@ async def put(
         action="create" if current is None else "update",
         entity_type="reporting_calendar",
         entity_id=code,
-        changes={"rules": {f: [before.get(f), values[f]] for f in RULE_FIELDS if before.get(f) != values[f]}, "obligations": counts},
+        changes={
+            "rules": {f: [before.get(f), values[f]] for f in RULE_FIELDS if before.get(f) != values[f]},
+            "obligations": counts,
+        },
     )
     return calendar, counts
 
@@ -135,7 +145,9 @@ async def by_feed_token(session: AsyncSession, token: str) -> ReportingCalendar:
     return found
 
 
-async def frozen_by_obligation(session: AsyncSession, ids: list[int]) -> dict[int, list[tuple[int, int, dt.datetime]]]:
+async def frozen_by_obligation(
+    session: AsyncSession, ids: list[int]
+) -> dict[int, list[tuple[int, int, dt.datetime]]]:
     stmt = (
         select(Report.obligation_id, ReportVersion.report_id, ReportVersion.number, ReportVersion.frozen_at)
         .join(Report, col(Report.id) == col(ReportVersion.report_id))
@@ -148,7 +160,9 @@ async def frozen_by_obligation(session: AsyncSession, ids: list[int]) -> dict[in
     return out
 
 
-async def claims(budget: PeerClient, principal: Principal, code: str) -> tuple[list[dict[str, Any]] | None, str]:
+async def claims(
+    budget: PeerClient, principal: Principal, code: str
+) -> tuple[list[dict[str, Any]] | None, str]:
     """The project's payment claims as the caller may see them, or None and why not."""
     try:
         answer = await budget.get(f"/projects/{code}/claims", principal, params={"limit": "200"})

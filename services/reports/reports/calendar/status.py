@@ -55,10 +55,14 @@ def _day(value: Any) -> dt.date | None:
         return None
 
 
-def claim_evidence(period_start: dt.date, period_end: dt.date, claims: list[dict[str, Any]] | None, why: str) -> Evidence:
+def claim_evidence(
+    period_start: dt.date, period_end: dt.date, claims: list[dict[str, Any]] | None, why: str
+) -> Evidence:
     """Evidence from the budget service's claims (``None`` when they could not be read: ``why``)."""
     if claims is None:
-        return Evidence(None, f"payment claims could not be read from the budget service ({why})", known=False)
+        return Evidence(
+            None, f"payment claims could not be read from the budget service ({why})", known=False
+        )
     covering = [
         c
         for c in claims

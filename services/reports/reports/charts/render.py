@@ -20,16 +20,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import rc_context  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 PALETTE = ["#1f5fa6", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948"]
 _LOCK = threading.Lock()
 _CACHE: OrderedDict[str, bytes] = OrderedDict()
 CACHE_ENTRIES = 256
-RC = {
+RC: dict[str, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 8.5,
     "svg.hashsalt": "hanke-reports",
@@ -62,7 +62,9 @@ def _legend(ax: Any, spec: dict[str, Any], handles: list[Any]) -> None:
     if spec.get("legend"):
         ax.legend(
             handles=[Patch(color=item["color"], label=item["name"]) for item in spec["legend"]],
-            fontsize=7.5, frameon=False, loc="best",
+            fontsize=7.5,
+            frameon=False,
+            loc="best",
         )
     elif len(spec["series"]) > 1:
         ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="best")
@@ -77,7 +79,9 @@ def _bars(fig: Figure, spec: dict[str, Any], lang: str, horizontal: bool) -> Non
     for s_i, s in enumerate(series):
         offsets = [i - 0.4 + width * (s_i + 0.5) for i in range(len(cats))]
         values = [v if v is not None else 0.0 for v in s["values"]]
-        colours = spec.get("colors") if n == 1 and spec.get("colors") else [PALETTE[s_i % len(PALETTE)]] * len(cats)
+        colours = (
+            spec.get("colors") if n == 1 and spec.get("colors") else [PALETTE[s_i % len(PALETTE)]] * len(cats)
+        )
         draw = ax.barh if horizontal else ax.bar
         bars = draw(offsets, values, width * 0.95, color=colours, label=s["name"])
         for bar, v in zip(bars, s["values"], strict=True):
@@ -90,7 +94,16 @@ def _bars(fig: Figure, spec: dict[str, Any], lang: str, horizontal: bool) -> Non
             if horizontal:
                 ax.text(0, i, " " + note, va="center", ha="left", fontsize=7, color="#666666", style="italic")
             else:
-                ax.text(i, 0, _wrap(note, 14), ha="center", va="bottom", fontsize=6.5, color="#666666", style="italic")
+                ax.text(
+                    i,
+                    0,
+                    _wrap(note, 14),
+                    ha="center",
+                    va="bottom",
+                    fontsize=6.5,
+                    color="#666666",
+                    style="italic",
+                )
     if horizontal:
         ax.set_yticks(ticks, [_wrap(c, 34) for c in cats])
         ax.invert_yaxis()
@@ -117,7 +130,9 @@ def _combo(fig: Figure, spec: dict[str, Any], lang: str) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(first["name"])
     right = ax.twinx()
-    (line,) = right.plot(xs, [v or 0 for v in second["values"]], color=PALETTE[1], marker="o", label=second["name"])
+    (line,) = right.plot(
+        xs, [v or 0 for v in second["values"]], color=PALETTE[1], marker="o", label=second["name"]
+    )
     right.set_ylabel(second["name"])
     right.spines["right"].set_visible(True)
     right.grid(False)
@@ -144,10 +159,16 @@ def render(spec: dict[str, Any], *, fmt: str = "svg", lang: str = "fi", text_as_
 def _draw(spec: dict[str, Any], *, fmt: str, lang: str, text_as_paths: bool) -> bytes:
     rows = len(spec["categories"]) * (len(spec["series"]) if spec["type"] == "hbar" else 1)
     height = max(2.6, min(7.5, 0.9 + 0.28 * rows)) if spec["type"] == "hbar" else 3.0
-    with _LOCK, rc_context({**RC, "svg.fonttype": "path" if text_as_paths else "none"}):
+    rc: Any = {**RC, "svg.fonttype": "path" if text_as_paths else "none"}
+    with _LOCK, rc_context(rc):
         fig = Figure(figsize=(6.6, height), dpi=100)
         left = 0.36 if spec["type"] == "hbar" else 0.1
-        fig.subplots_adjust(left=left, right=0.9 if spec["type"] == "combo" else 0.97, top=0.95, bottom=0.18 if spec["type"] != "hbar" else 0.1)
+        fig.subplots_adjust(
+            left=left,
+            right=0.9 if spec["type"] == "combo" else 0.97,
+            top=0.95,
+            bottom=0.18 if spec["type"] != "hbar" else 0.1,
+        )
         if spec["type"] == "combo":
             _combo(fig, spec, lang)
         else:
@@ -156,7 +177,9 @@ def _draw(spec: dict[str, Any], *, fmt: str, lang: str, text_as_paths: bool) -> 
         if fmt == "png":
             fig.savefig(out, format="png", dpi=150, metadata={"Software": None})
         else:
-            fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+            fig.savefig(
+                out, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None}
+            )
         return out.getvalue()
 
 

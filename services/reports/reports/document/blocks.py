@@ -66,7 +66,15 @@ def chart(
     source: dict[str, Any],
     note: str = "",
 ) -> Block:
-    return {"type": "chart", "id": chart_id, "title": title, "chart": spec, "table": tab, "source": source, "note": note}
+    return {
+        "type": "chart",
+        "id": chart_id,
+        "title": title,
+        "chart": spec,
+        "table": tab,
+        "source": source,
+        "note": note,
+    }
 
 
 def narrative(snapshot: dict[str, Any], t: Text, key: str, title: str) -> Block:
@@ -95,7 +103,9 @@ def as_of_notices(snapshot: dict[str, Any], t: Text, prefix: str) -> list[Block]
         if key in seen:
             continue
         seen.add(key)
-        out.append(notice(t("as_of_not_stated", service=s["service"], as_of=t.date(wanted), source=s["endpoint"])))
+        out.append(
+            notice(t("as_of_not_stated", service=s["service"], as_of=t.date(wanted), source=s["endpoint"]))
+        )
     return out
 
 

@@ -42,28 +42,55 @@ def key_figures(snap: dict[str, Any], t: Text) -> Block:
     situation = body(snap, "participants.situation")
     code, as_of = snap["report"]["project_code"], snap["report"]["as_of"]
     rows = [
-        {"label": t("kf_planned"), "value": t.money(util.get("planned")), "source": "budget.utilisation",
-         "link": link("budget", f"/projects/{code}/figures/utilisation", as_of=as_of)},
-        {"label": t("kf_actual"), "value": t.money(util.get("actual")), "source": "budget.utilisation",
-         "link": link("budget", f"/projects/{code}/costs", date_to=as_of)},
-        {"label": t("kf_utilisation"), "value": t.percent(util.get("utilisation_percent"), 2), "source": "budget.utilisation",
-         "link": link("budget", f"/projects/{code}/figures/utilisation", as_of=as_of)},
-        {"label": t("kf_active"), "value": str(port.get("active_count", "–")), "source": "pilots.portfolio",
-         "link": link("pilots", f"/projects/{code}/portfolio", as_of=as_of)},
+        {
+            "label": t("kf_planned"),
+            "value": t.money(util.get("planned")),
+            "source": "budget.utilisation",
+            "link": link("budget", f"/projects/{code}/figures/utilisation", as_of=as_of),
+        },
+        {
+            "label": t("kf_actual"),
+            "value": t.money(util.get("actual")),
+            "source": "budget.utilisation",
+            "link": link("budget", f"/projects/{code}/costs", date_to=as_of),
+        },
+        {
+            "label": t("kf_utilisation"),
+            "value": t.percent(util.get("utilisation_percent"), 2),
+            "source": "budget.utilisation",
+            "link": link("budget", f"/projects/{code}/figures/utilisation", as_of=as_of),
+        },
+        {
+            "label": t("kf_active"),
+            "value": str(port.get("active_count", "–")),
+            "source": "pilots.portfolio",
+            "link": link("pilots", f"/projects/{code}/portfolio", as_of=as_of),
+        },
     ]
     if isinstance(situation, dict):
         count, hours = people.totals(situation)
         rows += [
-            {"label": t("kf_champions"), "value": str(count), "source": "participants.situation",
-             "link": link("participants", f"/projects/{code}/situation", as_of=as_of)},
-            {"label": t("kf_hours"), "value": t.number(hours), "source": "participants.situation",
-             "link": link("participants", f"/projects/{code}/coaching-totals", by="sector")},
+            {
+                "label": t("kf_champions"),
+                "value": str(count),
+                "source": "participants.situation",
+                "link": link("participants", f"/projects/{code}/situation", as_of=as_of),
+            },
+            {
+                "label": t("kf_hours"),
+                "value": t.number(hours),
+                "source": "participants.situation",
+                "link": link("participants", f"/projects/{code}/coaching-totals", by="sector"),
+            },
         ]
     return facts(rows)
 
 
 def pilot_narratives(snap: dict[str, Any], t: Text) -> list[Block]:
-    return [narrative(snap, t, f"pilot:{pid}", f"{t('pilot')}: {title}") for pid, title, _stage in pilots.pilot_titles(snap)]
+    return [
+        narrative(snap, t, f"pilot:{pid}", f"{t('pilot')}: {title}")
+        for pid, title, _stage in pilots.pilot_titles(snap)
+    ]
 
 
 def claim_section(snap: dict[str, Any], t: Text) -> list[Block]:
@@ -71,24 +98,80 @@ def claim_section(snap: dict[str, Any], t: Text) -> list[Block]:
     if not isinstance(claim, dict):
         return missing_notices(snap, t, "budget.claim")
     rows = [
-        {"label": t("claim"), "value": f"{claim.get('number')} ({claim.get('kind')})", "source": "budget.claim", "link": claim.get("ledger")},
-        {"label": t("period"), "value": f"{t.date(claim.get('period_start'))}–{t.date(claim.get('period_end'))}", "source": "budget.claim", "link": claim.get("ledger")},
-        {"label": t("claim_status"), "value": str(claim.get("status")), "source": "budget.claim", "link": claim.get("ledger")},
-        {"label": t("entries"), "value": str(claim.get("entries")), "source": "budget.claim", "link": claim.get("ledger")},
-        {"label": t("costs"), "value": t.money(claim.get("costs")), "source": "budget.claim", "link": claim.get("ledger")},
-        {"label": t("flat_rate"), "value": t.money(claim.get("flat_rate")), "source": "budget.claim", "link": claim.get("ledger")},
-        {"label": t("income"), "value": t.money(claim.get("income")), "source": "budget.claim", "link": claim.get("ledger")},
-        {"label": t("eligible"), "value": t.money(claim.get("eligible")), "source": "budget.claim", "link": claim.get("ledger")},
-        {"label": t("claimable"), "value": t.money(claim.get("claimable_esr")), "source": "budget.claim", "link": claim.get("ledger")},
+        {
+            "label": t("claim"),
+            "value": f"{claim.get('number')} ({claim.get('kind')})",
+            "source": "budget.claim",
+            "link": claim.get("ledger"),
+        },
+        {
+            "label": t("period"),
+            "value": f"{t.date(claim.get('period_start'))}–{t.date(claim.get('period_end'))}",
+            "source": "budget.claim",
+            "link": claim.get("ledger"),
+        },
+        {
+            "label": t("claim_status"),
+            "value": str(claim.get("status")),
+            "source": "budget.claim",
+            "link": claim.get("ledger"),
+        },
+        {
+            "label": t("entries"),
+            "value": str(claim.get("entries")),
+            "source": "budget.claim",
+            "link": claim.get("ledger"),
+        },
+        {
+            "label": t("costs"),
+            "value": t.money(claim.get("costs")),
+            "source": "budget.claim",
+            "link": claim.get("ledger"),
+        },
+        {
+            "label": t("flat_rate"),
+            "value": t.money(claim.get("flat_rate")),
+            "source": "budget.claim",
+            "link": claim.get("ledger"),
+        },
+        {
+            "label": t("income"),
+            "value": t.money(claim.get("income")),
+            "source": "budget.claim",
+            "link": claim.get("ledger"),
+        },
+        {
+            "label": t("eligible"),
+            "value": t.money(claim.get("eligible")),
+            "source": "budget.claim",
+            "link": claim.get("ledger"),
+        },
+        {
+            "label": t("claimable"),
+            "value": t.money(claim.get("claimable_esr")),
+            "source": "budget.claim",
+            "link": claim.get("ledger"),
+        },
     ]
     names = finance.implementer_names(snap)
     by_impl = [
-        {"cells": [names.get(i["implementer"], i["implementer"]), str(i.get("entries")), t.money(i.get("eligible"))],
-         "link": claim.get("ledger"), "source": "budget.claim"}
+        {
+            "cells": [
+                names.get(i["implementer"], i["implementer"]),
+                str(i.get("entries")),
+                t.money(i.get("eligible")),
+            ],
+            "link": claim.get("ledger"),
+            "source": "budget.claim",
+        }
         for i in claim.get("by_implementer", [])
     ]
     shares = [
-        {"cells": [s.get("source", ""), t.money(s.get("amount"))], "link": claim.get("ledger"), "source": "budget.claim"}
+        {
+            "cells": [s.get("source", ""), t.money(s.get("amount"))],
+            "link": claim.get("ledger"),
+            "source": "budget.claim",
+        }
         for s in claim.get("funding_shares", [])
     ]
     return [
@@ -104,12 +187,20 @@ def sources_table(snap: dict[str, Any], t: Text) -> Block:
         params = ", ".join(f"{k}={v}" for k, v in (s.get("params") or {}).items()) or "–"
         rows.append(
             {
-                "cells": [s["service"], s["endpoint"], params, t.date(s.get("as_of_stated")) if s.get("as_of_stated") else t("none")],
+                "cells": [
+                    s["service"],
+                    s["endpoint"],
+                    params,
+                    t.date(s.get("as_of_stated")) if s.get("as_of_stated") else t("none"),
+                ],
                 "link": s.get("link"),
                 "source": sid,
             }
         )
-    return {"type": "table", "table": table([t("service"), t("endpoint"), t("parameters"), t("as_of_stated")], rows)}
+    return {
+        "type": "table",
+        "table": table([t("service"), t("endpoint"), t("parameters"), t("as_of_stated")], rows),
+    }
 
 
 def section(number: int, key: str, title: str, blocks: list[Block]) -> dict[str, Any]:
@@ -126,12 +217,45 @@ def sections(snap: dict[str, Any], t: Text) -> list[dict[str, Any]]:
     else:
         lead = [paragraph(t("interim_lead"))] if kind == "interim_evaluation" else []
         parts = [
-            ("summary", t("summary"), [*lead, key_figures(snap, t), narrative(snap, t, "summary", t("overview"))]),
-            ("finance", t("finance"), [*as_of_notices(snap, t, "budget."), *missing_notices(snap, t, "budget."), *finance.blocks(snap, t)]),
-            ("goal-1", t("goal1"), [*missing_notices(snap, t, "participants."), *people.goal1(snap, t), narrative(snap, t, "goal:1", t("goal_progress"))]),
-            ("goal-2", t("goal2"), [*people.goal2(snap, t), narrative(snap, t, "goal:2", t("goal_progress"))]),
-            ("goal-3", t("goal3"), [*as_of_notices(snap, t, "pilots."), *missing_notices(snap, t, "pilots."), *pilots.blocks(snap, t),
-                                    narrative(snap, t, "goal:3", t("goal_progress")), *pilot_narratives(snap, t)]),
+            (
+                "summary",
+                t("summary"),
+                [*lead, key_figures(snap, t), narrative(snap, t, "summary", t("overview"))],
+            ),
+            (
+                "finance",
+                t("finance"),
+                [
+                    *as_of_notices(snap, t, "budget."),
+                    *missing_notices(snap, t, "budget."),
+                    *finance.blocks(snap, t),
+                ],
+            ),
+            (
+                "goal-1",
+                t("goal1"),
+                [
+                    *missing_notices(snap, t, "participants."),
+                    *people.goal1(snap, t),
+                    narrative(snap, t, "goal:1", t("goal_progress")),
+                ],
+            ),
+            (
+                "goal-2",
+                t("goal2"),
+                [*people.goal2(snap, t), narrative(snap, t, "goal:2", t("goal_progress"))],
+            ),
+            (
+                "goal-3",
+                t("goal3"),
+                [
+                    *as_of_notices(snap, t, "pilots."),
+                    *missing_notices(snap, t, "pilots."),
+                    *pilots.blocks(snap, t),
+                    narrative(snap, t, "goal:3", t("goal_progress")),
+                    *pilot_narratives(snap, t),
+                ],
+            ),
             ("goal-4", t("goal4"), [narrative(snap, t, "goal:4", t("goal_progress"))]),
             ("impact", t("impact"), [narrative(snap, t, "impact", t("impact_text"))]),
         ]
@@ -169,9 +293,12 @@ def build(snap: dict[str, Any], lang: str) -> dict[str, Any]:
         "period_label": t("period"),
         "period": period,
         "status": status,
-        "labels": {k: t(k) for k in ("contents", "page", "source", "rows", "decision", "missing", "written_by")},
+        "labels": {
+            k: t(k) for k in ("contents", "page", "source", "rows", "decision", "missing", "written_by")
+        },
         "sections": sections(snap, t),
         "missing": [
-            t("missing_part", service=m["service"], source=m["source"], reason=m["reason"]) for m in snap.get("missing", [])
+            t("missing_part", service=m["service"], source=m["source"], reason=m["reason"])
+            for m in snap.get("missing", [])
         ],
     }

@@ -35,7 +35,10 @@ LABELS: dict[str, dict[str, str]] = {
     "finance": {"fi": "Talous", "en": "Finance"},
     "goal1": {"fi": "Tavoite 1: Tilannekuva", "en": "Goal 1: Situational picture"},
     "goal2": {"fi": "Tavoite 2: Uudistumisen tuki", "en": "Goal 2: Renewal support"},
-    "goal3": {"fi": "Tavoite 3: Monialaiset palvelutuotantokokeilut", "en": "Goal 3: Multi-sector service pilots"},
+    "goal3": {
+        "fi": "Tavoite 3: Monialaiset palvelutuotantokokeilut",
+        "en": "Goal 3: Multi-sector service pilots",
+    },
     "goal4": {"fi": "Tavoite 4: Vakiinnuttaminen", "en": "Goal 4: Establishment"},
     "impact": {"fi": "Vaikutusten arviointi", "en": "Impact assessment"},
     "sources": {"fi": "Lähteet", "en": "Sources"},
@@ -44,11 +47,17 @@ LABELS: dict[str, dict[str, str]] = {
     "written_by": {"fi": "Kirjoittanut", "en": "Written by"},
     "overview": {"fi": "Yleiskuva", "en": "Overview"},
     "goal_progress": {"fi": "Tavoitteen eteneminen", "en": "Progress on the goal"},
-    "impact_text": {"fi": "Vaikuttavuus, työhyvinvointi ja tuottavuus", "en": "Impact, well-being at work and productivity"},
+    "impact_text": {
+        "fi": "Vaikuttavuus, työhyvinvointi ja tuottavuus",
+        "en": "Impact, well-being at work and productivity",
+    },
     "source": {"fi": "Lähde", "en": "Source"},
     "rows": {"fi": "rivit", "en": "rows"},
     "missing": {"fi": "Puuttuvat tiedot", "en": "Missing data"},
-    "missing_part": {"fi": "{service}: {source} puuttuu ({reason})", "en": "{service}: {source} is missing ({reason})"},
+    "missing_part": {
+        "fi": "{service}: {source} puuttuu ({reason})",
+        "en": "{service}: {source} is missing ({reason})",
+    },
     "as_of_not_stated": {
         "fi": "{service} ei vahvistanut vastanneensa päivän {as_of} tilanteella ({source}): luvut voivat olla "
         "nykytilanteen mukaisia.",
@@ -67,14 +76,26 @@ LABELS: dict[str, dict[str, str]] = {
     "implementer": {"fi": "Toteuttaja", "en": "Implementer"},
     "whole_period": {"fi": "koko hanke", "en": "whole project"},
     "chart_budget_year": {"fi": "Budjetin käyttö vuosittain", "en": "Budget used against plan by year"},
-    "chart_budget_category": {"fi": "Budjetin käyttö kustannuslajeittain", "en": "Budget used against plan by category"},
+    "chart_budget_category": {
+        "fi": "Budjetin käyttö kustannuslajeittain",
+        "en": "Budget used against plan by category",
+    },
     "chart_funding": {"fi": "Rahoitus lähteittäin", "en": "Funding by source"},
     "chart_own_funding": {"fi": "Omarahoitus ja sen katot", "en": "Own funding against its caps"},
     "chart_portfolio": {"fi": "Kokeilut vaiheittain ja päätöksittäin", "en": "Pilots by stage and decision"},
-    "chart_indicators": {"fi": "Mittareiden eteneminen kohti tavoitetta", "en": "Indicator progress to target"},
-    "chart_competence": {"fi": "Osaaminen: lähtötaso ja viimeisin kierros toimialoittain", "en": "Competence: baseline and latest round by sector"},
+    "chart_indicators": {
+        "fi": "Mittareiden eteneminen kohti tavoitetta",
+        "en": "Indicator progress to target",
+    },
+    "chart_competence": {
+        "fi": "Osaaminen: lähtötaso ja viimeisin kierros toimialoittain",
+        "en": "Competence: baseline and latest round by sector",
+    },
     "chart_maturity": {"fi": "Digitaalinen kypsyys toimialoittain", "en": "Digital maturity by sector"},
-    "chart_champions": {"fi": "Kellokkaat ja valmennustunnit ajan mittaan", "en": "Champions and coaching hours over time"},
+    "chart_champions": {
+        "fi": "Kellokkaat ja valmennustunnit ajan mittaan",
+        "en": "Champions and coaching hours over time",
+    },
     "stage": {"fi": "Vaihe", "en": "Stage"},
     "pilots": {"fi": "Kokeiluja", "en": "Pilots"},
     "decision_col": {"fi": "Päätös", "en": "Decision"},
@@ -162,7 +183,11 @@ CATEGORIES = {
     "income": ("Tulot", "Income"),
     "flat_rate": ("Flat rate", "Flat rate"),
 }
-CAP_STATUS = {"within": ("katon sisällä", "within"), "at_risk": ("lähellä kattoa", "at risk"), "exceeded": ("ylitetty", "exceeded")}
+CAP_STATUS = {
+    "within": ("katon sisällä", "within"),
+    "at_risk": ("lähellä kattoa", "at risk"),
+    "exceeded": ("ylitetty", "exceeded"),
+}
 
 
 class Text:

@@ -16,7 +16,7 @@ from reports.document.i18n import Text
 
 def competence(snap: dict[str, Any], t: Text) -> Block | None:
     data = body(snap, "participants.situation") or {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r in data.get("competence_change", []):
         hidden = bool(r.get("suppressed"))
         rows.append(
@@ -29,7 +29,10 @@ def competence(snap: dict[str, Any], t: Text) -> Block | None:
                     "–" if hidden or r.get("change") is None else t.number(r.get("change")),
                     str(r.get("latest_round") or "–"),
                 ],
-                "values": [None if hidden else num(r.get("baseline_mean")), None if hidden else num(r.get("latest_mean"))],
+                "values": [
+                    None if hidden else num(r.get("baseline_mean")),
+                    None if hidden else num(r.get("latest_mean")),
+                ],
                 "label": str(r.get("sector", "")),
                 "suppressed": hidden,
                 "link": snap["sources"]["participants.situation"]["link"],
@@ -50,8 +53,12 @@ def competence(snap: dict[str, Any], t: Text) -> Block | None:
     }
     columns = [t("sector"), t("framework"), t("baseline_mean"), t("latest_mean"), t("change"), t("round")]
     return chart(
-        "competence-by-sector", t("chart_competence"), spec, table(columns, rows),
-        provenance(snap, "participants.situation"), t("small_group_note"),
+        "competence-by-sector",
+        t("chart_competence"),
+        spec,
+        table(columns, rows),
+        provenance(snap, "participants.situation"),
+        t("small_group_note"),
     )
 
 
@@ -63,7 +70,7 @@ def maturity(snap: dict[str, Any], t: Text) -> Block | None:
     sectors = list(dict.fromkeys(str(m["sector"]) for m in items))
     rounds = list(dict.fromkeys(str(m["round"]) for m in items))
     mean = {(str(m["sector"]), str(m["round"])): m.get("mean") for m in items}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "cells": [str(m["sector"]), str(m["round"]), str(m.get("units", "")), t.number(m.get("mean"))],
             "link": snap["sources"]["participants.situation"]["link"],
@@ -78,7 +85,13 @@ def maturity(snap: dict[str, Any], t: Text) -> Block | None:
         "unit": "",
     }
     columns = [t("sector"), t("round"), t("units"), t("mean")]
-    return chart("maturity-by-sector", t("chart_maturity"), spec, table(columns, rows), provenance(snap, "participants.situation"))
+    return chart(
+        "maturity-by-sector",
+        t("chart_maturity"),
+        spec,
+        table(columns, rows),
+        provenance(snap, "participants.situation"),
+    )
 
 
 def timeline_points(snap: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -104,7 +117,7 @@ def champions(snap: dict[str, Any], t: Text) -> Block | None:
     if not points:
         return None
     code = snap["report"]["project_code"]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for day, sid, situation in points:
         count, hours = totals(situation)
         rows.append(
@@ -126,13 +139,19 @@ def champions(snap: dict[str, Any], t: Text) -> Block | None:
         "unit": "",
     }
     columns = [t("date"), t("champions"), t("coaching_hours")]
-    return chart("champions-over-time", t("chart_champions"), spec, table(columns, rows), provenance(snap, "participants.situation"))
+    return chart(
+        "champions-over-time",
+        t("chart_champions"),
+        spec,
+        table(columns, rows),
+        provenance(snap, "participants.situation"),
+    )
 
 
 def champions_by_sector(snap: dict[str, Any], t: Text) -> Block | None:
     data = body(snap, "participants.situation") or {}
     code = snap["report"]["project_code"]
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "cells": [str(r["sector"]), str(r.get("champions", 0)), t.number(r.get("coaching_hours"))],
             "link": link("participants", f"/projects/{code}/coaching-totals", by="sector"),

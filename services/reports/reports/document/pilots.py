@@ -32,7 +32,7 @@ def portfolio(snap: dict[str, Any], t: Text) -> Block | None:
         return None
     code = snap["report"]["project_code"]
     by_stage = data.get("by_stage", {})
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "cells": [t.pick(STAGES, stage), str(by_stage.get(stage, 0)), t(decision(stage))],
             "values": [num(by_stage.get(stage, 0))],
@@ -59,11 +59,13 @@ def portfolio(snap: dict[str, Any], t: Text) -> Block | None:
 
 def pilot_titles(snap: dict[str, Any]) -> list[tuple[str, str, str]]:
     data = body(snap, "pilots.portfolio") or {}
-    return [(str(p["id"]), str(p.get("title", p["id"])), str(p.get("stage", ""))) for p in data.get("pilots", [])]
+    return [
+        (str(p["id"]), str(p.get("title", p["id"])), str(p.get("stage", ""))) for p in data.get("pilots", [])
+    ]
 
 
 def indicators(snap: dict[str, Any], t: Text) -> Block | None:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pid, title, _stage in pilot_titles(snap):
         data = body(snap, f"pilots.indicators.{pid}") or {}
         for ind in data.get("items", []):
@@ -100,9 +102,25 @@ def indicators(snap: dict[str, Any], t: Text) -> Block | None:
         "unit": "%",
         "reference": 100.0,
     }
-    columns = [t("pilot"), t("indicator"), t("baseline"), t("target"), t("latest"), t("measured_on"), t("progress"), t("light")]
+    columns = [
+        t("pilot"),
+        t("indicator"),
+        t("baseline"),
+        t("target"),
+        t("latest"),
+        t("measured_on"),
+        t("progress"),
+        t("light"),
+    ]
     first = next((s for s in snap["sources"] if s.startswith("pilots.indicators.")), "pilots.portfolio")
-    return chart("indicator-progress", t("chart_indicators"), spec, table(columns, rows), provenance(snap, first), t("light_rule"))
+    return chart(
+        "indicator-progress",
+        t("chart_indicators"),
+        spec,
+        table(columns, rows),
+        provenance(snap, first),
+        t("light_rule"),
+    )
 
 
 def blocks(snap: dict[str, Any], t: Text) -> list[Block]:

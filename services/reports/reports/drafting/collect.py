@@ -89,7 +89,11 @@ async def collect(
         await asyncio.gather(
             c.fetch("budget.claim", "budget", "/projects/{code}/claims/{n}", code=code, n=claim_number),
             c.fetch(
-                "budget.funding", "budget", "/projects/{code}/figures/funding", {"as_of": as_of.isoformat()}, code=code
+                "budget.funding",
+                "budget",
+                "/projects/{code}/figures/funding",
+                {"as_of": as_of.isoformat()},
+                code=code,
             ),
         )
     else:

@@ -8,8 +8,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hanke_libs.auth import Principal
-from hanke_libs.etag import check_if_match
-from hanke_libs.problems import NotFound, UnprocessableContent
+from hanke_libs.etag import IfMatch
+from hanke_libs.problems import NotFound, PreconditionFailed, PreconditionRequired, UnprocessableContent
 from reports.calendar import rules as R
 from reports.db import audit
 from reports.document.i18n import Text
@@ -34,14 +34,20 @@ async def get(session: AsyncSession, report_id: int) -> Report:
 
 async def list_for(session: AsyncSession, code: str, *, offset: int, limit: int) -> list[Report]:
     rows = await session.exec(
-        select(Report).where(Report.project_code == code).order_by(col(Report.id)).offset(offset).limit(limit + 1)
+        select(Report)
+        .where(Report.project_code == code)
+        .order_by(col(Report.id))
+        .offset(offset)
+        .limit(limit + 1)
     )
     return list(rows.all())
 
 
 async def sections(session: AsyncSession, report_id: int) -> list[NarrativeSection]:
     rows = await session.exec(
-        select(NarrativeSection).where(NarrativeSection.report_id == report_id).order_by(col(NarrativeSection.key))
+        select(NarrativeSection)
+        .where(NarrativeSection.report_id == report_id)
+        .order_by(col(NarrativeSection.key))
     )
     return list(rows.all())
 
@@ -58,12 +64,16 @@ async def _obligation_for(session: AsyncSession, code: str, data: ReportCreate) 
     if data.obligation_id is not None:
         found = await session.get(Obligation, data.obligation_id)
         if found is None or found.project_code != code:
-            raise UnprocessableContent(f"Obligation {data.obligation_id} is not in project {code}'s calendar.")
+            raise UnprocessableContent(
+                f"Obligation {data.obligation_id} is not in project {code}'s calendar."
+            )
         if found.kind != kind:
             raise UnprocessableContent(f"Obligation {data.obligation_id} is a {found.kind}, not a {kind}.")
         return found
     if kind in (R.Kind.interim_evaluation, R.Kind.final_report):
-        rows = await session.exec(select(Obligation).where(Obligation.project_code == code, Obligation.kind == kind))
+        rows = await session.exec(
+            select(Obligation).where(Obligation.project_code == code, Obligation.kind == kind)
+        )
         return rows.first()
     return None
 
@@ -98,24 +108,40 @@ async def create(session: AsyncSession, *, code: str, data: ReportCreate, actor:
         action="create",
         entity_type="report",
         entity_id=report.id,
-        changes=data.model_dump(mode="json") | {"as_of": as_of.isoformat(), "obligation_id": report.obligation_id},
+        changes=data.model_dump(mode="json")
+        | {"as_of": as_of.isoformat(), "obligation_id": report.obligation_id},
     )
     return report
 
 
 async def put_section(
-    session: AsyncSession, *, report: Report, key: str, data: NarrativeIn, actor: Principal, if_match: str | None
+    session: AsyncSession,
+    *,
+    report: Report,
+    key: str,
+    data: NarrativeIn,
+    actor: Principal,
+    if_match: IfMatch | None,
 ) -> tuple[NarrativeSection, bool]:
     """Write a narrative section; an existing one needs If-Match with its ETag (412 when stale)."""
     section = await session.get(NarrativeSection, (report.id, key))
+    label = f"Section {key} of report {report.id}"
     if section is None:
-        if if_match not in (None, "", "*"):
-            check_if_match(if_match, 0, required=False)
-        section = NarrativeSection(report_id=report.id or 0, key=key, title=data.title, text=data.text, updated_by=actor.actor)
+        if if_match is not None:  # If-Match names a current representation, and there is none
+            raise PreconditionFailed(
+                f"{label} does not exist yet; write it without If-Match.", slug="stale-version"
+            )
+        section = NarrativeSection(
+            report_id=report.id or 0, key=key, title=data.title, text=data.text, updated_by=actor.actor
+        )
         session.add(section)
         created, before = True, {}
     else:
-        check_if_match(if_match, section.version, required=True)
+        if if_match is None:
+            raise PreconditionRequired(
+                f"{label} exists: send its ETag as If-Match to change it.", slug="if-match-required"
+            )
+        if_match.check(section.version, label=label)
         before = {"title": section.title, "text": section.text}
         section.title, section.text = data.title, data.text
         section.updated_by, section.updated_at = actor.actor, utcnow()
@@ -128,7 +154,10 @@ async def put_section(
         action="create" if created else "update",
         entity_type="narrative_section",
         entity_id=f"{report.id}:{key}",
-        changes={"title": [before.get("title"), data.title], "text_length": [len(before.get("text") or ""), len(data.text)]},
+        changes={
+            "title": [before.get("title"), data.title],
+            "text_length": [len(before.get("text") or ""), len(data.text)],
+        },
     )
     return section, created
 
@@ -141,4 +170,3 @@ def links(report: Report) -> dict[str, Any]:
         "versions": f"{base}/versions",
         "calendar": f"/api/v1/reports/projects/{report.project_code}/calendar",
     }
-

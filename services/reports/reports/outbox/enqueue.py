@@ -76,6 +76,11 @@ async def enqueue(
         return 0, 0
     conn = await session.connection()
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(TABLE).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(TABLE.c.id)
+    stmt = (
+        insert(TABLE)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(TABLE.c.id)
+    )
     made = len((await conn.execute(stmt)).all())
     return made, len(values) - made

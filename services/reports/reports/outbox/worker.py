@@ -64,14 +64,21 @@ class Outbox:
             stmt = (
                 update(T)
                 .where(T.c.id.in_(pick.scalar_subquery()), self._claimable(now))
-                .values(status="sending", claimed_by=self.worker_id, claimed_at=now, attempts=T.c.attempts + 1)
+                .values(
+                    status="sending", claimed_by=self.worker_id, claimed_at=now, attempts=T.c.attempts + 1
+                )
                 .returning(T.c.id, T.c.recipients, T.c.subject, T.c.body)
             )
             rows = (await conn.execute(stmt)).all()
             await session.commit()
         return [
-            Message(id=r.id, recipients=list(r.recipients), subject=r.subject, body=r.body,
-                    message_id=f"<notification-{r.id}@{DOMAIN}>")
+            Message(
+                id=r.id,
+                recipients=list(r.recipients),
+                subject=r.subject,
+                body=r.body,
+                message_id=f"<notification-{r.id}@{DOMAIN}>",
+            )
             for r in sorted(rows, key=lambda r: r.id)
         ]
 
@@ -83,7 +90,10 @@ class Outbox:
                 values = {"status": "sent", "sent_at": utcnow(), "last_error": None}
             else:
                 attempts = (await conn.execute(select(T.c.attempts).where(T.c.id == message.id))).scalar_one()
-                values = {"status": "failed" if attempts >= self.max_attempts else "pending", "last_error": error[:2000]}
+                values = {
+                    "status": "failed" if attempts >= self.max_attempts else "pending",
+                    "last_error": error[:2000],
+                }
             result = await conn.execute(update(T).where(mine).values(**values))
             if result.rowcount:
                 await audit.record(

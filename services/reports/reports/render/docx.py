@@ -83,7 +83,15 @@ def _block(document: Any, b: dict[str, Any], doc: dict[str, Any], link_base: str
         if kind == "notice":
             p.runs[0].italic = True
     elif kind == "facts":
-        _table(document, {"columns": ["", ""], "rows": [{"cells": [r["label"], r["value"]], "link": r.get("link")} for r in b["rows"]]}, doc, link_base)
+        _table(
+            document,
+            {
+                "columns": ["", ""],
+                "rows": [{"cells": [r["label"], r["value"]], "link": r.get("link")} for r in b["rows"]],
+            },
+            doc,
+            link_base,
+        )
     elif kind == "narrative":
         document.add_heading(b["title"], level=2)
         if b["text"]:
@@ -99,7 +107,9 @@ def _block(document: Any, b: dict[str, Any], doc: dict[str, Any], link_base: str
         _table(document, b["table"], doc, link_base)
         if b.get("note"):
             document.add_paragraph(b["note"]).runs[0].font.size = Pt(8)
-        source = document.add_paragraph(f"{doc['labels']['source']}: {b['source']['service']} GET {b['source']['endpoint']} ")
+        source = document.add_paragraph(
+            f"{doc['labels']['source']}: {b['source']['service']} GET {b['source']['endpoint']} "
+        )
         source.runs[0].font.size = Pt(8)
         if b["source"].get("link"):
             _hyperlink(source, link_base + b["source"]["link"], b["source"]["link"])

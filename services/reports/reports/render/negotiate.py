@@ -67,7 +67,9 @@ def choose_format(kind: str, format_param: str | None, accept: str | None) -> st
     raise NotAcceptable(
         f"None of the media types in Accept ({accept[:200]}) is offered for a {kind}; offered: "
         + ", ".join(MEDIA[f] for f in formats)
-        + ". Or use ?format=" + "|".join(formats) + ".",
+        + ". Or use ?format="
+        + "|".join(formats)
+        + ".",
         available=[MEDIA[f] for f in formats],
     )
 

@@ -25,7 +25,8 @@ def render_pdf(doc: dict[str, Any], *, link_base: str) -> bytes:
             if block["type"] == "chart":
                 svg = draw(block["chart"], fmt="svg", lang=doc["lang"], text_as_paths=True)
                 inputs[f"chart-{block['id']}"] = svg.decode("utf-8")
-    pdf: bytes = typst.compile(
+    compile_: Any = typst.compile  # its overloads tie font_paths' type to the input's (bytes here)
+    pdf: bytes = compile_(
         TEMPLATE, format="pdf", font_paths=FONTS, ignore_system_fonts=True, sys_inputs=inputs
     )
     return pdf

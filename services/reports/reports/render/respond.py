@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
+from hanke_libs.etag import content_etag
 from reports.document.build import build
 from reports.render.docx import render_docx
 from reports.render.html import render_html
@@ -38,14 +38,20 @@ def render_bytes(snapshot: dict[str, Any], fmt: str, lang: str, *, link_base: st
 
 
 async def respond(
-    snapshot: dict[str, Any], fmt: str, lang: str, *, link_base: str, filename: str, extra: dict[str, Any] | None = None
+    snapshot: dict[str, Any],
+    fmt: str,
+    lang: str,
+    *,
+    link_base: str,
+    filename: str,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     headers = {"Content-Language": lang, "Vary": "Accept, Accept-Language"}
     if fmt == "json":
         doc = await asyncio.to_thread(build, snapshot, lang)
         return JSONResponse({**(extra or {}), "snapshot": snapshot, "document": doc}, headers=headers)
     body = await asyncio.to_thread(render_bytes, snapshot, fmt, lang, link_base=link_base)
-    headers["ETag"] = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers["ETag"] = content_etag(body)
     if fmt in ("pdf", "docx"):
         headers["Content-Disposition"] = f'attachment; filename="{filename}-{lang}.{fmt}"'
     media = MEDIA[fmt] + ("; charset=utf-8" if fmt == "html" else "")

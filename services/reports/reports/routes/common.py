@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 
 from hanke_libs.auth import Principal
 from hanke_libs.peers import PeerClient
@@ -14,12 +14,21 @@ from reports.config import Settings
 from reports.upstream import Collector, Progress
 
 Code = Annotated[
-    str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$", description='Project code, e.g. "S21894"')
+    str,
+    Path(
+        min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$", description='Project code, e.g. "S21894"'
+    ),
 ]
 Day = Annotated[dt.date | None, Query(description="The day statuses are for (default: today)")]
-Format = Annotated[str | None, Query(pattern=r"^[a-z]{1,10}$", description="html, pdf, docx (interim evaluation) or json; wins over Accept")]
-Lang = Annotated[str | None, Query(pattern=r"^[a-z]{2}$", description="fi (default) or en; wins over Accept-Language")]
-IfMatch = Annotated[str | None, Header(alias="If-Match", description="The ETag from your last read")]
+Format = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[a-z]{1,10}$", description="html, pdf, docx (interim evaluation) or json; wins over Accept"
+    ),
+]
+Lang = Annotated[
+    str | None, Query(pattern=r"^[a-z]{2}$", description="fi (default) or en; wins over Accept-Language")
+]
 Reader = Annotated[Principal, Depends(access.reader)]
 Manager = Annotated[Principal, Depends(access.manager)]
 Narrator = Annotated[Principal, Depends(access.narrator)]

@@ -22,7 +22,9 @@ router = APIRouter(tags=["notifications"])
     response_model=ScanResult,
     summary="Enqueue the reminders of a day (each reminder once, however often this runs)",
 )
-async def scan(code: Code, request: Request, session: SessionDep, principal: Manager, date: Day = None) -> ScanResult:
+async def scan(
+    code: Code, request: Request, session: SessionDep, principal: Manager, date: Day = None
+) -> ScanResult:
     """Run daily (a scheduled job with a project manager's or service account's token): statuses are
     decided with the caller's view of the budget service's claims; the delivery worker sends them."""
     day = today(date)
@@ -30,16 +32,34 @@ async def scan(code: Code, request: Request, session: SessionDep, principal: Man
     rows = await service.obligations(session, code)
     claims, why = await service.claims(peers_of(request)["budget"], principal, code)
     statuses = await service.with_status(session, calendar, rows, day, claims, why)
-    made, existing = await enqueue(session, calendar=calendar, rows={o.id: o for o in rows if o.id}, statuses=statuses, day=day)
+    made, existing = await enqueue(
+        session, calendar=calendar, rows={o.id: o for o in rows if o.id}, statuses=statuses, day=day
+    )
     await audit.record(
-        session, actor=principal, action="enqueue_reminders", entity_type="reporting_calendar", entity_id=code,
+        session,
+        actor=principal,
+        action="enqueue_reminders",
+        entity_type="reporting_calendar",
+        entity_id=code,
         changes={"date": day.isoformat(), "enqueued": made, "already_enqueued": existing},
     )
-    return ScanResult(project_code=code, date=day, enqueued=made, already_enqueued=existing, recipients=list(calendar.notify_to))
+    return ScanResult(
+        project_code=code,
+        date=day,
+        enqueued=made,
+        already_enqueued=existing,
+        recipients=list(calendar.notify_to),
+    )
 
 
-@router.get("/projects/{code}/notifications", response_model=Page[NotificationPublic], summary="The outbox of a project")
-async def notifications(code: Code, session: SessionDep, _: OutboxReader, page: PageDep) -> Page[NotificationPublic]:
+@router.get(
+    "/projects/{code}/notifications",
+    response_model=Page[NotificationPublic],
+    summary="The outbox of a project",
+)
+async def notifications(
+    code: Code, session: SessionDep, _: OutboxReader, page: PageDep
+) -> Page[NotificationPublic]:
     rows = (
         await session.exec(
             select(Notification)

@@ -11,7 +11,9 @@ from reports.calendar.rules import Kind
 from reports.calendar.status import Status
 
 Role = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 
 
@@ -86,7 +88,9 @@ class ResponsibleChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     responsible_role: Role | None = None
-    responsible_person_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
+    responsible_person_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = (
+        None
+    )
 
 
 class FeedToken(BaseModel):

@@ -70,7 +70,9 @@ class ReportPublic(BaseModel):
     created_by: str
     created_at: dt.datetime
     narrative: list[NarrativePublic]
-    narrative_keys: list[str] = Field(description="Sections this report has room for (pilots: as of the last draft)")
+    narrative_keys: list[str] = Field(
+        description="Sections this report has room for (pilots: as of the last draft)"
+    )
     versions: list[VersionSummary]
     links: dict[str, str]
 

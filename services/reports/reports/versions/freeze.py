@@ -18,7 +18,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hanke_libs.auth import Principal
-from hanke_libs.etag import etag
 from hanke_libs.problems import NotFound, PreconditionFailed
 from reports.db import audit
 from reports.drafting import snapshot as snap
@@ -29,10 +28,14 @@ from reports.models.types import utcnow
 REPORT = Report.__table__  # type: ignore[attr-defined]
 
 
-async def allocate_number(session: AsyncSession, report_id: int, expected_version: int | None) -> int:
+async def allocate_number(
+    session: AsyncSession, report_id: int, expected_version: frozenset[int] | None
+) -> int:
+    """The next version number; with ``expected_version`` (the If-Match versions) only while the report
+    is at one of them (412 otherwise)."""
     stmt = update(REPORT).where(REPORT.c.id == report_id)
     if expected_version is not None:
-        stmt = stmt.where(REPORT.c.version == expected_version)
+        stmt = stmt.where(REPORT.c.version.in_(sorted(expected_version) or [-1]))
     stmt = stmt.values(last_number=REPORT.c.last_number + 1).returning(REPORT.c.last_number)
     conn = await session.connection()
     number = (await conn.execute(stmt)).scalar_one_or_none()
@@ -52,16 +55,25 @@ async def freeze(
     sources: dict[str, dict[str, Any]],
     actor: Principal,
     note: str | None,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
 ) -> ReportVersion:
     """Store the version; ``sources`` were fetched as of the report's day just before."""
     assert report.id is not None
     number = await allocate_number(session, report.id, expected_version)
     frozen_at = utcnow().replace(microsecond=0)
     narrative = snap.narrative(await sections(session, report.id))
-    version_info = {"number": number, "frozen_at": frozen_at.isoformat(), "frozen_by": actor.actor, "note": note}
+    version_info = {
+        "number": number,
+        "frozen_at": frozen_at.isoformat(),
+        "frozen_by": actor.actor,
+        "note": note,
+    }
     data = snap.make(
-        header=snap.report_header(report), sources=sources, sections=narrative, drafted_at=frozen_at, version=version_info
+        header=snap.report_header(report),
+        sources=sources,
+        sections=narrative,
+        drafted_at=frozen_at,
+        version=version_info,
     )
     text = snap.canonical(data)
     row = ReportVersion(
@@ -82,7 +94,11 @@ async def freeze(
         action="freeze",
         entity_type="report_version",
         entity_id=f"{report.id}:{number}",
-        changes={"as_of": report.as_of.isoformat(), "sha256": row.snapshot_sha256, "missing": len(data["missing"])},
+        changes={
+            "as_of": report.as_of.isoformat(),
+            "sha256": row.snapshot_sha256,
+            "missing": len(data["missing"]),
+        },
     )
     return row
 
@@ -90,7 +106,9 @@ async def freeze(
 async def get(session: AsyncSession, report_id: int, number: int) -> ReportVersion:
     row = (
         await session.exec(
-            select(ReportVersion).where(ReportVersion.report_id == report_id, col(ReportVersion.number) == number)
+            select(ReportVersion).where(
+                ReportVersion.report_id == report_id, col(ReportVersion.number) == number
+            )
         )
     ).first()
     if row is None:
@@ -105,7 +123,3 @@ def load(row: ReportVersion) -> dict[str, Any]:
 
 def stamp(row: ReportVersion) -> dt.datetime:
     return row.frozen_at
-
-
-def version_etag(row: ReportVersion) -> str:
-    return f'"v{row.number}-{row.snapshot_sha256[:16]}"' if row.snapshot_sha256 else etag(row.number)
