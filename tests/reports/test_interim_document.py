@@ -79,7 +79,15 @@ async def test_the_two_dates_differ_where_the_data_does(client: httpx.AsyncClien
     # a sector under 10 respondents is never shown, on either day
     for block in (early, late):
         small = [r for r in cells(block["competence-by-sector"]) if r[0] == "Kaupunkiympäristö"][0]
-        assert "alle 10" in small[2] and "alle 10" in small[3]
+        assert "alle 10" in small[2] and small[4] == "–"
+    assert "alle 10" in [r for r in cells(late["competence-by-sector"]) if r[0] == "Kaupunkiympäristö"][0][3]
+    # a sector of 12: the baseline is shown on both days, the interim round only once it has closed
+    kasvu = {
+        day: [r for r in cells(block["competence-by-sector"]) if r[0] == "Kasvu ja oppiminen"][0]
+        for day, block in (("early", early), ("late", late))
+    }
+    assert kasvu["early"][2] == kasvu["late"][2] == "2,50"
+    assert kasvu["early"][3] == "–" and kasvu["late"][3] == "3,50" and kasvu["late"][4] == "1,00"
 
 
 async def test_formats_by_accept_and_query(client: httpx.AsyncClient, auth: Auth) -> None:

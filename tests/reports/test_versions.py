@@ -139,7 +139,8 @@ async def test_frozen_version_never_changes_and_versions_compare(
             assert second.json()["number"] == 2
         finally:
             deleted = await budget.delete(
-                f"/projects/S21894/costs/{entry.json()['id']}", headers={**admin, "If-Match": entry.headers["etag"]}
+                f"/projects/S21894/costs/{entry.json()['id']}",
+                headers={**admin, "If-Match": entry.headers["etag"]},
             )
             assert deleted.status_code == 204, deleted.text
     diff = await client.get(

@@ -88,6 +88,8 @@ def _bars(fig: Figure, spec: dict[str, Any], lang: str, horizontal: bool) -> Non
             if v is None:
                 bar.set_visible(False)
         handles.append(bars)
+    if all(v is None for s in series for v in s["values"]):  # every group under 10: nothing to draw
+        (ax.set_xlim if horizontal else ax.set_ylim)(0, 1)
     ticks = list(range(len(cats)))
     for i, note in enumerate(spec.get("annotations") or []):
         if note:

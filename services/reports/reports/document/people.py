@@ -14,27 +14,39 @@ from reports.document.blocks import Block, body, chart, link, num, provenance, t
 from reports.document.i18n import Text
 
 
+def _mean(row: dict[str, Any] | None, t: Text) -> tuple[str, float | None]:
+    """A round's mean as the participants service gave it: a suppressed group stays suppressed."""
+    if row is None:
+        return "–", None
+    if row.get("suppressed"):
+        return t("suppressed"), None
+    return t.number(row.get("mean")), num(row.get("mean"))
+
+
 def competence(snap: dict[str, Any], t: Text) -> Block | None:
+    """Per sector: the baseline round's mean and the latest round's mean, each the participants
+    service's round aggregate (``competence``), and the change from its ``competence_change``."""
     data = body(snap, "participants.situation") or {}
+    rounds = {(r.get("framework"), r.get("sector"), r.get("round")): r for r in data.get("competence", [])}
     rows: list[dict[str, Any]] = []
     for r in data.get("competence_change", []):
-        hidden = bool(r.get("suppressed"))
+        key = (r.get("framework"), r.get("sector"))
+        base_text, base = _mean(rounds.get((*key, r.get("baseline_round"))), t)
+        latest_row = rounds.get((*key, r.get("latest_round"))) if r.get("latest_round") else None
+        latest_text, latest = _mean(latest_row, t)
         rows.append(
             {
                 "cells": [
                     r.get("sector", ""),
                     r.get("framework", ""),
-                    t("suppressed") if hidden else t.number(r.get("baseline_mean")),
-                    t("suppressed") if hidden else t.number(r.get("latest_mean")),
-                    "–" if hidden or r.get("change") is None else t.number(r.get("change")),
+                    base_text,
+                    latest_text,
+                    "–" if r.get("suppressed") or r.get("change") is None else t.number(r.get("change")),
                     str(r.get("latest_round") or "–"),
                 ],
-                "values": [
-                    None if hidden else num(r.get("baseline_mean")),
-                    None if hidden else num(r.get("latest_mean")),
-                ],
+                "values": [base, latest],
                 "label": str(r.get("sector", "")),
-                "suppressed": hidden,
+                "suppressed": base_text == t("suppressed"),
                 "link": snap["sources"]["participants.situation"]["link"],
                 "source": "participants.situation",
             }
