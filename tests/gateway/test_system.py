@@ -68,7 +68,7 @@ async def system(
         upstreams = {f"{n}_url": servers[n].url for n in SERVICES[:3]}
         servers["reports"] = await _service("reports", reports_database, **upstreams)
         settings = gateway_settings(
-            {n: s.url for n, s in servers.items()}, upstream_timeout_seconds=5.0, view_deadline_seconds=8.0
+            {n: s.url for n, s in servers.items()}, upstream_timeout_seconds=30.0, view_deadline_seconds=30.0
         )
         async with running(create_app(settings)) as client:
             yield System(servers, settings, client)
