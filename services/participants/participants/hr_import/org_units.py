@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hanke_libs.audit import diff
 from hanke_libs.auth import Principal
 from hanke_libs.problems import InvalidParam
+from hanke_libs.tabular import TableSpec
 from participants.db import audit
 from participants.hr_import.people import ImportReport
 from participants.hr_import.reading import Columns, ImportRejected, read_table, text
@@ -42,7 +43,7 @@ async def import_hr_org_units(
     filename: str,
     actor: Principal | str,
     dry_run: bool,
-    columns: Columns = ORG_UNIT_COLUMNS,
+    columns: TableSpec = ORG_UNIT_COLUMNS,
 ) -> ImportReport:
     """Import the org unit file in the caller's transaction; raises :class:`ImportRejected` on bad rows."""
     rows = await asyncio.to_thread(read_table, data, filename, columns)  # XLSX parsing off the event loop

@@ -28,6 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hanke_libs.audit import diff
 from hanke_libs.auth import Principal
 from hanke_libs.problems import InvalidParam
+from hanke_libs.tabular import TableSpec
 from participants.db import audit
 from participants.hr_import.people_rows import (
     PEOPLE_COLUMNS,
@@ -36,7 +37,7 @@ from participants.hr_import.people_rows import (
     fingerprint,
     validate_rows,
 )
-from participants.hr_import.reading import Columns, ImportRejected, Progress, Row, read_table
+from participants.hr_import.reading import ImportRejected, Progress, Row, read_table
 from participants.minimise import org_unit_changes, person_changes
 from participants.models import OrgUnit, Person
 from participants.models.types import new_id
@@ -136,7 +137,7 @@ async def import_hr_people(
     dry_run: bool,
     full: bool,
     today: dt.date | None = None,
-    columns: Columns = PEOPLE_COLUMNS,
+    columns: TableSpec = PEOPLE_COLUMNS,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import the HR export in ``data`` in the caller's transaction (the caller commits).

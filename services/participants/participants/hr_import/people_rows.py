@@ -31,7 +31,7 @@ PEOPLE_COLUMNS = Columns(
     },
     required=("employee_number", "family_name", "given_names", "email"),
 )
-FIELDS = tuple(PEOPLE_COLUMNS.names)
+FIELDS = tuple(c.field for c in PEOPLE_COLUMNS.columns)
 TEXT_FIELDS = (
     ("employee_number", 40),
     ("family_name", 200),
@@ -124,9 +124,6 @@ def validate_rows(
         t: dict[str, str | None] = {}
         for name, limit in TEXT_FIELDS:
             value = c.get(name)
-            if value.__class__ is str and len(value) <= limit and "  " not in value:
-                t[name] = value or None  # the common case: CSV cells come stripped from read_table
-                continue
             try:
                 t[name] = text(value, limit)
             except ValueError as exc:
