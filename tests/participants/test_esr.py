@@ -127,3 +127,8 @@ async def test_participation_lifecycle_and_indicators(client: httpx.AsyncClient,
     ).status_code == 403
     listed = (await client.get("/esr/participations", params={"project_code": "S21894"}, headers=pm)).json()
     assert listed["total"] == 3
+    # the auditor's access to exact small counts is intended and audited: each export is in the trail
+    trail = (await client.get("/audit", params={"limit": 200}, headers=auth("auditor"))).json()["items"]
+    exports = [e for e in trail if e["action"] == "esr.indicators_export"]
+    assert [e["actor_roles"] for e in exports] == ["auditor", "project_manager"]
+    assert exports[0]["entity_id"] == "S21894" and exports[0]["changes"] == {"sensitive_rows": False}
