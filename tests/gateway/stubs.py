@@ -112,8 +112,27 @@ def budget_stub() -> FastAPI:
 
     @app.post("/items-absolute", status_code=201, tags=["things"])
     async def create_item_absolute(request: Request, response: Response) -> dict[str, str]:
+        # Built from the Host header the gateway sent: the service's internal address.
         response.headers["Location"] = f"{request.base_url}items/43"
+        response.headers["Content-Location"] = f"{request.base_url}items/43?view=full"
         return {"id": "43"}
+
+    @app.post("/items-public", status_code=201, tags=["things"])
+    async def create_item_public(response: Response) -> dict[str, str]:
+        # A service configured with its public base links to gateway paths itself.
+        response.headers["Location"] = "/api/v1/budget/items/44"
+        response.headers["Link"] = '</api/v1/budget/items?offset=20>; rel="next"'
+        return {"id": "44"}
+
+    @app.api_route("/methods", methods=["OPTIONS", "PUT"], include_in_schema=False)
+    async def methods(request: Request) -> Response:
+        if request.method == "PUT":
+            return Response(status_code=405, headers={"Allow": "GET, POST, OPTIONS"})
+        return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS", "Accept-Patch": "application/json"})
+
+    @app.post("/upload", tags=["things"])
+    async def upload(request: Request) -> dict[str, int]:
+        return {"received": len(await request.body())}
 
     @app.get("/conflict", tags=["things"])
     async def conflict() -> JSONResponse:
@@ -215,10 +234,31 @@ def participants_stub() -> FastAPI:
             "competence": {"baseline": "2.1", "latest": "2.7"},
         }
 
+    def scim_user(request: Request, user_id: str) -> dict[str, Any]:
+        base = str(request.base_url).rstrip("/")  # the Host header the gateway sent
+        return {
+            "id": user_id,
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": f"{user_id}@kuopio.example",
+            "manager": {"value": "u0", "$ref": f"{base}/scim/v2/Users/u0"},
+            "meta": {"resourceType": "User", "location": f"{base}/scim/v2/Users/{user_id}"},
+        }
+
     @app.post("/scim/v2/Users", status_code=201, tags=["scim"])
-    async def scim_create(request: Request, response: Response) -> Any:
-        response.headers["Location"] = f"{request.base_url}scim/v2/Users/u1"
-        return {"id": "u1", "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]}
+    async def scim_create(request: Request) -> Any:
+        user = scim_user(request, "u1")
+        headers = {"Location": user["meta"]["location"], "Content-Location": user["meta"]["location"]}
+        return JSONResponse(user, 201, headers=headers, media_type="application/scim+json")
+
+    @app.get("/scim/v2/Users", tags=["scim"])
+    async def scim_list(request: Request) -> Any:
+        users = [scim_user(request, "u1"), scim_user(request, "u2")]
+        body = {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": 2,
+            "Resources": users,
+        }
+        return JSONResponse(body, media_type="application/scim+json")
 
     return app
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 
@@ -71,8 +71,80 @@ async def test_location_is_rewritten(client: httpx.AsyncClient, auth: Auth) -> N
     assert created.status_code == 201
     assert created.headers["location"] == "/api/v1/budget/items/42"
     assert created.headers["etag"] == '"1"'
-    absolute = await client.post("/api/v1/budget/items-absolute", json={}, headers=auth("finance"))
-    assert absolute.headers["location"] == "http://testserver/api/v1/budget/items/43"
+    # An absolute link to the service's internal address becomes the gateway's path; the caller's
+    # Host header is never used to build it.
+    absolute = await client.post(
+        "/api/v1/budget/items-absolute", json={}, headers={**auth("finance"), "Host": "evil.example"}
+    )
+    assert absolute.headers["location"] == "/api/v1/budget/items/43"
+    assert absolute.headers["content-location"] == "/api/v1/budget/items/43?view=full"
+    # Links the service already built on the gateway's paths are left as they are.
+    public = await client.post("/api/v1/budget/items-public", json={}, headers=auth("finance"))
+    assert public.headers["location"] == "/api/v1/budget/items/44"
+    assert public.headers["link"] == '</api/v1/budget/items?offset=20>; rel="next"'
+
+
+async def test_links_use_the_configured_public_base(stubs: dict[str, ServerThread]) -> None:
+    settings = gateway_settings(
+        {n: s.url for n, s in stubs.items()}, public_base_url="https://hanke.kuopio.example"
+    )
+    async with running(create_app(settings)) as client:
+        headers = bearer(settings, "finance")
+        absolute = await client.post("/api/v1/budget/items-absolute", json={}, headers=headers)
+        relative = await client.post("/api/v1/budget/items", json={}, headers=headers)
+        scim = await client.post("/scim/v2/Users", json={}, headers=bearer(settings, "hr_sync"))
+    assert absolute.headers["location"] == "https://hanke.kuopio.example/api/v1/budget/items/43"
+    assert relative.headers["location"] == "/api/v1/budget/items/42"
+    assert scim.json()["meta"]["location"] == "https://hanke.kuopio.example/scim/v2/Users/u1"
+    assert scim.headers["location"] == "https://hanke.kuopio.example/scim/v2/Users/u1"
+
+
+async def test_allow_and_accept_patch_pass_through(client: httpx.AsyncClient, auth: Auth) -> None:
+    options = await client.options("/api/v1/budget/methods", headers=auth("finance"))
+    assert options.status_code == 204
+    assert options.headers["allow"] == "GET, POST, OPTIONS"
+    assert options.headers["accept-patch"] == "application/json"
+    refused = await client.put("/api/v1/budget/methods", json={}, headers=auth("finance"))
+    assert refused.status_code == 405 and refused.headers["allow"] == "GET, POST, OPTIONS"
+
+
+async def test_encoded_slash_after_the_prefix_is_404_not_a_bad_target(
+    client: httpx.AsyncClient, auth: Auth, stubs: dict[str, ServerThread]
+) -> None:
+    for path in ("/api/v1/budget%2Fecho/x", "/api/v1/budget%2fecho/x", "/scim/v2%2FUsers"):
+        response = await client.get(path, headers=auth("admin"))
+        assert response.status_code == 404, path
+        assert response.headers["content-type"] in ("application/problem+json", "application/scim+json")
+    for path in ("/api/v1/budget/echo/%2E%2E/x", "/api/v1/budget/echo/%2e/x"):
+        response = await client.get(path, headers=auth("admin"))
+        assert response.status_code == 404, path
+    assert stubs["budget"].app.state.calls == []  # none of them reached the service
+    # An encoded slash inside a segment is forwarded encoded: the service decides.
+    inner = await client.get("/api/v1/budget/echo/a%2Fb", headers=auth("admin"))
+    assert inner.status_code == 200
+    assert stubs["budget"].app.state.calls[-1][1] == "/echo/a/b"
+
+
+async def test_request_body_limit_is_the_upload_limit(stubs: dict[str, ServerThread]) -> None:
+    settings = gateway_settings({n: s.url for n, s in stubs.items()}, max_upload_bytes=4096)
+    assert gateway_settings({n: s.url for n, s in stubs.items()}).max_upload_bytes == 50 * 1024 * 1024
+    async with running(create_app(settings)) as client:
+        headers = bearer(settings, "finance")
+        fits = await client.post("/api/v1/budget/upload", content=b"x" * 4096, headers=headers)
+        assert fits.status_code == 200 and fits.json() == {"received": 4096}
+        too_large = await client.post("/api/v1/budget/upload", content=b"x" * 4097, headers=headers)
+        assert too_large.status_code == 413
+        assert too_large.headers["content-type"] == "application/problem+json"
+        assert "4096 bytes" in too_large.json()["detail"]
+
+        async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted while read
+            for _ in range(5):
+                yield b"x" * 1000
+
+        streamed = await client.post("/api/v1/budget/upload", content=chunks(), headers=headers)
+        assert streamed.status_code == 413
+    assert ("POST", "/upload", headers["Authorization"]) in stubs["budget"].app.state.calls
+    assert [c for c in stubs["budget"].app.state.calls if c[1] == "/upload"].__len__() == 1
 
 
 async def test_not_modified_no_content_and_head(client: httpx.AsyncClient, auth: Auth) -> None:
@@ -87,14 +159,29 @@ async def test_not_modified_no_content_and_head(client: httpx.AsyncClient, auth:
     assert head.status_code in (200, 405) and head.content == b""
 
 
-async def test_scim_keeps_its_own_path(client: httpx.AsyncClient, auth: Auth) -> None:
+async def test_scim_keeps_its_own_path_and_links_name_the_gateway(
+    client: httpx.AsyncClient, auth: Auth, stubs: dict[str, ServerThread]
+) -> None:
+    internal = stubs["participants"].url
     response = await client.post(
         "/scim/v2/Users",
         json={"userName": "x"},
         headers={**auth("hr_sync"), "Content-Type": "application/scim+json"},
     )
     assert response.status_code == 201
-    assert response.headers["location"] == "http://testserver/scim/v2/Users/u1"
+    assert response.headers["location"] == "/scim/v2/Users/u1"
+    assert response.headers["content-location"] == "/scim/v2/Users/u1"
+    assert response.headers["content-type"] == "application/scim+json"
+    user = response.json()
+    assert user["meta"]["location"] == "/scim/v2/Users/u1"
+    assert user["manager"]["$ref"] == "/scim/v2/Users/u0"
+    assert int(response.headers["content-length"]) == len(response.content)
+    listed = await client.get("/scim/v2/Users", headers=auth("hr_sync"))
+    assert [u["meta"]["location"] for u in listed.json()["Resources"]] == [
+        "/scim/v2/Users/u1",
+        "/scim/v2/Users/u2",
+    ]
+    assert internal not in listed.text and internal not in response.text
 
 
 async def test_upstream_problem_passes_through(client: httpx.AsyncClient, auth: Auth) -> None:

@@ -15,6 +15,7 @@ from fastapi import Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from gateway.config import BY_NAME, UpstreamSpec
 from gateway.security import may_see_personal_data, strip_personal
 from gateway.upstreams import UpstreamError, Upstreams, UpstreamTimeout
 from hanke_libs.auth import Principal
@@ -113,7 +114,7 @@ class Fanout:
             self.miss(part, service, _reason(resp.status, resp.body), resp.status)
             return None
         try:
-            return public_links(resp.json(), PUBLIC_PREFIX[service])
+            return public_links(resp.json(), BY_NAME[service])
         except ValueError:
             self.miss(part, service, "invalid: the answer was not JSON", resp.status)
             return None
@@ -154,16 +155,10 @@ class Fanout:
         return ", ".join(metrics)
 
 
-# Where each service's paths are reached through the gateway.
-PUBLIC_PREFIX = {
-    "budget": "/api/v1/budget",
-    "pilots": "/api/v1/pilots",
-    "participants": "/api/v1/participants",
-}
 LINK_KEYS = frozenset({"ledger", "href", "link", "url", "self", "next", "prev", "location"})
 
 
-def public_links(value: Any, prefix: str) -> Any:
+def public_links(value: Any, spec: UpstreamSpec) -> Any:
     """Links inside a service's JSON (``"ledger": "/projects/S21894/costs?..."``) as the caller
     reaches them through the gateway (``/api/v1/budget/projects/...``)."""
     if isinstance(value, dict):
@@ -173,14 +168,14 @@ def public_links(value: Any, prefix: str) -> Any:
                 (key in LINK_KEYS or key.endswith(("_url", "_link", "_href")))
                 and isinstance(item, str)
                 and item.startswith("/")
-                and not item.startswith("/api/")
+                and not item.startswith("//")
             ):
-                out[key] = prefix + item
+                out[key] = spec.public_path(item)
             else:
-                out[key] = public_links(item, prefix)
+                out[key] = public_links(item, spec)
         return out
     if isinstance(value, list):
-        return [public_links(v, prefix) for v in value]
+        return [public_links(v, spec) for v in value]
     return value
 
 
