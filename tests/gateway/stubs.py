@@ -128,7 +128,9 @@ def budget_stub() -> FastAPI:
     async def methods(request: Request) -> Response:
         if request.method == "PUT":
             return Response(status_code=405, headers={"Allow": "GET, POST, OPTIONS"})
-        return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS", "Accept-Patch": "application/json"})
+        return Response(
+            status_code=204, headers={"Allow": "GET, POST, OPTIONS", "Accept-Patch": "application/json"}
+        )
 
     @app.post("/upload", tags=["things"])
     async def upload(request: Request) -> dict[str, int]:
