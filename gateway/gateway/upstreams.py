@@ -97,7 +97,7 @@ def _strict_connector(settings: Settings) -> aiohttp.TCPConnector:
         ttl_dns_cache=300,
     )
     # The connector makes each connection's protocol with this factory (aiohttp 3.x).
-    connector._factory = functools.partial(_IdleStrictResponseHandler, loop=connector._loop)  # type: ignore[attr-defined]
+    connector._factory = functools.partial(_IdleStrictResponseHandler, loop=connector._loop)  # type: ignore[assignment]
     return connector
 
 
