@@ -8,6 +8,8 @@ path slow with ``app.state.slow[path] = seconds``.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -17,6 +19,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 PROJECT = "S21894"
 PILOTS = ["pilot-1", "pilot-2"]
+OWNED_BY_CHAMPION = "pilot-3"  # owned by person-2, who also follows pilot-1 and pilot-2 as a champion
+PILOTS_ONLY = "P-ONLY"  # a project the pilots stub knows and the budget stub does not
 ECHOED = ("authorization", "content-type", "accept", "if-match", "if-none-match", "x-request-id")
 
 
@@ -36,6 +40,17 @@ def _problem(status: int, detail: str) -> JSONResponse:
     return JSONResponse(
         {**body, "status": status, "detail": detail}, status, media_type="application/problem+json"
     )
+
+
+def _subject(request: Request) -> str | None:
+    """The ``sub`` of the caller's token, unverified (a stub trusts the gateway's check)."""
+    token = request.headers.get("authorization", "").partition(" ")[2]
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return None
+    return str(claims.get("person_id") or claims.get("sub"))
 
 
 def _base(title: str) -> FastAPI:
@@ -176,6 +191,8 @@ def pilots_stub() -> FastAPI:
 
     @app.get("/projects/{code}/portfolio", tags=["pilots"])
     async def portfolio(code: str) -> Any:
+        if code == PILOTS_ONLY:
+            return {"by_stage": {}, "rule_3_5_holds": False, "pilots": []}
         if code != PROJECT:
             return _problem(404, f"Project {code} does not exist.")
         return {
@@ -187,8 +204,25 @@ def pilots_stub() -> FastAPI:
             ],
         }
 
+    @app.get("/projects", tags=["pilots"])
+    async def projects() -> Any:
+        items = [{"code": PROJECT, "pilots": len(PILOTS) + 1}, {"code": PILOTS_ONLY, "pilots": 0}]
+        return {"items": items, "limit": 200, "offset": 0, "total": 2, "next_offset": None}
+
+    @app.get("/projects/{code}/pilots", tags=["pilots"])
+    async def project_pilots(code: str, owner_id: str | None = None) -> Any:
+        owners = {pid: "person-1" for pid in PILOTS} | {OWNED_BY_CHAMPION: "person-2"}
+        items = [
+            {"id": pid, "project_code": code, "owner_id": owner}
+            for pid, owner in owners.items()
+            if code == PROJECT and owner_id in (None, owner)
+        ]
+        return {"items": items, "limit": 200, "offset": 0, "total": len(items), "next_offset": None}
+
     @app.get("/pilots/{pilot_id}", tags=["pilots"])
     async def pilot(pilot_id: str) -> Any:
+        if pilot_id == OWNED_BY_CHAMPION:
+            return {"id": pilot_id, "name": "Own pilot", "project_code": PROJECT, "owner_id": "person-2"}
         if pilot_id not in PILOTS:
             return _problem(404, f"Pilot {pilot_id} does not exist.")
         return {
@@ -212,7 +246,10 @@ def participants_stub() -> FastAPI:
 
     @app.get("/me", tags=["participants"])
     async def me(request: Request) -> Any:
+        if _subject(request) != "person-2":
+            return _problem(404, "No person record matches the caller.")
         return {
+            "person": {"id": "person-2", "name": "Ceci Champion"},
             "person_id": "person-2",
             "name": "Ceci Champion",
             "enrolments": [{"pilot_id": "pilot-1", "role": "champion"}, {"pilot_id": "pilot-2"}],
@@ -227,8 +264,9 @@ def participants_stub() -> FastAPI:
 
     @app.get("/projects/{code}/situation", tags=["participants"])
     async def situation(code: str, as_of: str | None = None) -> Any:
+        # Like the real service: any project code is answered (with zeros when nobody is in it).
         if code != PROJECT:
-            return _problem(404, f"Project {code} does not exist.")
+            return {"as_of": as_of, "champions_by_sector": [], "champions_reached": 0, "competence": None}
         return {
             "as_of": as_of,
             "champions_by_sector": [{"sector": "education", "champions": 4, "coaching_hours": "12.5"}],

@@ -62,7 +62,8 @@ class InterimEvaluationView(ViewBase):
 )
 async def situation(code: ProjectCode, request: Request, principal: CurrentPrincipal) -> JSONResponse:
     """Budget, pilot portfolio and champions/competence of a project, fetched concurrently. Parts
-    whose service fails are listed in ``missing``; personal data is left out for aggregate-only roles."""
+    whose service fails are listed in ``missing``; personal data is left out for aggregate-only roles.
+    404 when the services that own projects (budget, pilots) do not know the project."""
     fan = Fanout(request, principal)
     q = quote(code, safe="")
     budget, pilots, participants = await fan.gather(
@@ -111,7 +112,8 @@ async def interim_evaluation(
     ] = None,
 ) -> JSONResponse:
     """Budget realisation, pilots and their indicators, champions reached and competence change,
-    as of one year after the project's start (from the budget service) unless ``as_of`` is given."""
+    as of one year after the project's start (from the budget service) unless ``as_of`` is given.
+    404 when the services that own projects (budget, pilots) do not know the project."""
     fan = Fanout(request, principal)
     q = quote(code, safe="")
     try:
