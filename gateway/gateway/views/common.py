@@ -7,8 +7,8 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Awaitable
-from typing import Annotated, Any
+from collections.abc import Awaitable, Coroutine
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Path, Request
@@ -33,6 +33,7 @@ PilotId = Annotated[
 ]
 
 
+T = TypeVar("T")
 _TOKEN = re.compile(r"[^A-Za-z0-9!#$%&'*+.^_`|~-]")
 
 
@@ -122,7 +123,11 @@ class Fanout:
     def start(
         self, part: str, service: str, path: str, params: dict[str, str] | None = None
     ) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(self.get(part, service, path, params))
+        return self.spawn(self.get(part, service, path, params))
+
+    def spawn(self, calls: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run ``calls`` (a coroutine making calls of this view) concurrently; cancelled with the view."""
+        task = asyncio.ensure_future(calls)
         self._tasks.append(task)
         return task
 
@@ -134,8 +139,12 @@ class Fanout:
             if not task.done():
                 task.cancel()
 
-    def not_found_everywhere(self, parts: list[str]) -> bool:
-        return bool(parts) and all(self.statuses.get(p) == 404 for p in parts)
+    def project_unknown(self, parts: list[str]) -> bool:
+        """Whether the services that own projects say the project does not exist: at least one of
+        ``parts`` (reads of the project from budget and pilots) answered 404 and none answered it.
+        Services that accept any project code (participants) are not asked."""
+        statuses = [self.statuses.get(p) for p in parts]
+        return 404 in statuses and not any(s is not None and s < 400 for s in statuses)
 
     def respond(self, body: dict[str, Any]) -> JSONResponse:
         """The view's body with its missing parts, personal data removed for aggregate-only roles.
@@ -194,7 +203,7 @@ def _reason(status: int, body: bytes) -> str:
 
 
 def raise_not_found(what: str) -> None:
-    raise NotFound(f"{what} is not known to any service.")
+    raise NotFound(f"{what} does not exist (the budget and pilots services do not know it).")
 
 
 def ids_in(value: Any, key: str = "pilot_id", list_keys: tuple[str, ...] = ("pilots", "items")) -> list[str]:

@@ -71,7 +71,7 @@ async def situation(code: ProjectCode, request: Request, principal: CurrentPrinc
         fan.get("pilots", "pilots", f"/projects/{q}/portfolio"),
         fan.get("participants", "participants", f"/projects/{q}/situation"),
     )
-    if fan.not_found_everywhere(["budget", "pilots", "participants"]):
+    if fan.project_unknown(["budget", "pilots"]):
         raise_not_found(f"Project {code!r}")
     return fan.respond(
         {"project_code": code, "budget": budget, "pilots": pilots, "participants": participants}
@@ -141,9 +141,7 @@ async def interim_evaluation(
         participants = await participants_task
     finally:
         fan.cancel()
-    if fan.not_found_everywhere(["pilots", "participants"]) and (
-        fan.statuses.get("project_start") in (None, 404) and fan.statuses.get("budget") in (None, 404)
-    ):
+    if fan.project_unknown(["project_start", "budget", "pilots"]):
         raise_not_found(f"Project {code!r}")
     if start is None and isinstance(budget, dict):
         start = period_start(budget)
