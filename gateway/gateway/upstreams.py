@@ -193,7 +193,7 @@ class Upstream:
                 ) as resp:
                     answered = resp.headers.get("X-Request-ID")
                     if request_id is not None and answered is not None and answered != request_id:
-                        resp.close()  # the connection carried an earlier answer: drop it
+                        _discard(resp)  # the connection carried an earlier answer: never reuse it
                         raise UpstreamBadGateway(self.name, "sent the answer to another request")
                     data = await self._read_capped(resp)
                     return UpstreamResponse(resp.status, resp.headers, data)
@@ -207,7 +207,9 @@ class Upstream:
                     continue
                 raise UpstreamUnavailable(self.name, "closed the connection") from exc
             except aiohttp.ClientResponseError as exc:
-                raise UpstreamBadGateway(self.name, f"sent a malformed answer ({exc.message})") from exc
+                # The parser's message quotes the upstream's bytes: keep only its first words.
+                reason = str(exc.message).split("\n", 1)[0].rstrip(": ")[:80]
+                raise UpstreamBadGateway(self.name, f"sent a malformed answer ({reason})") from exc
             except aiohttp.ClientError as exc:
                 raise UpstreamBadGateway(self.name, f"sent a broken answer ({type(exc).__name__})") from exc
         raise UpstreamUnavailable(self.name, "is not reachable")  # pragma: no cover
@@ -312,6 +314,14 @@ class Upstreams:
         if resp.status == 200:
             return {**state, "status": "ok", "upstream": "ready"}
         return {**state, "status": "degraded", "upstream": "not ready", "http_status": resp.status}
+
+
+def _discard(resp: aiohttp.ClientResponse) -> None:
+    """Close the connection of ``resp`` even if aiohttp already put it back in its pool."""
+    resp.close()
+    protocol = getattr(resp, "_protocol", None)
+    if protocol is not None:
+        protocol.close()
 
 
 def _request_id(headers: Mapping[str, str] | None) -> str | None:
