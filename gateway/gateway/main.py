@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def own_openapi() -> dict[str, Any]:
         return describe_own_operations(base_openapi())
 
+    app.openapi = own_openapi  # type: ignore[method-assign]
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != app.openapi_url]
 
     @app.get(app.openapi_url or "/openapi.json", include_in_schema=False)

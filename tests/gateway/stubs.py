@@ -12,7 +12,8 @@ import base64
 import json
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.security import HTTPBearer
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -155,6 +156,14 @@ def budget_stub() -> FastAPI:
     async def conflict() -> JSONResponse:
         return _problem(409, "The claim is locked.")
 
+    class ProjectPublic(BaseModel):  # the same name as the pilots stub's, another shape
+        code: str
+        funding_plan: str
+
+    @app.get("/funded-projects/{code}", response_model=ProjectPublic, tags=["things"])
+    async def funded_project(code: str) -> Any:
+        return {"code": code, "funding_plan": "ESF+"}
+
     @app.get("/projects/{code}", response_model=BudgetProject, tags=["things"])
     async def project(code: str) -> Any:
         return {"code": code, "period_start": "2024-09-01"}
@@ -184,6 +193,18 @@ def budget_stub() -> FastAPI:
 
 def pilots_stub() -> FastAPI:
     app = _base("pilots stub")
+
+    class ProjectPublic(BaseModel):  # the same name as the budget stub's, another shape
+        code: str
+        stage_counts: dict[str, int]
+
+    bearer = HTTPBearer(description="The pilots service's own wording of the bearer scheme", auto_error=False)
+
+    @app.get(
+        "/pilot-projects/{code}", response_model=ProjectPublic, tags=["things"], dependencies=[Depends(bearer)]
+    )
+    async def pilot_project(code: str) -> Any:
+        return {"code": code, "stage_counts": {}}
 
     @app.get("/projects/{code}", response_model=PilotProject, tags=["things"])
     async def project(code: str) -> Any:
@@ -284,13 +305,13 @@ def participants_stub() -> FastAPI:
             "meta": {"resourceType": "User", "location": f"{base}/scim/v2/Users/{user_id}"},
         }
 
-    @app.post("/scim/v2/Users", status_code=201, tags=["scim"])
+    @app.post("/scim/v2/Users", status_code=201, include_in_schema=False)  # like the real service
     async def scim_create(request: Request) -> Any:
         user = scim_user(request, "u1")
         headers = {"Location": user["meta"]["location"], "Content-Location": user["meta"]["location"]}
         return JSONResponse(user, 201, headers=headers, media_type="application/scim+json")
 
-    @app.get("/scim/v2/Users", tags=["scim"])
+    @app.get("/scim/v2/Users", include_in_schema=False)
     async def scim_list(request: Request) -> Any:
         users = [scim_user(request, "u1"), scim_user(request, "u2")]
         body = {

@@ -91,13 +91,17 @@ def test_merge_renames_clashing_components_and_their_refs() -> None:
 
     doc = merge(own, {"budget": part("code"), "pilots": part("stage")}, {"participants": "refused"})
     schemas = doc["components"]["schemas"]
-    assert set(schemas) == {"Problem", "budget_Project", "pilots_Project", "budget_Page", "pilots_Page"}
-    assert (
-        schemas["pilots_Page"]["properties"]["items"]["items"]["$ref"]
-        == "#/components/schemas/pilots_Project"
-    )
+    assert set(schemas) == {"Problem", "BudgetProject", "PilotsProject", "BudgetPage", "PilotsPage"}
+    assert schemas["PilotsPage"]["properties"]["items"]["items"]["$ref"] == "#/components/schemas/PilotsProject"
+    # The titles (what a generated client names its classes by) follow the keys.
+    assert {name: s.get("title") for name, s in schemas.items() if name != "Problem"} == {
+        "BudgetProject": "BudgetProject",
+        "PilotsProject": "PilotsProject",
+        "BudgetPage": "BudgetPage",
+        "PilotsPage": "PilotsPage",
+    }
     ok = doc["paths"]["/api/v1/pilots/projects"]["get"]["responses"]["200"]
-    assert ok["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/pilots_Page"
+    assert ok["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/PilotsPage"
     assert "participants (refused)" in doc["info"]["description"]
     assert doc["x-hanke-missing-services"] == ["participants"]
 
