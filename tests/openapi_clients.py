@@ -100,7 +100,11 @@ def _npm_install() -> Path:
     lock = TYPESCRIPT_DIR / "package-lock.json"
     if not binary.exists() or not marker.exists() or marker.stat().st_mtime < lock.stat().st_mtime:
         subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"], cwd=TYPESCRIPT_DIR, check=True, capture_output=True, timeout=600
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=TYPESCRIPT_DIR,
+            check=True,
+            capture_output=True,
+            timeout=600,
         )
     return binary.parent
 
@@ -169,7 +173,9 @@ def documentation_problems(
     titles = Counter(str(s.get("title") or name) for name, s in schemas.items() if isinstance(s, dict))
     problems += [f"schema title {title!r} is used by {n} schemas" for title, n in titles.items() if n > 1]
     schemes = document.get("components", {}).get("securitySchemes", {})
-    bearers = [n for n, s in schemes.items() if isinstance(s, dict) and str(s.get("scheme")).lower() == "bearer"]
+    bearers = [
+        n for n, s in schemes.items() if isinstance(s, dict) and str(s.get("scheme")).lower() == "bearer"
+    ]
     if len(bearers) > 1:
         problems.append(f"{len(bearers)} bearer security schemes: {bearers}")
     return problems

@@ -95,5 +95,7 @@ class Settings(AppSettings):
         fields_set = self.model_fields_set
         for spec in UPSTREAMS:
             if spec.setting not in fields_set:
-                problems.append(f"{prefix}{spec.setting.upper()} is not set (the upstream service's base URL)")
+                problems.append(
+                    f"{prefix}{spec.setting.upper()} is not set (the upstream service's base URL)"
+                )
         return problems

@@ -113,7 +113,11 @@ def plan_renames(
 
 
 def _is_bearer(scheme: Any) -> bool:
-    return isinstance(scheme, dict) and scheme.get("type") == "http" and str(scheme.get("scheme")).lower() == "bearer"
+    return (
+        isinstance(scheme, dict)
+        and scheme.get("type") == "http"
+        and str(scheme.get("scheme")).lower() == "bearer"
+    )
 
 
 def _bearer_schemes(doc: dict[str, Any], part: dict[str, Any]) -> dict[str, str]:
@@ -226,7 +230,11 @@ def merge(own: dict[str, Any], parts: dict[str, dict[str, Any]], missing: dict[s
         add_tag(scim["tags"][0])
         for name, schema in scim["components"]["schemas"].items():
             components.setdefault("schemas", {}).setdefault(name, schema)
-        bearer = {BEARER_SCHEME: next((n for n, s in components.get("securitySchemes", {}).items() if _is_bearer(s)), BEARER_SCHEME)}
+        bearer = {
+            BEARER_SCHEME: next(
+                (n for n, s in components.get("securitySchemes", {}).items() if _is_bearer(s)), BEARER_SCHEME
+            )
+        }
         for path, item in scim["paths"].items():
             for operation in item.values():
                 add_operation(operation, bearer)

@@ -159,7 +159,9 @@ class ProxyRoute:
                 headers.append((name.lower().encode("ascii"), _raw(value)))
         for name in LINK_HEADERS:
             for value in resp.headers.getall(name, ()):
-                headers.append((name.lower().encode("ascii"), _raw(self.public_url(value, upstream, public_base))))
+                headers.append(
+                    (name.lower().encode("ascii"), _raw(self.public_url(value, upstream, public_base)))
+                )
         for value in resp.headers.getall("Link", ()):
             link = _LINK_TARGET.sub(
                 lambda m: "<" + self.public_url(m.group(1), upstream, public_base) + ">", value

@@ -190,8 +190,18 @@ LIST_PARAMETERS = [
         "description": 'A SCIM filter (`eq` joined by `and`), e.g. `userName eq "anna"`',
         "schema": {"type": "string"},
     },
-    {"name": "startIndex", "in": "query", "description": "1-based index of the first result", "schema": {"type": "integer", "minimum": 1}},
-    {"name": "count", "in": "query", "description": "Results per page", "schema": {"type": "integer", "minimum": 0}},
+    {
+        "name": "startIndex",
+        "in": "query",
+        "description": "1-based index of the first result",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    {
+        "name": "count",
+        "in": "query",
+        "description": "Results per page",
+        "schema": {"type": "integer", "minimum": 0},
+    },
 ]
 
 
@@ -280,7 +290,13 @@ def _resource_paths(plural: str, schema: str, what: str) -> dict[str, dict[str, 
     }
 
 
-def _discovery(path: str, operation_id: str, summary: str, description: str, parameters: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _discovery(
+    path: str,
+    operation_id: str,
+    summary: str,
+    description: str,
+    parameters: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     return {
         path: {
             "get": _operation(
@@ -306,7 +322,10 @@ def scim_part() -> dict[str, Any]:
             "What the SCIM server supports (filter, patch, paging) and its documented deviations.",
         ),
         **_discovery(
-            "/scim/v2/ResourceTypes", "scim_list_resource_types", "SCIM resource types", "The resource types served: User and Group."
+            "/scim/v2/ResourceTypes",
+            "scim_list_resource_types",
+            "SCIM resource types",
+            "The resource types served: User and Group.",
         ),
         **_discovery(
             "/scim/v2/ResourceTypes/{name}",
@@ -316,7 +335,10 @@ def scim_part() -> dict[str, Any]:
             _id("name", "`User` or `Group`"),
         ),
         **_discovery(
-            "/scim/v2/Schemas", "scim_list_schemas", "SCIM schemas", "The attribute schemas of the resources served."
+            "/scim/v2/Schemas",
+            "scim_list_schemas",
+            "SCIM schemas",
+            "The attribute schemas of the resources served.",
         ),
         **_discovery(
             "/scim/v2/Schemas/{schema_id}",

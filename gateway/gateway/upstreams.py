@@ -87,7 +87,9 @@ class _IdleStrictResponseHandler(ResponseHandler):
     """
 
     def is_connected(self) -> bool:
-        return super().is_connected() and not getattr(self, "_buffer", None) and not getattr(self, "_tail", b"")
+        return (
+            super().is_connected() and not getattr(self, "_buffer", None) and not getattr(self, "_tail", b"")
+        )
 
 
 def _strict_connector(settings: Settings) -> aiohttp.TCPConnector:

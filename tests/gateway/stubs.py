@@ -201,7 +201,10 @@ def pilots_stub() -> FastAPI:
     bearer = HTTPBearer(description="The pilots service's own wording of the bearer scheme", auto_error=False)
 
     @app.get(
-        "/pilot-projects/{code}", response_model=ProjectPublic, tags=["things"], dependencies=[Depends(bearer)]
+        "/pilot-projects/{code}",
+        response_model=ProjectPublic,
+        tags=["things"],
+        dependencies=[Depends(bearer)],
     )
     async def pilot_project(code: str) -> Any:
         return {"code": code, "stage_counts": {}}

@@ -92,7 +92,9 @@ def test_merge_renames_clashing_components_and_their_refs() -> None:
     doc = merge(own, {"budget": part("code"), "pilots": part("stage")}, {"participants": "refused"})
     schemas = doc["components"]["schemas"]
     assert set(schemas) == {"Problem", "BudgetProject", "PilotsProject", "BudgetPage", "PilotsPage"}
-    assert schemas["PilotsPage"]["properties"]["items"]["items"]["$ref"] == "#/components/schemas/PilotsProject"
+    assert (
+        schemas["PilotsPage"]["properties"]["items"]["items"]["$ref"] == "#/components/schemas/PilotsProject"
+    )
     # The titles (what a generated client names its classes by) follow the keys.
     assert {name: s.get("title") for name, s in schemas.items() if name != "Problem"} == {
         "BudgetProject": "BudgetProject",

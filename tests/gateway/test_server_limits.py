@@ -42,7 +42,11 @@ def _read_answer(sock: socket.socket, timeout: float = 5.0) -> bytes:
         answer += chunk
     head, _, rest = answer.partition(b"\r\n\r\n")
     length = next(
-        (int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")),
+        (
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        ),
         0,
     )
     while len(rest) < length:
@@ -86,7 +90,9 @@ def test_an_8_mb_authorization_header_is_refused_early_with_431(
 
 
 def test_a_huge_head_arriving_at_once_is_refused(gateway: ServerThread) -> None:
-    head = b"GET /livez HTTP/1.1\r\nHost: gw\r\n" + b"".join(b"X-Pad-%d: %s\r\n" % (i, b"b" * 4000) for i in range(12))
+    head = b"GET /livez HTTP/1.1\r\nHost: gw\r\n" + b"".join(
+        b"X-Pad-%d: %s\r\n" % (i, b"b" * 4000) for i in range(12)
+    )
     with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as sock:
         sock.sendall(head + b"\r\n")
         assert _read_answer(sock).startswith(b"HTTP/1.1 431 ")
@@ -96,7 +102,12 @@ def test_heads_within_the_limit_and_large_bodies_pass(gateway: ServerThread, set
     token = bearer(settings, "finance")["Authorization"]
     with httpx.Client(base_url=gateway.url, timeout=10) as client:
         # A 20 KB header is within the limit: it reaches the token check (and fails it there).
-        assert client.get("/api/v1/budget/echo/x", headers={"Authorization": "Bearer " + "a" * 20000}).status_code == 401
+        assert (
+            client.get(
+                "/api/v1/budget/echo/x", headers={"Authorization": "Bearer " + "a" * 20000}
+            ).status_code
+            == 401
+        )
         # The body does not count towards the head, on a kept-alive connection request after request.
         for _ in range(3):
             response = client.post(

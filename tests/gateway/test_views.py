@@ -156,7 +156,9 @@ async def test_pilot_overview(client: httpx.AsyncClient, auth: Auth, stubs: Stub
 async def test_pilot_overview_unknown_pilot_is_404(client: httpx.AsyncClient, auth: Auth) -> None:
     response = await client.get("/api/v1/views/pilots/missing/overview", headers=auth("admin"))
     assert response.status_code == 404
-    other_project = await client.get("/api/v1/views/pilots/pilot-1/overview?project_code=NOPE", headers=auth("admin"))
+    other_project = await client.get(
+        "/api/v1/views/pilots/pilot-1/overview?project_code=NOPE", headers=auth("admin")
+    )
     assert other_project.status_code == 404 and "NOPE" in other_project.json()["detail"]
 
 

@@ -40,7 +40,11 @@ class PilotOverview(ViewBase):
     )
 
 
-@router.get("/pilots/{pilot_id}/overview", response_model=PilotOverview, summary="A pilot's overview: the pilot, its champions and its costs")
+@router.get(
+    "/pilots/{pilot_id}/overview",
+    response_model=PilotOverview,
+    summary="A pilot's overview: the pilot, its champions and its costs",
+)
 async def pilot_overview(
     pilot_id: PilotId,
     request: Request,
