@@ -43,24 +43,33 @@ from hanke_libs.problems import TYPE_BASE, NotFound, ProblemError, problem_respo
 FORWARD_REQUEST = frozenset(
     {b"authorization", b"content-type", b"accept", b"if-match", b"if-none-match", b"accept-language"}
 )
-# Response headers passed back to the caller as they are.
-FORWARD_RESPONSE = (
-    "Content-Type",
-    "ETag",
-    "Content-Disposition",
-    "Content-Language",
-    "Cache-Control",
-    "Expires",
-    "Last-Modified",
-    "Retry-After",
-    "WWW-Authenticate",
-    "Preference-Applied",
-    "Allow",
-    "Accept-Patch",
-    "Vary",
+# Response headers passed back to the caller as they are (lower case: as they are sent).
+FORWARD_RESPONSE = tuple(
+    name.lower()
+    for name in (
+        "Content-Type",
+        "ETag",
+        "Content-Disposition",
+        "Content-Language",
+        "Cache-Control",
+        "Expires",
+        "Last-Modified",
+        "Retry-After",
+        "WWW-Authenticate",
+        "Preference-Applied",
+        "Allow",
+        "Accept-Patch",
+        "Vary",
+    )
 )
 # Response headers whose URLs are rewritten to the gateway's public paths.
-LINK_HEADERS = ("Location", "Content-Location")
+LINK_HEADERS = ("location", "content-location")
+_PASS, _URL, _LINKS = 0, 1, 2
+RESPONSE_HEADERS: dict[str, int] = {
+    **dict.fromkeys(FORWARD_RESPONSE, _PASS),
+    **dict.fromkeys(LINK_HEADERS, _URL),
+    "link": _LINKS,
+}
 _LINK_TARGET = re.compile(r"<([^>]*)>")
 SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 SCIM_LINK_KEYS = frozenset({"location", "$ref"})
@@ -91,7 +100,7 @@ class ProxyRoute:
             # The prefix or the slash after it arrived percent-encoded (``/api/v1/budget%2Fx``).
             raise NotFound("No such path: the service prefix must be followed by '/'.")
         rest = raw[len(self._raw_prefix) - 1 :].decode("latin-1")
-        if any(unquote(segment) in (".", "..") for segment in rest.split("/")):
+        if ("/." in rest or "%" in rest) and any(unquote(seg) in (".", "..") for seg in rest.split("/")):
             raise NotFound("No such path: paths with '.' or '..' segments are not served.")
         target = self.upstream_prefix + rest
         query = scope.get("query_string", b"")
@@ -154,24 +163,26 @@ class ProxyRoute:
 
         public_base = settings.public_base_url.rstrip("/")
         headers: list[tuple[bytes, bytes]] = []
-        for name in FORWARD_RESPONSE:
-            for value in resp.headers.getall(name, ()):
-                headers.append((name.lower().encode("ascii"), _raw(value)))
-        for name in LINK_HEADERS:
-            for value in resp.headers.getall(name, ()):
-                headers.append(
-                    (name.lower().encode("ascii"), _raw(self.public_url(value, upstream, public_base)))
+        content_length = "0"
+        for name, value in resp.header_list:
+            lname = name.lower()
+            kind = RESPONSE_HEADERS.get(lname)
+            if kind is None:
+                if lname == "content-length":
+                    content_length = value
+                continue
+            if kind == _URL:
+                value = self.public_url(value, upstream, public_base)
+            elif kind == _LINKS:
+                value = _LINK_TARGET.sub(
+                    lambda m: "<" + self.public_url(m.group(1), upstream, public_base) + ">", value
                 )
-        for value in resp.headers.getall("Link", ()):
-            link = _LINK_TARGET.sub(
-                lambda m: "<" + self.public_url(m.group(1), upstream, public_base) + ">", value
-            )
-            headers.append((b"link", _raw(link)))
+            headers.append((lname.encode("latin-1"), _raw(value)))
         body = resp.body
         if resp.status in (204, 304) or resp.status < 200:
             body = b""  # no body and no Content-Length on these (RFC 9110 8.6)
         elif scope["method"] == "HEAD":
-            headers.append((b"content-length", resp.headers.get("Content-Length", "0").encode("latin-1")))
+            headers.append((b"content-length", content_length.encode("latin-1")))
             body = b""
         else:
             if self.scim and body and upstream.base_url.encode() in body:

@@ -26,7 +26,6 @@ import json
 import ssl
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -103,11 +102,23 @@ def _strict_connector(settings: Settings) -> aiohttp.TCPConnector:
     return connector
 
 
-@dataclass(slots=True)
 class UpstreamResponse:
-    status: int
-    headers: CIMultiDictProxy[str]
-    body: bytes
+    """An upstream's answer: status, headers (``header_list`` as received, ``headers`` as a
+    case-insensitive multidict made when first asked for) and the whole body."""
+
+    __slots__ = ("_headers", "body", "header_list", "status")
+
+    def __init__(self, status: int, header_list: list[tuple[str, str]], body: bytes) -> None:
+        self.status = status
+        self.header_list = header_list
+        self.body = body
+        self._headers: CIMultiDictProxy[str] | None = None
+
+    @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        if self._headers is None:
+            self._headers = CIMultiDictProxy(CIMultiDict(self.header_list))
+        return self._headers
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -198,7 +209,7 @@ class Upstream:
                         _discard(resp)  # the connection carried an earlier answer: never reuse it
                         raise UpstreamBadGateway(self.name, "sent the answer to another request")
                     data = await self._read_capped(resp)
-                    return UpstreamResponse(resp.status, resp.headers, data)
+                    return UpstreamResponse(resp.status, list(resp.headers.items()), data)
             except TimeoutError as exc:  # aiohttp's timeouts subclass TimeoutError
                 raise UpstreamTimeout(self.name, f"did not answer within {client_timeout.total:g} s") from exc
             except aiohttp.ClientConnectorError as exc:
@@ -249,7 +260,7 @@ class Upstream:
                 resp = await pool.request(
                     method, self.path_prefix + target, header_list, body or b"", seconds
                 )
-                return UpstreamResponse(resp.status, CIMultiDictProxy(CIMultiDict(resp.headers)), resp.body)
+                return UpstreamResponse(resp.status, resp.headers, resp.body)
             except TimeoutError as exc:
                 raise UpstreamTimeout(self.name, f"did not answer within {seconds:g} s") from exc
             except h1client.ConnectFailed as exc:
