@@ -71,11 +71,11 @@ class Settings(AppSettings):
     upstream_keepalive_seconds: float = Field(default=30.0, gt=0, le=600)
     # The upstream HTTP client: the gateway's pooled HTTP/1.1 client on llhttp, or aiohttp's.
     upstream_client: Literal["h1", "aiohttp"] = "h1"
-    # Limits. Request bodies: the same as the services' upload limit (hanke_libs.limits'
-    # max_upload_bytes, 50 MiB), answered 413 beyond it. Upstream answers over
-    # max_response_bytes are refused (502). The request head (request line and headers) is
-    # limited by the gateway's server protocol (gateway.server), answered 431 beyond it.
-    max_upload_bytes: int = Field(default=50 * MIB, ge=1024, le=1024 * MIB)
+    # Limits. Request bodies: the services' limits from hanke_libs (max_json_bytes 2 MiB,
+    # max_upload_bytes 50 MiB, max_json_depth 64; 413/400 problems), applied at the gateway by the
+    # same middleware before a request is forwarded. Upstream answers over max_response_bytes are
+    # refused (502). The request head (request line and headers) is limited by the gateway's
+    # server protocol (gateway.server), answered 431 beyond it.
     max_response_bytes: int = Field(default=64 * MIB, ge=1024, le=1024 * MIB)
     max_request_head_bytes: int = Field(default=32 * 1024, ge=4096, le=1024 * 1024)
     # Readiness probe timeout per upstream, and how long the merged OpenAPI parts are cached.

@@ -12,8 +12,9 @@ What passes, both ways:
 - the request target as the caller encoded it, below the prefix; a target whose prefix is not
   followed by a literal ``/`` (``/api/v1/budget%2Fprojects``) or that holds a ``.``/``..`` segment
   is a 404 problem, so an upstream never sees a target that does not start with ``/``;
-- request bodies up to ``max_upload_bytes`` (413 problem beyond, refused by ``Content-Length``
-  before it is read);
+- request bodies within the services' limits (:mod:`hanke_libs.limits`, applied by the app
+  factory's middleware outside the proxy: JSON up to ``max_json_bytes`` and ``max_json_depth``,
+  files up to ``max_upload_bytes``; 413/400 problems), with ``max_upload_bytes`` checked here too;
 - the headers in :data:`FORWARD_REQUEST` and :data:`FORWARD_RESPONSE`; ``Location``,
   ``Content-Location`` and ``Link`` pointing at the service are rewritten to the gateway's public
   paths (on ``public_base_url`` when set, never on the caller's Host header), and so are the
@@ -30,6 +31,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -265,6 +267,8 @@ class ProxyMiddleware:
             await route(scope, receive, send)
         except ProblemError as exc:
             await problem_response(exc.to_problem(scope["path"]), exc.headers)(scope, receive, send)
+        except HTTPException:
+            raise  # answered outside (hanke_libs.limits' upload limit raises one from receive)
         except Exception:
             log.exception("proxy error", extra={"path": scope["path"]})
             body = {

@@ -125,38 +125,41 @@ async def test_encoded_slash_after_the_prefix_is_404_not_a_bad_target(
     assert stubs["budget"].app.state.calls[-1][1] == "/echo/a/b"
 
 
-async def test_request_body_limit_is_the_upload_limit(stubs: dict[str, ServerThread]) -> None:
-    settings = gateway_settings({n: s.url for n, s in stubs.items()}, max_upload_bytes=4096)
-    assert gateway_settings({n: s.url for n, s in stubs.items()}).max_upload_bytes == 50 * 1024 * 1024
+async def test_request_bodies_have_the_services_limits(stubs: dict[str, ServerThread]) -> None:
+    defaults = gateway_settings({n: s.url for n, s in stubs.items()})
+    assert (defaults.max_upload_bytes, defaults.max_json_bytes) == (50 * 1024 * 1024, 2 * 1024 * 1024)
+    settings = gateway_settings(
+        {n: s.url for n, s in stubs.items()}, max_upload_bytes=8192, max_json_bytes=4096
+    )
     async with running(create_app(settings)) as client:
         headers = bearer(settings, "finance")
-        fits = await client.post("/api/v1/budget/upload", content=b"x" * 4096, headers=headers)
-        assert fits.status_code == 200 and fits.json() == {"received": 4096}
-        too_large = await client.post("/api/v1/budget/upload", content=b"x" * 4097, headers=headers)
-        assert too_large.status_code == 413
-        assert too_large.headers["content-type"] == "application/problem+json"
-        assert "4096 bytes" in too_large.json()["detail"]
+        csv = {**headers, "Content-Type": "text/csv"}
+        fits = await client.post("/api/v1/budget/upload", content=b"x" * 8192, headers=csv)
+        assert fits.status_code == 200 and fits.json() == {"received": 8192}
+        for content_type, size in (("text/csv", 8193), ("application/json", 4097)):
+            too_large = await client.post(
+                "/api/v1/budget/upload",
+                content=b"x" * size,
+                headers={**headers, "Content-Type": content_type},
+            )
+            assert too_large.status_code == 413, content_type
+            assert too_large.headers["content-type"] == "application/problem+json"
 
         async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted while read
-            for _ in range(5):
+            for _ in range(10):
                 yield b"x" * 1000
 
-        streamed = await client.post("/api/v1/budget/upload", content=chunks(), headers=headers)
-        assert streamed.status_code == 413
-    assert ("POST", "/upload", headers["Authorization"]) in stubs["budget"].app.state.calls
-    assert [c for c in stubs["budget"].app.state.calls if c[1] == "/upload"].__len__() == 1
-
-
-async def test_not_modified_no_content_and_head(client: httpx.AsyncClient, auth: Auth) -> None:
-    item = await client.get("/api/v1/budget/items/1", headers=auth("finance"))
-    assert item.status_code == 200 and item.headers["etag"] == '"1"'
-    cached = await client.get("/api/v1/budget/items/1", headers={**auth("finance"), "If-None-Match": '"1"'})
-    assert cached.status_code == 304 and cached.headers["etag"] == '"1"' and cached.content == b""
-    deleted = await client.delete("/api/v1/budget/items/1", headers=auth("finance"))
-    assert deleted.status_code == 204 and deleted.content == b""
-    assert "content-length" not in deleted.headers
-    head = await client.head("/api/v1/budget/echo/x", headers=auth("finance"))
-    assert head.status_code in (200, 405) and head.content == b""
+        streamed = await client.post("/api/v1/budget/upload", content=chunks(), headers=csv)
+        assert streamed.status_code == 413 and streamed.headers["content-type"] == "application/problem+json"
+        deep = await client.post(
+            "/api/v1/budget/upload",
+            content=b"[" * 100 + b"]" * 100,
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        assert deep.status_code == 400
+    assert [c for c in stubs["budget"].app.state.calls if c[1] == "/upload"] == [
+        ("POST", "/upload", headers["Authorization"])
+    ]  # only the one within the limits reached the service
 
 
 async def test_scim_keeps_its_own_path_and_links_name_the_gateway(
