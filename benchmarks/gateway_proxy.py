@@ -120,7 +120,9 @@ def main() -> int:
         }
         procs.append(Process.uvicorn("gateway.main:create_app", ports["gateway"], gw_env, GATEWAY_PROTOCOL))
         aiohttp_env = {**gw_env, "HANKE_GATEWAY_UPSTREAM_CLIENT": "aiohttp"}
-        procs.append(Process.uvicorn("gateway.main:create_app", ports["aiohttp"], aiohttp_env, GATEWAY_PROTOCOL))
+        procs.append(
+            Process.uvicorn("gateway.main:create_app", ports["aiohttp"], aiohttp_env, GATEWAY_PROTOCOL)
+        )
         procs.append(Process.uvicorn("benchmarks.gateway_httpx_variant:create_app", ports["httpx"], gw_env))
         for proc in procs:
             proc.wait_listening()

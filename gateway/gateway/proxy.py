@@ -165,13 +165,13 @@ class ProxyRoute:
 
         public_base = settings.public_base_url.rstrip("/")
         headers: list[tuple[bytes, bytes]] = []
-        content_length = "0"
+        answered_length = "0"
         for name, value in resp.header_list:
             lname = name.lower()
             kind = RESPONSE_HEADERS.get(lname)
             if kind is None:
                 if lname == "content-length":
-                    content_length = value
+                    answered_length = value
                 continue
             if kind == _URL:
                 value = self.public_url(value, upstream, public_base)
@@ -184,7 +184,7 @@ class ProxyRoute:
         if resp.status in (204, 304) or resp.status < 200:
             body = b""  # no body and no Content-Length on these (RFC 9110 8.6)
         elif scope["method"] == "HEAD":
-            headers.append((b"content-length", content_length.encode("latin-1")))
+            headers.append((b"content-length", answered_length.encode("latin-1")))
             body = b""
         else:
             if self.scim and body and upstream.base_url.encode() in body:

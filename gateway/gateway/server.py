@@ -6,7 +6,7 @@ uvicorn's h11 protocol has ``--h11-max-incomplete-event-size``, and h11 costs th
 its speed). The gateway answers every caller, including unauthenticated ones, so a request line
 and headers over ``HANKE_GATEWAY_MAX_REQUEST_HEAD_BYTES`` (32 KiB) are refused with a
 ``431 Request Header Fields Too Large`` problem as soon as that many bytes have arrived without
-the head ending; the connection stops being read and is closed. Run the gateway with it::
+the head ending (or the head that ends is longer); the connection stops being read and is closed. Run the gateway with it::
 
     uvicorn --factory gateway.main:create_app --http gateway.server:HttpToolsProtocol
 
@@ -35,69 +35,49 @@ def _head_limit() -> int:
     return Settings().max_request_head_bytes
 
 
-class _HeadTooLarge(Exception):
-    pass
-
-
 class HttpToolsProtocol(_UvicornHttpToolsProtocol):
-    """uvicorn's httptools protocol, refusing request heads over the gateway's limit with 431."""
+    """uvicorn's httptools protocol, refusing request heads over the gateway's limit with 431.
+
+    The head is measured on the bytes as they arrive, before the parser sees them: from the end of
+    the previous request to the blank line that ends this head (found with ``bytes.find``), so
+    the hot path adds no Python call per header.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.head_limit = _head_limit()
         self._reading_head = True
         self._head_bytes = 0  # bytes received since the current head began
-        self._head_size = 0  # bytes of the request line and headers parsed so far
         self._refused = False
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
         if self._reading_head:
+            end = data.find(b"\r\n\r\n")
+            size = self._head_bytes + (len(data) if end < 0 else end + 4)
+            if size > self.head_limit:
+                self._head_bytes = size
+                self._refuse()
+                return
             self._head_bytes += len(data)
         super().data_received(data)
-        if not self._refused and self._reading_head and self._head_bytes > self.head_limit:
-            self._refuse()
-
-    def send_400_response(self, msg: str) -> None:
-        if not self._refused:  # a refused head stops the parser with an error: already answered
-            super().send_400_response(msg)
-
-    # parser callbacks
-    def on_message_begin(self) -> None:
-        self._reading_head = True
-        self._head_size = 0
-        super().on_message_begin()
-
-    def on_url(self, url: bytes) -> None:
-        self._count(len(url) + 16)
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._count(len(name) + len(value) + 4)
-        super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
         self._reading_head = False
-        self._head_bytes = 0
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._reading_head = True
+        self._head_bytes = 0
         super().on_message_complete()
-
-    def _count(self, size: int) -> None:
-        self._head_size += size
-        if self._head_size > self.head_limit:
-            self._refuse()
-            raise _HeadTooLarge
 
     def _refuse(self) -> None:
         self._refused = True
         log.warning(
             "request head over %d bytes refused",
             self.head_limit,
-            extra={"head_limit": self.head_limit, "head_bytes_read": max(self._head_bytes, self._head_size)},
+            extra={"head_limit": self.head_limit, "head_bytes_read": self._head_bytes},
         )
         body = json.dumps(
             {

@@ -13,8 +13,8 @@ import json
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.security import HTTPBearer
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
