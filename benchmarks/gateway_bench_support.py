@@ -152,7 +152,7 @@ class Process:
         cmd += ["--loop", "uvloop", "--http", http]  # the same event loop and parser for all
         return cls.start(factory, cmd, env, port)
 
-    def wait_listening(self, timeout: float = 60.0) -> None:
+    def wait_listening(self, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
