@@ -27,6 +27,8 @@ class UpstreamSpec:
     public_prefix: str
     # Paths of the service the gateway publishes under the same path instead (``/scim/v2``).
     same_path_prefixes: tuple[str, ...] = ()
+    # Paths below ``public_prefix`` that pass without a bearer token (the service checks them).
+    unauthenticated_prefixes: tuple[str, ...] = ()
 
     @property
     def setting(self) -> str:
@@ -47,6 +49,8 @@ UPSTREAMS: tuple[UpstreamSpec, ...] = (
     UpstreamSpec("budget", "/api/v1/budget"),
     UpstreamSpec("pilots", "/api/v1/pilots"),
     UpstreamSpec("participants", "/api/v1/participants", same_path_prefixes=("/scim/v2",)),
+    # Calendar feeds: calendar clients cannot send a token; the secret feed URL is the credential.
+    UpstreamSpec("reports", "/api/v1/reports", unauthenticated_prefixes=("/feeds/",)),
 )
 SERVICES: tuple[str, ...] = tuple(spec.name for spec in UPSTREAMS)
 BY_NAME: dict[str, UpstreamSpec] = {spec.name: spec for spec in UPSTREAMS}
@@ -59,6 +63,7 @@ class Settings(AppSettings):
     budget_url: str = "http://127.0.0.1:8001"
     pilots_url: str = "http://127.0.0.1:8002"
     participants_url: str = "http://127.0.0.1:8003"
+    reports_url: str = "http://127.0.0.1:8004"
     # Where callers reach the gateway (``https://hanke.kuopio.fi``): absolute links the services
     # send (``Location``, ``Link``, SCIM ``meta.location``) are rewritten onto it. Empty: links are
     # rewritten to path-absolute gateway paths (``/api/v1/budget/...``). Never the Host header.

@@ -1,11 +1,13 @@
 """The proxy: the services' resources under one versioned prefix.
 
 ``/api/v1/budget/{path}`` -> budget ``/{path}``, ``/api/v1/pilots/{path}`` -> pilots,
-``/api/v1/participants/{path}`` -> participants, ``/scim/v2/{path}`` -> participants
-``/scim/v2/{path}`` (the prefixes come from :data:`gateway.config.UPSTREAMS`). A plain ASGI
-middleware serves them (no per-request dependency resolution, routing or response model on the
-hot path). The caller's token is checked here first and then forwarded; the service applies its
-own access rules.
+``/api/v1/participants/{path}`` -> participants, ``/api/v1/reports/{path}`` -> reports,
+``/scim/v2/{path}`` -> participants ``/scim/v2/{path}`` (the prefixes come from
+:data:`gateway.config.UPSTREAMS`). A plain ASGI middleware serves them (no per-request dependency
+resolution, routing or response model on the hot path). The caller's token is checked here first
+and then forwarded; the service applies its own access rules. The reports service's calendar feeds
+(``/api/v1/reports/feeds/...``) pass without a bearer token: calendar clients cannot send one, the
+secret URL is the credential and the reports service checks it.
 
 What passes, both ways:
 
@@ -92,6 +94,12 @@ class ProxyRoute:
         self.upstream_prefix = upstream_prefix.rstrip("/")
         self._raw_prefix = (self.gateway_prefix + "/").encode("ascii")
         self.scim = self.upstream_prefix == "/scim/v2"
+        # Paths that pass without a token (only below the service's public prefix).
+        self.unauthenticated = (
+            tuple(self.gateway_prefix + p for p in self.spec.unauthenticated_prefixes)
+            if self.gateway_prefix == self.spec.public_prefix
+            else ()
+        )
 
     def upstream_target(self, scope: Scope) -> str:
         """The percent-encoded upstream path and query of this request (404 problem for a target
@@ -102,11 +110,18 @@ class ProxyRoute:
             # The prefix or the slash after it arrived percent-encoded (``/api/v1/budget%2Fx``).
             raise NotFound("No such path: the service prefix must be followed by '/'.")
         rest = raw[len(self._raw_prefix) - 1 :].decode("latin-1")
-        if ("/." in rest or "%" in rest) and any(unquote(seg) in (".", "..") for seg in rest.split("/")):
+        decoded = unquote(rest) if "%" in rest else rest  # %2F counts as a separator here
+        if "/." in decoded and any(segment in (".", "..") for segment in decoded.split("/")):
             raise NotFound("No such path: paths with '.' or '..' segments are not served.")
         target = self.upstream_prefix + rest
         query = scope.get("query_string", b"")
         return target + "?" + query.decode("latin-1") if query else target
+
+    def _unauthenticated_path(self, scope: Scope) -> bool:
+        """Whether the request is for a path that passes without a token: by its raw target, with
+        nothing percent-encoded in it (no encoded slash or dot can reach another path)."""
+        raw = (scope.get("raw_path") or b"").split(b"?", 1)[0].decode("latin-1")
+        return "%" not in raw and raw.startswith(self.unauthenticated) and scope["path"] == raw
 
     def public_url(self, value: str, upstream: Upstream, public_base: str) -> str:
         """An upstream URL (absolute or a path) as the caller reaches it through the gateway."""
@@ -148,7 +163,8 @@ class ProxyRoute:
                     authorization = text
             elif name == b"content-length":
                 content_length = value
-        await authenticate(app, authorization)
+        if not (self.unauthenticated and self._unauthenticated_path(scope)):
+            await authenticate(app, authorization)
         target = self.upstream_target(scope)
         rid = current_request_id()
         if rid:
