@@ -274,3 +274,21 @@ async def test_scim_errors_are_scim_errors(stubs: dict[str, ServerThread]) -> No
         assert response.json()["status"] == "503" and "participants" in response.json()["detail"]
         problem = await client.get("/api/v1/participants/me", headers=bearer(settings, "champion"))
         assert problem.status_code == 503 and problem.headers["content-type"] == "application/problem+json"
+
+
+async def test_only_the_literal_feed_paths_pass_without_a_token(
+    client: httpx.AsyncClient, stubs: dict[str, ServerThread]
+) -> None:
+    feed = await client.get("/api/v1/reports/feeds/abcdefghijklmnopqrstuvwxyz/calendar.ics")
+    assert feed.status_code == 200
+    # Encoded separators or dots cannot reach another path of the reports service without a token.
+    for path in (
+        "/api/v1/reports/feeds%2F..%2Fprojects/S21894/calendar",
+        "/api/v1/reports/feeds/%2E%2E/projects/S21894/calendar",
+        "/api/v1/reports/feeds/x%2F..%2F..%2Fprojects",
+    ):
+        response = await client.get(path)
+        assert response.status_code in (401, 404), path
+        assert response.headers["content-type"] == "application/problem+json"
+    reached = [c[1] for c in stubs["reports"].app.state.calls]
+    assert reached == ["/feeds/abcdefghijklmnopqrstuvwxyz/calendar.ics"]
