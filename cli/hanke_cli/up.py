@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 
-from hanke_cli.apps import ALL_APPS, SERVICES
+from hanke_cli.apps import ALL_APPS, SERVICES, AppSpec
 from hanke_cli.console import say
 from hanke_cli.setup import migrate, seed
 
@@ -17,6 +17,26 @@ from hanke_cli.setup import migrate, seed
 def _pump(name: str, stream: object) -> None:
     for line in iter(stream.readline, ""):  # type: ignore[attr-defined]
         say(name, line.rstrip("\n"))
+
+
+def uvicorn_command(spec: AppSpec) -> list[str]:
+    """The command that serves one app."""
+    settings = spec.settings()
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        spec.factory,
+        "--host",
+        settings.host,
+        "--port",
+        str(settings.port),
+        "--no-access-log",
+        "--timeout-graceful-shutdown",
+        "5",
+        *spec.uvicorn_options,
+    ]
 
 
 def up(*, json_logs: bool = False, skip_setup: bool = False) -> int:
@@ -32,20 +52,7 @@ def up(*, json_logs: bool = False, skip_setup: bool = False) -> int:
         settings = spec.settings()
         prefix = str(settings.model_config.get("env_prefix"))
         env.setdefault(f"{prefix}LOG_JSON", "true" if json_logs else "false")
-        cmd = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            spec.factory,
-            "--host",
-            settings.host,
-            "--port",
-            str(settings.port),
-            "--no-access-log",
-            "--timeout-graceful-shutdown",
-            "5",
-        ]
+        cmd = uvicorn_command(spec)
         proc = subprocess.Popen(
             cmd,
             env=env,
