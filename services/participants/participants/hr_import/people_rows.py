@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +59,7 @@ class HrPerson:
     fingerprint: str
 
 
-def fingerprint(cells: dict[str, Any]) -> str:
+def fingerprint(cells: Mapping[str, Any]) -> str:
     """A digest of a row's cells: a person whose stored fingerprint matches came from this very row."""
     raw = "\x1f".join("" if cells.get(f) is None else str(cells.get(f)) for f in FIELDS)
     return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
