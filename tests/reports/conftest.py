@@ -39,13 +39,15 @@ class Live:
         return {name: s.url for name, s in self.servers.items()}
 
 
-async def _start(name: str, database: MigratedDatabase) -> ServerThread:
+async def _start(name: str, database: MigratedDatabase, started: dict[str, ServerThread]) -> ServerThread:
     url = database.fresh_url()
     async with standalone_database(url) as db:
         await importlib.import_module(f"{name}.seed").seed(db)
     config = importlib.import_module(f"{name}.config")
+    # a service asks the ones started before it for facts (ADR 0001): participants asks pilots
+    peers = {f"{n}_url": s.url for n, s in started.items() if f"{n}_url" in config.Settings.model_fields}
     app = importlib.import_module(f"{name}.main").create_app(
-        config.Settings(database_url=url, log_json=False)
+        config.Settings(database_url=url, log_json=False, **peers)
     )
     server = ServerThread(app).start()
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:  # build schemas one at a time
@@ -83,7 +85,7 @@ def live(
     servers: dict[str, ServerThread] = {}
     try:
         for name in UPSTREAMS:
-            servers[name] = asyncio.run(_start(name, databases[name]))
+            servers[name] = asyncio.run(_start(name, databases[name], servers))
         state = Live(servers, [])
         asyncio.run(_load(state))
         yield state

@@ -8,6 +8,7 @@ evaluation as of 2021-01-01 and as of 2021-12-31 differ where the data does.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -234,8 +235,14 @@ async def load_participants(client: httpx.AsyncClient, auth: Auth) -> None:
                 f"/coaching-events/{event['id']}/attendance", json={"person_ids": attendees}, headers=admin
             )
         )
-    rounds = ok(await client.get("/rounds", params={"project_code": "S21894"}, headers=admin))
+    rounds = ok(await client.get("/rounds", params={"project_code": "S21894"}, headers=admin))["items"]
     by = {(r["framework_code"], r["kind"]): r["id"] for r in rounds}
+    # the seeded rounds closed in 2020-2021: reopened to record the scenario's answers, closed again
+    entered = [by[(f, k)] for f in ("kunta-itsearvio", "digital-maturity-5") for k in ("baseline", "interim")]
+    until = dt.date.today().isoformat()
+    for rid in entered:
+        reason = {"reason": "scenario answers", "until": until}
+        ok(await client.post(f"/rounds/{rid}/reopen", json=reason, headers=admin))
     for persons in people.values():
         for i, pid in enumerate(persons):
             for kind, value in (("baseline", 2 + i % 2), ("interim", 3 + i % 2)):
@@ -257,3 +264,5 @@ async def load_participants(client: httpx.AsyncClient, auth: Auth) -> None:
                     headers=admin,
                 )
             )
+    for rid in entered:
+        ok(await client.post(f"/rounds/{rid}/close", json={}, headers=admin))
