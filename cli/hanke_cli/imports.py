@@ -60,7 +60,12 @@ def human_summary(report: dict[str, Any]) -> list[str]:
 
 
 def run_in_transaction(
-    service: str, steps: list[tuple[str, Step]], *, commit: bool, as_json: bool = False
+    service: str,
+    steps: list[tuple[str, Step]],
+    *,
+    commit: bool,
+    as_json: bool = False,
+    summarise: Callable[[dict[str, Any]], list[str]] | None = None,
 ) -> int:
     """Run import steps in one transaction of ``service``'s database; print a short summary of each
     (``as_json``: the whole report as JSON on stdout)."""
@@ -97,8 +102,11 @@ def run_in_transaction(
                         tell(f"  ... and {len(errors) - SHOWN_PROBLEMS} more (--json lists them all)")
                     return 1
                 reports.append({"step": label, **report})
-                for line in human_summary(report):
-                    tell(f"{label}: {line}")
+                if summarise is None:  # e.g. the ledger import: its report as one JSON line
+                    tell(f"{label}: " + json.dumps(report, ensure_ascii=False, default=str))
+                else:
+                    for line in summarise(report):
+                        tell(f"{label}: {line}")
             if commit:
                 await session.commit()
                 tell("committed")
@@ -153,7 +161,7 @@ def import_hr(
     if not steps:
         say("hanke", "nothing to import: give --people and/or --org-units")
         return 2
-    return run_in_transaction("participants", steps, commit=commit, as_json=as_json)
+    return run_in_transaction("participants", steps, commit=commit, as_json=as_json, summarise=human_summary)
 
 
 def import_ledger(path: Path, *, project: str, implementer: str | None, commit: bool) -> int:
