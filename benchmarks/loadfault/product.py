@@ -1,0 +1,228 @@
+"""The whole product on the private cluster: one database per service, migrated and seeded with
+``hanke migrate`` / ``hanke seed``, then the three services and the gateway as separate uvicorn
+processes on free loopback ports (as ``hanke up`` starts them), each with the others' URLs.
+
+A service's peer URLs are found from its own settings class: every ``<other service>_url`` field
+it declares (``HANKE_PILOTS_PARTICIPANTS_URL`` ...) gets that service's address, so a peer added
+to a ``config.py`` is wired without a change here; the same variables are set for every pair anyway
+(settings ignore unknown variables).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from benchmarks.loadfault.cluster import IMPORT_ROLE, Cluster
+from benchmarks.loadfault.ports import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("budget", "pilots", "participants")
+APPS = (*SERVICES, "gateway")
+
+
+def prefix(app: str) -> str:
+    return f"HANKE_{app.upper()}_"
+
+
+def declared_peer_fields(app: str) -> list[str]:
+    """The ``<service>_url`` fields ``app``'s settings declare (its peers, or the gateway's upstreams)."""
+    settings_cls = importlib.import_module(f"{app}.config").Settings
+    return [name for name in settings_cls.model_fields if name.endswith("_url") and name[:-4] in SERVICES]
+
+
+@dataclass
+class App:
+    name: str
+    port: int
+    env: dict[str, str]
+    log: Path
+    proc: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            f"{self.name}.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "5",
+        ]
+        with self.log.open("ab") as out:
+            out.write(
+                f"\n===== start {self.starts + 1} of {self.name} at {time.strftime('%H:%M:%S')}\n".encode()
+            )
+            out.flush()
+            self.proc = subprocess.Popen(
+                cmd, env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self.starts += 1
+
+    def wait_listening(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc is None or self.proc.poll() is not None:
+                code = None if self.proc is None else self.proc.returncode
+                raise RuntimeError(f"{self.name} exited ({code}); see {self.log}:\n{tail(self.log)}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{self.name} did not listen on {self.port}; see {self.log}") from None
+                time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL, no chance to clean up (its own pid only)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+@dataclass
+class Product:
+    """The cluster, the four apps and where their logs go."""
+
+    cluster: Cluster
+    workdir: Path
+    upstream_timeout: float = 10.0
+    apps: dict[str, App] = field(default_factory=dict)
+    db_urls: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def gateway(self) -> str:
+        return self.apps["gateway"].url
+
+    def base_env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HANKE_")}
+        for service in SERVICES:
+            env[f"{prefix(service)}DATABASE_URL"] = self.db_urls[service]
+        return env
+
+    def cli(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> str:
+        """Run ``hanke <args>`` with the services' database URLs; returns its output."""
+        done = subprocess.run(
+            [sys.executable, "-m", "hanke_cli.main", *args],
+            env=env or self.base_env(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"hanke {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+            )
+        return done.stdout
+
+    def import_env(self) -> dict[str, str]:
+        """The CLI's environment for the killed import: the budget database as ``IMPORT_ROLE``."""
+        env = self.base_env()
+        env[f"{prefix('budget')}DATABASE_URL"] = self.cluster.url("budget", user=IMPORT_ROLE)
+        return env
+
+    def setup(self, *, log_level: str = "WARNING") -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        for service in SERVICES:
+            self.db_urls[service] = self.cluster.create_database(service)
+        # hanke migrate S && hanke seed S, the three services at once (each owns its database)
+        with ThreadPoolExecutor(len(SERVICES)) as pool:
+            list(pool.map(lambda s: (self.cli("migrate", s), self.cli("seed", s)), SERVICES))
+        ports = {app: free_port() for app in APPS}
+        urls = {app: f"http://127.0.0.1:{port}" for app, port in ports.items()}
+        for app in APPS:
+            env = self.base_env()
+            env[f"{prefix(app)}LOG_JSON"] = "false"
+            env[f"{prefix(app)}LOG_LEVEL"] = log_level
+            env[f"{prefix(app)}PORT"] = str(ports[app])
+            for other in SERVICES:
+                if other != app:
+                    env[f"{prefix(app)}{other.upper()}_URL"] = urls[other]
+            if app == "gateway":
+                env[f"{prefix(app)}UPSTREAM_TIMEOUT_SECONDS"] = str(self.upstream_timeout)
+            self.apps[app] = App(app, ports[app], env, self.workdir / f"{app}.log")
+        for app in APPS:
+            self.apps[app].start()
+        for app in APPS:
+            self.apps[app].wait_listening()
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        """Until the gateway's /readyz says every upstream is ok."""
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            try:
+                answer = httpx.get(self.gateway + "/readyz", timeout=5)
+                if answer.status_code == 200:
+                    return
+                last = f"{answer.status_code} {answer.text[:300]}"
+            except httpx.HTTPError as exc:
+                last = repr(exc)
+            time.sleep(0.3)
+        raise RuntimeError(f"the product did not become ready: {last}")
+
+    def restart(self, app: str) -> None:
+        self.apps[app].start()
+
+    def shutdown(self) -> None:
+        for app in reversed(APPS):
+            if app in self.apps:
+                self.apps[app].stop()
+
+    def log_problems(self) -> dict[str, list[str]]:
+        """Tracebacks and ERROR lines in each app's log (evidence for an unexpected 5xx)."""
+        found: dict[str, list[str]] = {}
+        for app in self.apps.values():
+            try:
+                lines = app.log.read_text(errors="replace").splitlines()
+            except OSError:
+                continue
+            hits = [ln for ln in lines if "Traceback" in ln or " ERROR " in ln or ln.startswith("ERROR")]
+            errors = [
+                ln for ln in lines if ln and not ln.startswith(" ") and ("Error:" in ln or "Exception:" in ln)
+            ]
+            if hits or errors:
+                found[app.name] = (hits + errors)[:200]
+        return found
+
+
+def peer_wiring() -> dict[str, list[str]]:
+    """What each app declares of the others' URLs (printed, so a missing wire shows)."""
+    return {app: declared_peer_fields(app) for app in APPS}
