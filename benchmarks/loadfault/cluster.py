@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -161,7 +162,7 @@ class Cluster:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
-    def scalar(self, database: str, sql: str, params: tuple[object, ...] = ()) -> object:
+    def scalar(self, database: str, sql: str, params: tuple[object, ...] = ()) -> Any:
         with self.admin(database) as conn:
             row = conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
             return row[0] if row else None

@@ -1,21 +1,16 @@
-"""The faults injected under load, each timed: a service SIGKILLed and restarted, a ledger import
-SIGKILLed while its transaction is writing, the PostgreSQL cluster restarted (``pg_ctl restart -m
-fast``). Each returns a window of monotonic time; the report judges the requests inside it."""
+"""Faults injected under load, each timed: a service SIGKILLed and restarted, the PostgreSQL cluster
+restarted (``pg_ctl restart -m fast``); the killed import is in :mod:`importkill`. Each returns a
+window of monotonic time; the report judges the requests inside it."""
 
 from __future__ import annotations
 
 import asyncio
-import signal
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 
-from benchmarks.loadfault.cluster import IMPORT_ROLE
-from benchmarks.loadfault.product import ROOT, SERVICES, Product
+from benchmarks.loadfault.product import SERVICES, Product
 from benchmarks.loadfault.tokens import Tokens
 
 PROJECT = "S21894"
@@ -91,154 +86,6 @@ async def kill_service(
     return result
 
 
-# -- (b) an import killed mid-way -----------------------------------------------------------------
-@dataclass
-class ImportKill:
-    rows: int
-    window: Window
-    rows_before: int = 0
-    rows_after_kill: int = 0
-    audit_before: int = 0
-    audit_after_kill: int = 0
-    killed_after_s: float = 0.0
-    backend_at_kill: str = ""  # what the import's database session was doing when it was killed
-    heap_growth_kb: int = 0  # cost_entry grew by this much while the killed transaction was open
-    exit_code: int | None = None
-    backend_gone_s: float | None = None  # kill -> the server has ended the import's session
-    rerun_added: int | None = None  # the same file imported to completion afterwards
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def rows_left(self) -> int:
-        return self.rows_after_kill - self.rows_before
-
-
-def ledger_file(path: Path, rows: int, tag: str) -> Path:
-    """An accounting extract of ``rows`` Savonia expense rows (semicolon CSV, Finnish columns)."""
-    header = "Tosite;Tositepäivä;Tili;Tilin nimi;Kustannuspaikka;Projekti;Selite;Debet;Kredit;Kustannuslaji;Toteuttaja\r\n"
-    lines = [header]
-    for n in range(rows):
-        day, mon, year = 1 + n % 28, 1 + n % 12, 2020 + n % 3
-        cents = 1000 + (n * 7919) % 500_000
-        lines.append(
-            f"LFIMP-{tag}-{n};{day}.{mon}.{year};4340;Asiantuntijapalvelut;1721;{PROJECT};import {n};"
-            f"{cents // 100},{cents % 100:02d};;;{SAVONIA}\r\n"
-        )
-    path.write_text("".join(lines), encoding="utf-8")
-    return path
-
-
-def import_cmd(path: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "hanke_cli.main",
-        "import-ledger",
-        str(path),
-        "--project",
-        PROJECT,
-        "--implementer",
-        SAVONIA,
-        "--commit",
-    ]
-
-
-def _counts(product: Product, tag: str) -> tuple[int, int]:
-    c = product.cluster
-    rows = c.scalar(
-        "budget", "SELECT count(*) FROM cost_entry WHERE voucher_ref LIKE %s", (f"LFIMP-{tag}-%",)
-    )
-    audit = c.scalar("budget", "SELECT count(*) FROM audit_entry WHERE action = 'import'")
-    return int(rows or 0), int(audit or 0)
-
-
-def _watch_and_kill(
-    product: Product, proc: subprocess.Popen[bytes], result: ImportKill, hold: float, timeout: float
-) -> None:
-    """SIGKILL the import ``hold`` seconds after its transaction first wrote (it has a transaction id)."""
-    c = product.cluster
-    size0 = int(c.scalar("budget", "SELECT pg_relation_size('cost_entry')") or 0)
-    started = time.monotonic()
-    seen: float | None = None
-    query = (
-        "SELECT state, backend_xid IS NOT NULL, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) "
-        "FROM pg_stat_activity WHERE usename = %s AND datname = 'budget'"
-    )
-    with c.admin("budget") as conn:
-        while proc.poll() is None and time.monotonic() - started < timeout:
-            rows = conn.execute(query, (IMPORT_ROLE,)).fetchall()
-            writing = [r for r in rows if r[1]]
-            if writing and seen is None:
-                seen = time.monotonic()
-            if seen is not None and time.monotonic() - seen >= hold:
-                size = int(conn.execute("SELECT pg_relation_size('cost_entry')").fetchone()[0])  # type: ignore[index]
-                proc.send_signal(signal.SIGKILL)
-                result.killed_after_s = time.monotonic() - started
-                result.backend_at_kill = "; ".join(f"{r[0]}: {r[2]}" for r in (writing or rows))
-                result.heap_growth_kb = (size - size0) // 1024
-                break
-            time.sleep(0.01)
-    if proc.poll() is None and not result.backend_at_kill:
-        proc.send_signal(signal.SIGKILL)
-        result.problems.append(f"the import had not started writing after {timeout:.0f} s; killed anyway")
-
-
-def _run_and_kill(product: Product, path: Path, result: ImportKill, hold: float, limit_s: float) -> int:
-    with (product.workdir / "import.log").open("ab") as log:
-        proc = subprocess.Popen(
-            import_cmd(path), env=product.import_env(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-        )
-        _watch_and_kill(product, proc, result, hold, limit_s)
-        return proc.wait(60)
-
-
-def _wait_backend_gone(product: Product, timeout: float) -> float | None:
-    began = time.monotonic()
-    while time.monotonic() - began < timeout:
-        n = product.cluster.scalar(
-            "budget", "SELECT count(*) FROM pg_stat_activity WHERE usename = %s", (IMPORT_ROLE,)
-        )
-        if not n:
-            return time.monotonic() - began
-        time.sleep(0.05)
-    return None
-
-
-async def kill_import(
-    product: Product, *, rows: int, tag: str, hold: float = 0.3, rerun: bool = True, limit_s: float = 180
-) -> ImportKill:
-    path = await asyncio.to_thread(ledger_file, product.workdir / f"ledger-{tag}.csv", rows, tag)
-    began = time.monotonic()
-    result = ImportKill(rows, Window("import killed", began, began, set()))
-    result.rows_before, result.audit_before = await asyncio.to_thread(_counts, product, tag)
-    result.exit_code = await asyncio.to_thread(_run_and_kill, product, path, result, hold, limit_s)
-    if result.exit_code != -signal.SIGKILL:
-        result.problems.append(
-            f"the import ended by itself (exit {result.exit_code}) before it could be killed: "
-            "the check is inconclusive; use a larger --import-rows"
-        )
-    result.backend_gone_s = await asyncio.to_thread(_wait_backend_gone, product, 120)
-    result.rows_after_kill, result.audit_after_kill = await asyncio.to_thread(_counts, product, tag)
-    if rerun:
-        done = await asyncio.to_thread(
-            subprocess.run,
-            import_cmd(path),
-            env=product.import_env(),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=limit_s,
-        )
-        if done.returncode != 0:
-            result.problems.append(
-                f"the re-run of the import failed ({done.returncode}): {done.stdout[-500:]}"
-            )
-        after, _ = await asyncio.to_thread(_counts, product, tag)
-        result.rerun_added = after - result.rows_after_kill
-    result.window.end = time.monotonic()
-    return result
-
-
 # -- (c) PostgreSQL restarted ---------------------------------------------------------------------
 @dataclass
 class DatabaseRestart:
@@ -251,7 +98,7 @@ class DatabaseRestart:
 async def restart_database(
     product: Product, tokens: Tokens, *, settle: float, recovery_timeout: float = 120
 ) -> DatabaseRestart:
-    pids = {s: product.apps[s].proc.pid for s in SERVICES if product.apps[s].proc}
+    pids = {s: proc.pid for s in SERVICES if (proc := product.apps[s].proc) is not None}
     began = time.monotonic()
     result = DatabaseRestart(Window("PostgreSQL restart", began, began, set(SERVICES)))
     result.restart_s = await asyncio.to_thread(product.cluster.restart, "fast")

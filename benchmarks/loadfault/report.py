@@ -7,7 +7,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from benchmarks.loadfault.faults import DatabaseRestart, ImportKill, ServiceKill, Window
+from benchmarks.loadfault.faults import DatabaseRestart, ServiceKill, Window
+from benchmarks.loadfault.importkill import ImportKill
+from benchmarks.loadfault.logs import LogEvidence
+from benchmarks.loadfault.logs import lines as log_lines
 from benchmarks.loadfault.record import Recorder, Sample
 from benchmarks.loadfault.verify import Verification
 
@@ -145,7 +148,7 @@ def build(
     verification: Verification,
     deadline_ms: float,
     view_deadline_ms: float,
-    log_problems: dict[str, list[str]],
+    log_evidence: LogEvidence,
 ) -> Report:
     r = Report()
     windows = [f.window for f in (kill, imp, db) if f is not None]
@@ -240,6 +243,7 @@ def build(
         L.append(
             f"  import rows before {imp.rows_before}, after the kill {imp.rows_after_kill}; import audit entries "
             f"before {imp.audit_before}, after {imp.audit_after_kill}; re-run to completion added {imp.rerun_added}"
+            + (f" in {imp.rerun_s:.1f} s" if imp.rerun_s is not None else "")
         )
         j = judged[imp.window.name]
         L.append(
@@ -348,19 +352,8 @@ def build(
         not any(v.unaudited.values()),
         f"{v.unaudited}",
     )
-    if log_problems:
-        L.append("ERRORS IN THE APPS' LOGS (first lines):")
-        for app, lines in log_problems.items():
-            L.append(f"  {app}: {len(lines)} lines, e.g.")
-            L += [f"    {ln[:240]}" for ln in _distinct(lines)[:6]]
+    L += log_lines(log_evidence)
     return r
-
-
-def _distinct(lines: list[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for ln in lines:
-        seen.setdefault(ln, None)
-    return list(seen)
 
 
 def _s(value: float | None) -> str:

@@ -12,8 +12,9 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.loadfault import faults
+from benchmarks.loadfault import faults, importkill
 from benchmarks.loadfault.cluster import Cluster
+from benchmarks.loadfault.logs import collect
 from benchmarks.loadfault.product import Product, peer_wiring
 from benchmarks.loadfault.record import Recorder
 from benchmarks.loadfault.report import Report, build
@@ -48,7 +49,8 @@ class Outcome:
     report: Report
     recorder: Recorder
     results: dict[str, object] = field(default_factory=dict)
-    workdir: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    logs_kept: Path | None = None  # the apps' logs, kept when an invariant failed
 
 
 def say(config: Config, text: str) -> None:
@@ -56,58 +58,106 @@ def say(config: Config, text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
-async def _scenario(config: Config, product: Product, tokens: Tokens, rec: Recorder, run_id: str) -> Outcome:
+class Phases:
+    """Wall-clock seconds per phase, printed with the report."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def mark(self, name: str) -> None:
+        now = time.monotonic()
+        self.seconds[name] = now - self._last
+        self._last = now
+
+    def line(self) -> str:
+        total = sum(self.seconds.values())
+        return (
+            "PHASES: "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items())
+            + f"; total {total:.1f} s"
+        )
+
+
+async def _faults(
+    config: Config, product: Product, tokens: Tokens, run_id: str, phases: Phases
+) -> dict[str, object]:
+    out: dict[str, object] = {"kill": None, "imp": None, "db": None}
+    prepared = None
+    if "import" in config.faults:  # its interpreter starts now and waits for its file
+        prepared = await asyncio.to_thread(importkill.PreparedImport, product, config.import_rows, run_id)
+    try:
+        await _run_faults(config, product, tokens, phases, prepared, out)
+    finally:
+        if prepared is not None:
+            prepared.close()
+    return out
+
+
+async def _run_faults(
+    config: Config,
+    product: Product,
+    tokens: Tokens,
+    phases: Phases,
+    prepared: importkill.PreparedImport | None,
+    out: dict[str, object],
+) -> None:
+    if "kill" in config.faults:
+        say(config, f"fault a: SIGKILL {config.kill_service}, restart after {config.down_seconds:.0f} s")
+        out["kill"] = await faults.kill_service(
+            product,
+            tokens,
+            config.kill_service,
+            down_seconds=config.down_seconds,
+            settle=config.settle_seconds,
+            recovery_timeout=config.recovery_timeout,
+        )
+        phases.mark("fault a")
+    if prepared is not None:
+        say(config, f"fault b: ledger import of {config.import_rows} rows, SIGKILL while it writes")
+        out["imp"] = await importkill.kill_import(prepared, rerun=config.import_rerun)
+        await asyncio.sleep(config.settle_seconds)
+        phases.mark("fault b")
+    if "db" in config.faults:
+        say(config, "fault c: pg_ctl restart -m fast")
+        out["db"] = await faults.restart_database(
+            product, tokens, settle=config.settle_seconds, recovery_timeout=config.recovery_timeout
+        )
+        phases.mark("fault c")
+
+
+async def _scenario(config: Config, product: Product, run_id: str, phases: Phases) -> Outcome:
+    tokens, rec = Tokens(), Recorder()
     work = Workload(product.gateway, tokens, rec, run_id=run_id, client_timeout=config.view_deadline + 45)
     load = asyncio.create_task(work.run(config.clients))
     began = time.monotonic()
     say(config, f"load: {config.clients} clients for {config.seconds:.0f} s (steady phase)")
     await asyncio.sleep(config.seconds)
     steady = faults.Window("steady", began, time.monotonic(), set())
-    results: dict[str, object] = {"steady": steady}
-    kill = imp = db = None
+    phases.mark("steady load")
     try:
-        if "kill" in config.faults:
-            say(config, f"fault a: SIGKILL {config.kill_service}, restart after {config.down_seconds:.0f} s")
-            kill = await faults.kill_service(
-                product,
-                tokens,
-                config.kill_service,
-                down_seconds=config.down_seconds,
-                settle=config.settle_seconds,
-                recovery_timeout=config.recovery_timeout,
-            )
-        if "import" in config.faults:
-            say(config, f"fault b: ledger import of {config.import_rows} rows, SIGKILL while it writes")
-            imp = await faults.kill_import(
-                product, rows=config.import_rows, tag=run_id, rerun=config.import_rerun
-            )
-            await asyncio.sleep(config.settle_seconds)
-        if "db" in config.faults:
-            say(config, "fault c: pg_ctl restart -m fast")
-            db = await faults.restart_database(
-                product, tokens, settle=config.settle_seconds, recovery_timeout=config.recovery_timeout
-            )
+        results = await _faults(config, product, tokens, run_id, phases)
     finally:
         work.stop.set()
         await load
-    results.update(kill=kill, imp=imp, db=db)
     say(config, f"load stopped: {len(rec.samples)} requests, {len(rec.acks)} acknowledged writes; verifying")
     await asyncio.to_thread(product.wait_ready, config.recovery_timeout)
     verification = await asyncio.to_thread(verify, product.gateway, tokens, rec)
     await asyncio.to_thread(audit_check, product.cluster, rec, verification)
+    phases.mark("verification")
     report = build(
         rec,
         clients=config.clients,
         steady=steady,
-        kill=kill,
-        imp=imp,
-        db=db,
+        kill=results["kill"],  # type: ignore[arg-type]
+        imp=results["imp"],  # type: ignore[arg-type]
+        db=results["db"],  # type: ignore[arg-type]
         verification=verification,
         deadline_ms=(config.upstream_timeout + config.grace_seconds) * 1000,
         view_deadline_ms=(config.view_deadline + config.grace_seconds) * 1000,
-        log_problems=product.log_problems(),
+        log_evidence=collect(product.logs()),
     )
-    results["verification"] = verification
+    results.update(steady=steady, verification=verification)
     return Outcome(report, rec, results)
 
 
@@ -134,28 +184,40 @@ def _run(config: Config) -> Outcome:
     run_id = uuid.uuid4().hex[:6]
     cluster = Cluster(root=workdir / "pg")
     product = Product(cluster, workdir / "apps", upstream_timeout=config.upstream_timeout)
-    started = time.monotonic()
+    phases = Phases()
+    outcome: Outcome | None = None
     try:
         say(config, f"PostgreSQL cluster in {cluster.root} on 127.0.0.1:{cluster.port} ({cluster.bindir})")
         cluster.start()
+        phases.mark("cluster")
         say(config, f"migrating and seeding; peers each app declares: {peer_wiring()}")
         product.setup()
-        say(
-            config,
-            "apps: "
-            + ", ".join(f"{a.name} {a.url}" for a in product.apps.values())
-            + f" (ready after {time.monotonic() - started:.1f} s)",
-        )
-        outcome = asyncio.run(_scenario(config, product, Tokens(), Recorder(), run_id))
-        outcome.workdir = workdir
+        phases.mark("setup")
+        say(config, "apps: " + ", ".join(f"{a.name} {a.url}" for a in product.apps.values()))
+        say(config, "setup: " + ", ".join(f"{k} {v:.1f} s" for k, v in product.timings.items()))
+        outcome = asyncio.run(_scenario(config, product, run_id, phases))
         return outcome
     finally:
         product.shutdown()
         cluster.stop()
+        if outcome is not None and not outcome.report.ok and not config.keep:
+            outcome.logs_kept = _keep_logs(product, cluster, run_id)
         if not config.keep:
             shutil.rmtree(workdir, ignore_errors=True)
-        say(
-            config,
-            f"torn down after {time.monotonic() - started:.1f} s"
-            + (f"; kept {workdir}" if config.keep else ""),
-        )
+        phases.mark("teardown")
+        if outcome is not None:
+            outcome.timings = dict(phases.seconds)
+            outcome.report.lines.append(phases.line())
+            if outcome.logs_kept:
+                outcome.report.lines.append(f"the apps' logs are kept in {outcome.logs_kept}")
+        say(config, phases.line() + (f"; kept {workdir}" if config.keep else ""))
+
+
+def _keep_logs(product: Product, cluster: Cluster, run_id: str) -> Path:
+    """Copy the apps' and the cluster's logs out of the work directory (evidence of a failed invariant)."""
+    target = Path(tempfile.gettempdir()) / f"hanke-loadfault-logs-{run_id}"
+    target.mkdir(exist_ok=True)
+    for path in [*product.logs().values(), product.workdir / "import.log", cluster.logfile]:
+        if path.exists():
+            shutil.copy(path, target / path.name)
+    return target

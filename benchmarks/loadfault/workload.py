@@ -142,10 +142,11 @@ class Workload:
         if isinstance(payload, dict) and "problem+json" in ctype:
             problem = str(payload.get("type", "")).rsplit("/", 1)[-1]
             detail = detail or str(payload.get("detail", ""))
-        degraded = isinstance(payload, dict) and bool(payload.get("missing"))
+        missing = payload.get("missing") if isinstance(payload, dict) else None
+        degraded = bool(missing)
         expected = (status in ok or status in allowed) and not degraded
-        if degraded:
-            detail = f"missing {[(m.get('part'), m.get('reason')) for m in payload['missing']]}"
+        if missing:
+            detail = f"missing {[(m.get('part'), m.get('reason')) for m in missing]}"
         self.rec.add(
             Sample(kind, service, began, end, status, problem, expected, degraded, ctype),
             f"{method} {path} {detail}",
