@@ -206,13 +206,18 @@ class Product:
     def restart(self, app: str) -> None:
         self.apps[app].start()
 
-    def shutdown(self) -> None:
-        """SIGTERM to every app at once, then wait (SIGKILL after 15 s)."""
-        running = [a for a in self.apps.values() if a.proc is not None and a.proc.poll() is None]
-        for app in running:
-            app.proc.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
-        for app in running:
-            app.stop()
+    def shutdown(self, grace: float = 3.0) -> None:
+        """SIGTERM to every app at once; SIGKILL what still runs after ``grace`` seconds."""
+        running = [a.proc for a in self.apps.values() if a.proc is not None and a.proc.poll() is None]
+        for proc in running:
+            proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for proc in running:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=30)
 
     def logs(self) -> dict[str, Path]:
         return {name: app.log for name, app in self.apps.items()}

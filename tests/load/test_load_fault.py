@@ -18,6 +18,7 @@ import pytest
 from benchmarks.loadfault.report import Report
 from benchmarks.loadfault.run import Config, Outcome, run
 from hanke_libs.testing import backends
+from tests.load.conftest import FIGURES
 
 pytestmark = [
     pytest.mark.load,
@@ -30,8 +31,8 @@ pytestmark = [
 
 SHORT = Config(
     clients=20,
-    seconds=6,
-    down_seconds=2,
+    seconds=5,
+    down_seconds=1,
     settle_seconds=1,
     import_rows=5000,
     import_rerun=False,
@@ -40,9 +41,9 @@ SHORT = Config(
 
 
 @pytest.fixture(scope="module")
-def outcome() -> Iterator[Outcome]:
+def outcome(request: pytest.FixtureRequest) -> Iterator[Outcome]:
     result = run(SHORT)
-    print("\n" + result.report.text())
+    request.config.stash[FIGURES] = result.report.text()
     yield result
 
 
