@@ -19,6 +19,7 @@ class Sample:
     expected: bool = True  # a 2xx, or the status a deliberate conflict is meant to get
     degraded: bool = False  # a composed view that answered with parts missing
     content_type: str = ""
+    detail: str = ""  # method, path and the problem's detail, for answers that were not expected
 
     @property
     def ms(self) -> float:
@@ -87,6 +88,8 @@ class Recorder:
 
     def add(self, sample: Sample, detail: str = "") -> None:
         self.samples.append(sample)
+        if not sample.expected:
+            sample.detail = detail[:300]
         if not sample.expected and len(self.unexpected_examples) < 40:
             when = time.strftime("%H:%M:%S")
             self.unexpected_examples.append(

@@ -132,9 +132,13 @@ class Report:
         return "\n".join(out)
 
 
-def examples(samples: list[Sample], n: int = 5) -> str:
-    picked = [f"{s.kind} {s.status} {s.problem} {s.ms:.0f} ms".strip() for s in samples[:n]]
+def examples(samples: list[Sample], n: int = 3) -> str:
+    picked = [f"{s.kind} {s.status} {s.problem} {s.ms:.0f} ms {s.detail}".strip() for s in samples[:n]]
     return "; ".join(picked)
+
+
+def bad_detail(bad: list[Sample]) -> str:
+    return f"{statuses(bad)}" + (f"; e.g. {examples(bad)}" if bad else "")
 
 
 def build(
@@ -174,7 +178,7 @@ def build(
         "normal",
         "no unexpected answer outside fault windows (0 5xx; 409/412 only for deliberate conflicts)",
         not normal.bad and bool(normal.samples),
-        f"{len(normal.bad)} of {len(normal.samples)}: {statuses(normal.bad)}",
+        f"{len(normal.bad)} of {len(normal.samples)}: {bad_detail(normal.bad)}",
     )
     hangs = [h for j in judged.values() for h in j.hangs]
     r.check(
@@ -210,19 +214,19 @@ def build(
             "kill.own",
             f"kill {kill.service}: its routes answer 2xx or 503/504 problems (seen), never a 500 or no answer",
             not mine_bad and bool(outage),
-            f"{len(outage)} answered 503/504; not allowed: {statuses(mine_bad)}",
+            f"{len(outage)} answered 503/504; not allowed: {bad_detail(mine_bad)}",
         )
         r.check(
             "kill.others",
             f"kill {kill.service}: other services' routes unaffected",
             not other_bad,
-            statuses(other_bad),
+            bad_detail(other_bad),
         )
         r.check(
             "kill.views",
             f"kill {kill.service}: views answer (parts missing at most)",
             not [s for s in views if id(s) in bad],
-            statuses([s for s in views if id(s) in bad]),
+            bad_detail([s for s in views if id(s) in bad]),
         )
         r.check(
             "kill.recovered",
@@ -268,7 +272,7 @@ def build(
                 imp.rerun_added == imp.rows,
                 f"{imp.rerun_added} of {imp.rows}",
             )
-        r.check("import.load", "load unaffected by the killed import", not j.bad, statuses(j.bad))
+        r.check("import.load", "load unaffected by the killed import", not j.bad, bad_detail(j.bad))
 
     if db is not None:
         j = judged[db.window.name]
@@ -284,7 +288,7 @@ def build(
             "db.no500",
             "PostgreSQL restart: answers during the outage are 503 problems, never 500",
             not j.bad,
-            f"{len(j.bad)} not allowed: {statuses(j.bad)}",
+            f"{len(j.bad)} not allowed: {bad_detail(j.bad)}",
         )
         r.check(
             "db.recovered",
