@@ -43,6 +43,7 @@ def parse(argv: list[str] | None = None) -> Config:
     return Config(
         clients=a.clients,
         seconds=a.seconds,
+        ramp_seconds=min(a.ramp, a.seconds),
         faults=chosen,
         kill_service=a.kill_service,
         down_seconds=a.down_seconds,

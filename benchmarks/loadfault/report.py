@@ -156,6 +156,8 @@ def build(
 ) -> Report:
     r = Report()
     windows = [f.window for f in (kill, imp, db) if f is not None]
+    if imp is not None and imp.rerun_window is not None:
+        windows.append(imp.rerun_window)
     judged = judge(rec.samples, windows, deadline_ms=deadline_ms, view_deadline_ms=view_deadline_ms)
     steady_samples = [s for s in rec.samples if steady.start <= s.start and s.end <= steady.end]
     L = r.lines
@@ -273,6 +275,19 @@ def build(
                 f"{imp.rerun_added} of {imp.rows}",
             )
         r.check("import.load", "load unaffected by the killed import", not j.bad, bad_detail(j.bad))
+        if imp.rerun_window is not None:
+            jr = judged[imp.rerun_window.name]
+            L.append(
+                f"  the same {imp.rows} rows imported to completion beside the load: {len(jr.samples)} requests, "
+                f"unexpected {len(jr.bad)}: {statuses(jr.bad)}; most budget sessions waiting on a lock: "
+                f"{imp.rerun_lock_waiters}"
+            )
+            r.check(
+                "import.rerun_load",
+                "load unaffected while a large import commits (normal operation: no 5xx)",
+                not jr.bad,
+                bad_detail(jr.bad),
+            )
 
     if db is not None:
         j = judged[db.window.name]

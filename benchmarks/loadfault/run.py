@@ -29,6 +29,7 @@ ALL_FAULTS = ("kill", "import", "db")
 class Config:
     clients: int = 100
     seconds: float = 60.0
+    ramp_seconds: float = 5.0  # the clients start evenly over this time (no 100-request thundering herd)
     faults: tuple[str, ...] = ALL_FAULTS
     kill_service: str = "budget"
     down_seconds: float = 3.0
@@ -130,9 +131,12 @@ async def _scenario(config: Config, product: Product, run_id: str, phases: Phase
     tokens, rec = Tokens(), Recorder()
     unexercised = await asyncio.to_thread(routes.check, product.gateway, tokens.get("admin"))
     work = Workload(product.gateway, tokens, rec, run_id=run_id, client_timeout=config.view_deadline + 45)
-    load = asyncio.create_task(work.run(config.clients))
+    load = asyncio.create_task(work.run(config.clients, config.ramp_seconds))
     began = time.monotonic()
-    say(config, f"load: {config.clients} clients for {config.seconds:.0f} s (steady phase)")
+    say(
+        config,
+        f"load: {config.clients} clients (started over {config.ramp_seconds:g} s) for {config.seconds:.0f} s",
+    )
     await asyncio.sleep(config.seconds)
     steady = faults.Window("steady", began, time.monotonic(), set())
     phases.mark("steady load")

@@ -154,8 +154,8 @@ class Workload:
         return status, payload, rh
 
     # -- the clients --------------------------------------------------------------------------
-    async def run(self, clients: int) -> None:
-        """Run ``clients`` clients until ``stop`` is set."""
+    async def run(self, clients: int, ramp_seconds: float = 0.0) -> None:
+        """Run ``clients`` clients until ``stop`` is set; they start evenly over ``ramp_seconds``."""
         timeout = aiohttp.ClientTimeout(total=self.client_timeout)
         # Idle connections are dropped after 2 s, before uvicorn's own 5 s keep-alive timeout closes
         # them: a request must never be written on a connection the gateway is closing (that race
@@ -163,10 +163,11 @@ class Workload:
         connector = aiohttp.TCPConnector(limit=clients * 2 + 10, keepalive_timeout=2)
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
             self.session = session
-            await asyncio.gather(*(self.client(n) for n in range(clients)))
+            await asyncio.gather(*(self.client(n, n * ramp_seconds / clients) for n in range(clients)))
         self.session = None
 
-    async def client(self, n: int) -> None:
+    async def client(self, n: int, delay: float = 0.0) -> None:
+        await asyncio.sleep(delay)
         state = ClientState(n, random.Random(f"{self.run_id}-{n}"))
         kinds, weights = list(KINDS), [w for w, _ in KINDS.values()]
         while not self.stop.is_set():

@@ -32,6 +32,7 @@ pytestmark = [
 SHORT = Config(
     clients=20,
     seconds=5,
+    ramp_seconds=1,
     down_seconds=1,
     settle_seconds=1,
     import_rows=5000,
