@@ -10,6 +10,7 @@ to a ``config.py`` is wired without a change here; the same variables are set fo
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import signal
@@ -135,39 +136,16 @@ class Product:
             env[f"{prefix(service)}DATABASE_URL"] = self.db_urls[service]
         return env
 
-    def cli(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> str:
-        """Run ``hanke <args>`` with the services' database URLs; returns its output."""
-        done = subprocess.run(
-            [sys.executable, "-m", "hanke_cli.main", *args],
-            env=env or self.base_env(),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(
-                f"hanke {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
-            )
-        return done.stdout
-
     def import_env(self) -> dict[str, str]:
         """The CLI's environment for the killed import: the budget database as ``IMPORT_ROLE``."""
         env = self.base_env()
         env[f"{prefix('budget')}DATABASE_URL"] = self.cluster.url("budget", user=IMPORT_ROLE)
         return env
 
-    def setup(self, *, log_level: str = "WARNING") -> None:
+    def plan(self, *, log_level: str = "WARNING") -> None:
+        """Ports, database URLs and each app's environment (nothing runs yet)."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        for service in SERVICES:
-            self.db_urls[service] = self.cluster.create_database(service)
-        # Two commands for the three services: fewer interpreter start-ups (CPU) than one per service.
-        began = time.monotonic()
-        self.cli("migrate", *SERVICES)
-        self.timings["hanke migrate"] = time.monotonic() - began
-        self.cli("seed", *SERVICES)
-        self.timings["hanke seed"] = time.monotonic() - began - self.timings["hanke migrate"]
-        began = time.monotonic()
+        self.db_urls = {service: self.cluster.url(service) for service in SERVICES}
         ports = {app: free_port() for app in APPS}
         urls = {app: f"http://127.0.0.1:{port}" for app, port in ports.items()}
         for app in APPS:
@@ -181,12 +159,48 @@ class Product:
             if app == "gateway":
                 env[f"{prefix(app)}UPSTREAM_TIMEOUT_SECONDS"] = str(self.upstream_timeout)
             self.apps[app] = App(app, ports[app], env, self.workdir / f"{app}.log")
-        for app in APPS:
-            self.apps[app].start()
+
+    def start_gateway(self) -> None:
+        """The gateway needs no database: it starts while the cluster is made (its start-up overlaps)."""
+        self.apps["gateway"].start()
+
+    def setup(self) -> None:
+        """Databases, ``hanke migrate``, the services (starting while ``hanke seed`` runs), readiness."""
+        began = time.monotonic()
+        for service in SERVICES:
+            self.cluster.create_database(service)
+        self.hanke("migrate", *SERVICES)
+        self.timings["hanke migrate"] = time.monotonic() - began
+        for service in SERVICES:  # their start-up reads no rows: they start beside the seeding
+            self.apps[service].start()
+        began = time.monotonic()
+        self.hanke("seed", *SERVICES)
+        self.timings["hanke seed"] = time.monotonic() - began
         for app in APPS:
             self.apps[app].wait_listening()
         self.wait_ready()
-        self.timings["apps ready"] = time.monotonic() - began
+        self.timings["apps ready after seed"] = time.monotonic() - began - self.timings["hanke seed"]
+
+    def hanke(self, *args: str) -> None:
+        """``hanke <args>`` run in this process (the command's own ``main``) with the services'
+        ``HANKE_<SERVICE>_DATABASE_URL``: no interpreter start-up per command on a busy machine.
+        Its output goes to ``hanke.log``."""
+        from hanke_cli.main import main as hanke_main
+
+        names = [f"{prefix(s)}DATABASE_URL" for s in SERVICES]
+        saved = {name: os.environ.get(name) for name in names}
+        try:
+            os.environ.update({f"{prefix(s)}DATABASE_URL": self.db_urls[s] for s in SERVICES})
+            with (self.workdir / "hanke.log").open("a") as out, contextlib.redirect_stdout(out):
+                code = hanke_main(list(args))
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        if code != 0:
+            raise RuntimeError(f"hanke {' '.join(args)} failed ({code}); see {self.workdir / 'hanke.log'}")
 
     def wait_ready(self, timeout: float = 90) -> None:
         """Until the gateway's /readyz says every upstream is ok."""

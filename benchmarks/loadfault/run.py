@@ -193,6 +193,8 @@ def _run(config: Config) -> Outcome:
     phases = Phases()
     outcome: Outcome | None = None
     try:
+        product.plan()
+        product.start_gateway()
         say(config, f"PostgreSQL cluster in {cluster.root} on 127.0.0.1:{cluster.port} ({cluster.bindir})")
         cluster.start()
         phases.mark("cluster")
@@ -204,7 +206,7 @@ def _run(config: Config) -> Outcome:
         outcome = asyncio.run(_scenario(config, product, run_id, phases))
         return outcome
     finally:
-        product.shutdown()
+        product.shutdown(grace=0.5)  # nothing of theirs survives the run: no graceful stop needed
         cluster.stop(mode="immediate")  # it is deleted: no checkpoint needed
         if outcome is not None and not outcome.report.ok and not config.keep:
             outcome.logs_kept = _keep_logs(product, cluster, run_id)
