@@ -30,6 +30,7 @@ def parse(argv: list[str] | None = None) -> Config:
         "--no-import-rerun", action="store_true", help="skip importing the same file to completion"
     )
     p.add_argument("--upstream-timeout", type=float, default=10.0, help="the gateway's upstream timeout (s)")
+    p.add_argument("--view-deadline", type=float, default=15.0, help="the gateway's view deadline (s)")
     p.add_argument(
         "--grace", type=float, default=5.0, help="slack over the deadline before an answer is a hang"
     )
@@ -50,6 +51,7 @@ def parse(argv: list[str] | None = None) -> Config:
         import_rows=a.import_rows,
         import_rerun=not a.no_import_rerun,
         upstream_timeout=a.upstream_timeout,
+        view_deadline=a.view_deadline,
         grace_seconds=a.grace,
         workdir=a.workdir,
         keep=a.keep,

@@ -1,6 +1,7 @@
 """The whole product on the private cluster: one database per service, migrated and seeded with
-``hanke migrate`` / ``hanke seed``, then the three services and the gateway as separate uvicorn
-processes on free loopback ports (as ``hanke up`` starts them), each with the others' URLs.
+``hanke migrate`` / ``hanke seed`` (the command's ``main``, run in this process), and the three
+services and the gateway as separate uvicorn processes on free loopback ports (as ``hanke up``
+starts them), each with the others' URLs.
 
 A service's peer URLs are found from its own settings class: every ``<other service>_url`` field
 it declares (``HANKE_PILOTS_PARTICIPANTS_URL`` ...) gets that service's address, so a peer added
@@ -122,6 +123,7 @@ class Product:
     cluster: Cluster
     workdir: Path
     upstream_timeout: float = 10.0
+    view_deadline: float = 15.0
     apps: dict[str, App] = field(default_factory=dict)
     db_urls: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -158,6 +160,7 @@ class Product:
                     env[f"{prefix(app)}{other.upper()}_URL"] = urls[other]
             if app == "gateway":
                 env[f"{prefix(app)}UPSTREAM_TIMEOUT_SECONDS"] = str(self.upstream_timeout)
+                env[f"{prefix(app)}VIEW_DEADLINE_SECONDS"] = str(self.view_deadline)
             self.apps[app] = App(app, ports[app], env, self.workdir / f"{app}.log")
 
     def start_gateway(self) -> None:

@@ -37,7 +37,7 @@ class Config:
     import_rows: int = 20_000
     import_rerun: bool = True
     upstream_timeout: float = 10.0  # HANKE_GATEWAY_UPSTREAM_TIMEOUT_SECONDS for the run
-    view_deadline: float = 15.0  # the gateway's default VIEW_DEADLINE_SECONDS
+    view_deadline: float = 15.0  # HANKE_GATEWAY_VIEW_DEADLINE_SECONDS for the run (the default)
     grace_seconds: float = 5.0  # scheduling slack on a loaded machine before an answer counts as a hang
     recovery_timeout: float = 120.0  # a service not answering 2xx this long after a fault has not recovered
     workdir: Path | None = None
@@ -189,7 +189,12 @@ def _run(config: Config) -> Outcome:
     workdir.chmod(0o711)  # the cluster's directory inside is the postgres user's
     run_id = uuid.uuid4().hex[:6]
     cluster = Cluster(root=workdir / "pg")
-    product = Product(cluster, workdir / "apps", upstream_timeout=config.upstream_timeout)
+    product = Product(
+        cluster,
+        workdir / "apps",
+        upstream_timeout=config.upstream_timeout,
+        view_deadline=config.view_deadline,
+    )
     phases = Phases()
     outcome: Outcome | None = None
     try:
