@@ -23,6 +23,7 @@ def parse(argv: list[str] | None = None) -> Config:
         help="comma list of kill (a service SIGKILLed and restarted), import (an import SIGKILLed "
         "mid-way), db (pg_ctl restart -m fast); empty for none (default all)",
     )
+    p.add_argument("--ramp", type=float, default=5.0, help="start the clients evenly over this many seconds")
     p.add_argument("--kill-service", choices=SERVICES, default="budget")
     p.add_argument("--down-seconds", type=float, default=3.0, help="how long the killed service stays down")
     p.add_argument("--import-rows", type=int, default=20_000, help="rows of the killed ledger import")
