@@ -236,6 +236,20 @@ class Product:
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(timeout=30)
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """User + system CPU seconds each app's current process has used (from /proc)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        out: dict[str, float] = {}
+        for name, app in self.apps.items():
+            if app.proc is None:
+                continue
+            try:
+                fields = Path(f"/proc/{app.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[name] = (int(fields[11]) + int(fields[12])) / tick
+        return out
+
     def logs(self) -> dict[str, Path]:
         return {name: app.log for name, app in self.apps.items()}
 

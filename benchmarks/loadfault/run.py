@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import signal
 import tempfile
@@ -133,12 +134,17 @@ async def _scenario(config: Config, product: Product, run_id: str, phases: Phase
     work = Workload(product.gateway, tokens, rec, run_id=run_id, client_timeout=config.view_deadline + 45)
     load = asyncio.create_task(work.run(config.clients, config.ramp_seconds))
     began = time.monotonic()
+    cpu0, own0 = product.cpu_seconds(), time.process_time()
     say(
         config,
         f"load: {config.clients} clients (started over {config.ramp_seconds:g} s) for {config.seconds:.0f} s",
     )
     await asyncio.sleep(config.seconds)
     steady = faults.Window("steady", began, time.monotonic(), set())
+    span, cpu1 = steady.end - steady.start, product.cpu_seconds()
+    cores = {app: (cpu1[app] - cpu0[app]) / span for app in cpu1 if app in cpu0}
+    cores["load generator"] = (time.process_time() - own0) / span
+    load_avg = os.getloadavg()[0]
     phases.mark("steady load")
     try:
         results = await _faults(config, product, tokens, run_id, phases)
@@ -162,8 +168,14 @@ async def _scenario(config: Config, product: Product, run_id: str, phases: Phase
         view_deadline_ms=(config.view_deadline + config.grace_seconds) * 1000,
         log_evidence=collect(product.logs()),
     )
+    report.lines.insert(
+        0,
+        "CPU in the steady phase (cores used, one worker per app): "
+        + ", ".join(f"{app} {n:.2f}" for app, n in cores.items())
+        + f"; the machine's load average {load_avg:.1f} on {os.cpu_count()} cores",
+    )
     report.lines.append(f"write routes in /openapi.json the workload does not exercise: {len(unexercised)}")
-    results.update(steady=steady, verification=verification, unexercised=unexercised)
+    results.update(steady=steady, verification=verification, unexercised=unexercised, cores=cores)
     return Outcome(report, rec, results)
 
 
