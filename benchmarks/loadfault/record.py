@@ -50,7 +50,9 @@ class Pairs:
     unknown: int = 0  # a part answered 5xx or not at all (during a fault)
     examples: list[str] = field(default_factory=list)
 
-    def note(self, statuses: tuple[int, int], win: int, lose: int) -> str:
+    def note(self, statuses: tuple[int, int], win: int, lose: int, uncertain: bool = False) -> str:
+        """Count one pair; ``uncertain``: an earlier write of the same object went unanswered and may
+        have landed since it was read, so two losers are possible and count as unknown."""
         self.rounds += 1
         wins = sum(1 for s in statuses if s == win)
         losses = sum(1 for s in statuses if s == lose)
@@ -60,6 +62,9 @@ class Pairs:
         if wins == 2:
             self.both_won += 1
             verdict = "both"
+        elif losses == 2 and uncertain:
+            self.unknown += 1
+            return "unknown"
         elif losses == 2:
             self.none_won += 1
             verdict = "none"

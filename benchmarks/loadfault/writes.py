@@ -119,6 +119,7 @@ class Writes:
             role="finance",
             body=data,
             headers={"If-Match": f'"{entry.version}"'},
+            allowed=(412,) if entry.uncertain else (),
         )
         self.after_edits(entry, [(status, data, headers)])
 
@@ -143,7 +144,7 @@ class Writes:
                 for b in bodies
             )
         )
-        self.rec.pairs["cost_edit_race"].note((answers[0][0], answers[1][0]), 200, 412)
+        self.rec.pairs["cost_edit_race"].note((answers[0][0], answers[1][0]), 200, 412, entry.uncertain)
         self.after_edits(entry, [(st, b, h) for (st, _, h), b in zip(answers, bodies, strict=True)])
 
     def after_edits(self, entry: Entry, results: list[tuple[int, dict[str, str], dict[str, str]]]) -> None:
@@ -163,6 +164,7 @@ class Writes:
         etags = [h.get("etag", "").strip('W/"') for st, _, h in results if st == 200]
         clean = len(won) == 1 and not unknown and etags[0].isdigit()
         entry.version = int(etags[0]) if clean else 0  # 0: read it again before the next edit
+        entry.uncertain = bool(unknown) or (entry.uncertain and not clean)
 
     async def fresh(self, entry: Entry) -> bool:
         """Make sure ``entry.version`` is current (after a fault or a conflict); False if unreadable."""
@@ -244,7 +246,7 @@ class Writes:
                 for t in titles
             )
         )
-        self.rec.pairs["pilot_edit_race"].note((answers[0][0], answers[1][0]), 200, 412)
+        self.rec.pairs["pilot_edit_race"].note((answers[0][0], answers[1][0]), 200, 412, s.pilot_uncertain)
         won = [t for (st, _, _), t in zip(answers, titles, strict=True) if st == 200]
         unknown = [t for (st, _, _), t in zip(answers, titles, strict=True) if st >= 500 or st <= 0]
         if len(won) == 1 and not unknown:
@@ -254,3 +256,4 @@ class Writes:
             self.rec.unknown_writes["pilot_edit_race"] += len(unknown)
         etags = [h.get("etag", "").strip('W/"') for st, _, h in answers if st == 200]
         s.pilot_version = max((int(e) for e in etags if e.isdigit()), default=0) if not unknown else 0
+        s.pilot_uncertain = bool(unknown) or (s.pilot_uncertain and len(won) != 1)

@@ -204,3 +204,11 @@ def test_percentiles_and_the_command_line() -> None:
     assert config.kill_service == "pilots"
     with pytest.raises(SystemExit):
         parse(["--faults", "nonsense"])
+
+
+def test_two_losers_after_an_unanswered_edit_are_unknown_not_a_failure() -> None:
+    rec, parts = clean_run()
+    rec.pairs["pilot_edit_race"].note((412, 412), 200, 412, uncertain=True)
+    assert judge(rec, parts).ok
+    rec.pairs["pilot_edit_race"].note((412, 412), 200, 412)
+    assert [c.key for c in judge(rec, parts).failed()] == ["pairs.pilot_edit_race"]
