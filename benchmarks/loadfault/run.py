@@ -15,8 +15,9 @@ from pathlib import Path
 
 from benchmarks.loadfault import faults, importkill, routes
 from benchmarks.loadfault.cluster import Cluster
+from benchmarks.loadfault.dbsample import ActivitySampler
 from benchmarks.loadfault.logs import collect
-from benchmarks.loadfault.product import Product, peer_wiring
+from benchmarks.loadfault.product import SERVICES, Product, peer_wiring
 from benchmarks.loadfault.record import Recorder
 from benchmarks.loadfault.report import Report, build
 from benchmarks.loadfault.tokens import Tokens
@@ -139,7 +140,8 @@ async def _scenario(config: Config, product: Product, run_id: str, phases: Phase
         config,
         f"load: {config.clients} clients (started over {config.ramp_seconds:g} s) for {config.seconds:.0f} s",
     )
-    await asyncio.sleep(config.seconds)
+    with ActivitySampler(product.cluster, SERVICES) as activity:
+        await asyncio.sleep(config.seconds)
     steady = faults.Window("steady", began, time.monotonic(), set())
     span, cpu1 = steady.end - steady.start, product.cpu_seconds()
     cores = {app: (cpu1[app] - cpu0[app]) / span for app in cpu1 if app in cpu0}
@@ -174,6 +176,7 @@ async def _scenario(config: Config, product: Product, run_id: str, phases: Phase
         + ", ".join(f"{app} {n:.2f}" for app, n in cores.items())
         + f"; the machine's load average {load_avg:.1f} on {os.cpu_count()} cores",
     )
+    report.lines.insert(1, activity.line())
     report.lines.append(f"write routes in /openapi.json the workload does not exercise: {len(unexercised)}")
     results.update(steady=steady, verification=verification, unexercised=unexercised, cores=cores)
     return Outcome(report, rec, results)
