@@ -11,7 +11,6 @@ from __future__ import annotations
 import glob
 import os
 import pwd
-import shutil
 import subprocess
 import tempfile
 import time
@@ -126,10 +125,6 @@ class Cluster:
                 self._pg_ctl("stop", "-m", mode, timeout=60)
             except RuntimeError:
                 self._pg_ctl("stop", "-m", "immediate", timeout=30)
-
-    def destroy(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
 
     # -- connecting ---------------------------------------------------------------------------
     def url(self, database: str, user: str = SUPERUSER) -> str:
