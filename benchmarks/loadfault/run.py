@@ -44,6 +44,9 @@ class Config:
     recovery_timeout: float = 120.0  # a service not answering 2xx this long after a fault has not recovered
     workdir: Path | None = None
     keep: bool = False
+    logs_dir: Path | None = (
+        None  # where the logs go when a check fails (default /tmp/hanke-loadfault-logs-<run>)
+    )
     verbose: bool = True
 
 
@@ -229,7 +232,7 @@ def _run(config: Config) -> Outcome:
         product.shutdown(grace=0.5)  # nothing of theirs survives the run: no graceful stop needed
         cluster.stop(mode="immediate")  # it is deleted: no checkpoint needed
         if outcome is not None and not outcome.report.ok and not config.keep:
-            outcome.logs_kept = _keep_logs(product, cluster, run_id)
+            outcome.logs_kept = _keep_logs(product, cluster, run_id, config.logs_dir)
         if not config.keep:
             shutil.rmtree(workdir, ignore_errors=True)
         phases.mark("teardown")
@@ -241,10 +244,10 @@ def _run(config: Config) -> Outcome:
         say(config, phases.line() + (f"; kept {workdir}" if config.keep else ""))
 
 
-def _keep_logs(product: Product, cluster: Cluster, run_id: str) -> Path:
+def _keep_logs(product: Product, cluster: Cluster, run_id: str, where: Path | None) -> Path:
     """Copy the apps' and the cluster's logs out of the work directory (evidence of a failed invariant)."""
-    target = Path(tempfile.gettempdir()) / f"hanke-loadfault-logs-{run_id}"
-    target.mkdir(exist_ok=True)
+    target = where or Path(tempfile.gettempdir()) / f"hanke-loadfault-logs-{run_id}"
+    target.mkdir(parents=True, exist_ok=True)
     for path in [*product.logs().values(), product.workdir / "import.log", cluster.logfile]:
         if path.exists():
             shutil.copy(path, target / path.name)

@@ -9,6 +9,7 @@ invariant and its evidence. Full form: ``uv run python benchmarks/load_fault.py`
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
 from collections.abc import Iterator
@@ -46,8 +47,9 @@ SHORT = Config(
 
 
 @pytest.fixture(scope="module")
-def outcome(request: pytest.FixtureRequest) -> Iterator[Outcome]:
-    result = run(SHORT)
+def outcome(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
+    # logs of a failed check go to pytest's temporary directory (it keeps the last three runs)
+    result = run(dataclasses.replace(SHORT, logs_dir=tmp_path_factory.mktemp("loadfault-logs")))
     request.config.stash[FIGURES] = result.report.text()
     yield result
 
