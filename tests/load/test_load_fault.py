@@ -118,12 +118,6 @@ def test_killed_import_writes_nothing(report: Report) -> None:
     holds(report, "import.load")
 
 
-@pytest.mark.xfail(
-    reason="product defect (hanke_libs.db / hanke_libs.fastread): during pg_ctl restart the services "
-    "answer 500 (DBAPIError 'the database system is shutting down', ConnectionRefusedError, asyncpg "
-    "InternalClientError) instead of a 503 database-unavailable problem",
-    strict=False,
-)
 def test_database_restart_answers_503_not_500(report: Report) -> None:
     holds(report, "db.no500")
 
