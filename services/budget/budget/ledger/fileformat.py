@@ -82,18 +82,22 @@ def entry_row(entry: CostEntry, project_code: str) -> list[str]:
     ]
 
 
-def to_csv(rows: Iterable[Sequence[Any]]) -> bytes:
+PERSONAL_COLUMNS = ("Selite",)
+"""Columns holding free text people wrote: dropped for callers who may not see personal data."""
+
+
+def to_csv(rows: Iterable[Sequence[Any]], columns: Sequence[str] = COLUMNS) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(rows: Iterable[Sequence[Any]], title: str = "Kirjanpito") -> bytes:
+def to_xlsx(rows: Iterable[Sequence[Any]], title: str = "Kirjanpito", columns: Sequence[str] = COLUMNS) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(COLUMNS)
+    sheet.append(list(columns))
     for row in rows:
         sheet.append(list(row))
     buffer = io.BytesIO()
@@ -160,3 +164,35 @@ def parse_date(text: str) -> dt.date:
     if m:
         return dt.date(int(m[3]), int(m[2]), int(m[1]))
     return dt.date.fromisoformat(text.strip())
+
+
+Section = tuple[list[str] | None, list[list[Any]]]
+"""A part of a document: its column header (or None) and its rows."""
+
+
+def document_csv(sections: Sequence[Section]) -> bytes:
+    """Sections one after another, a blank line between them (a claim: header, vouchers, totals)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for n, (columns, rows) in enumerate(sections):
+        if n:
+            writer.writerow([])
+        if columns is not None:
+            writer.writerow(columns)
+        writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def document_xlsx(sections: Sequence[Section], title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    for n, (columns, rows) in enumerate(sections):
+        if n:
+            sheet.append([])
+        if columns is not None:
+            sheet.append(list(columns))
+        for row in rows:
+            sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from budget.schemas import BusinessId, EntryKind, Money, MoneyIn, Strict, VatTreatment
+from hanke_libs.personal import PersonalField
 
 Hours = Annotated[Decimal, Field(gt=0, le=100000, max_digits=8, decimal_places=2)]
 STAFF_HOURS_PER_YEAR = Decimal(1720)
@@ -60,7 +61,7 @@ class CostEntryPublic(BaseModel):
         description="Effect on eligible cost: amount + flat_amount, or −amount for income"
     )
     voucher_ref: str
-    description: str
+    description: str | None = PersonalField(description="The voucher's description (selite), free text")
     pilot_id: str | None
     vat_treatment: str
     hours: Decimal | None
@@ -72,7 +73,7 @@ class CostEntryPublic(BaseModel):
     locked: bool
     version: int
     created_at: dt.datetime
-    created_by: str
+    created_by: str | None = PersonalField(description="Who booked the entry")
 
 
 class PeriodLockCreate(Strict):
@@ -91,10 +92,11 @@ class PeriodLockPublic(BaseModel):
     implementer: str | None
     period_start: dt.date
     period_end: dt.date
-    reason: str
-    locked_by: str
+    reason: str | None = PersonalField(description="Why the period was locked (free text)")
+    locked_by: str | None = PersonalField()
     locked_at: dt.datetime
     active: bool
-    unlocked_by: str | None
+    unlocked_by: str | None = PersonalField()
     unlocked_at: dt.datetime | None
-    unlock_reason: str | None
+    unlock_reason: str | None = PersonalField()
+    href: str

@@ -1,0 +1,90 @@
+"""Projects: create, list, read, change."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Response, status
+
+from budget.access import manage_plan, read_plan
+from budget.links import LinksDep
+from budget.projects import service
+from budget.projects.schemas import ProjectCreate, ProjectPublic, ProjectUpdate
+from hanke_libs.auth import Principal
+from hanke_libs.db import SessionDep
+from hanke_libs.paging import Page, PageDep, offset_page
+from hanke_libs.problems import PreconditionFailed
+
+router = APIRouter(tags=["projects"])
+Code = Annotated[str, Path(min_length=1, max_length=40, description="Project code, e.g. S21894")]
+Reader = Annotated[Principal, Depends(read_plan)]
+Manager = Annotated[Principal, Depends(manage_plan)]
+
+
+@router.post(
+    "/projects",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProjectPublic,
+    summary="Create a project with its funding plan",
+    description="Admin or project manager. Creates the project with its implementers, funding sources and "
+    "own-funding caps, and the default governance rules; the first budget version is added with "
+    "`POST /projects/{code}/versions`. 409 when the code exists.",
+)
+async def create_project(
+    data: ProjectCreate, session: SessionDep, actor: Manager, response: Response, links: LinksDep
+) -> ProjectPublic:
+    project = await service.create(session=session, data=data, actor=actor)
+    response.headers["Location"] = links.project(project.code)
+    return await service.public(session=session, principal=actor, project=project, links=links)
+
+
+@router.get(
+    "/projects",
+    response_model=Page[ProjectPublic],
+    summary="List projects",
+    description="Every project the caller may read (finance: the projects its implementer takes part in), "
+    "by code.",
+)
+async def list_projects(session: SessionDep, caller: Reader, page: PageDep, links: LinksDep) -> Page[ProjectPublic]:
+    items = await service.page(
+        session=session, principal=caller, links=links, offset=page.offset, limit=page.limit + 1
+    )
+    return offset_page(items, page)
+
+
+@router.get(
+    "/projects/{code}",
+    response_model=ProjectPublic,
+    summary="Read a project with its funding plan in force",
+    description="The project, the budget version in force and its funding plan. Sends an ETag; send it "
+    "back as If-Match when changing the project.",
+)
+async def get_project(code: Code, session: SessionDep, caller: Reader, response: Response, links: LinksDep) -> ProjectPublic:
+    project, body = await service.one(session=session, principal=caller, code=code, links=links)
+    response.headers["ETag"] = f'"{project.version}"'
+    return body
+
+
+@router.patch(
+    "/projects/{code}",
+    response_model=ProjectPublic,
+    summary="Change a project's name, period or cost model",
+    description="Admin or project manager. The cost model is fixed once costs exist (409); once a budget "
+    "version is in force the period changes only by a new budget version (409). If-Match is checked "
+    "(412 on a stale ETag).",
+)
+async def update_project(
+    code: Code,
+    data: ProjectUpdate,
+    session: SessionDep,
+    actor: Manager,
+    response: Response,
+    links: LinksDep,
+    if_match: Annotated[str | None, Header(description="The project's ETag")] = None,
+) -> ProjectPublic:
+    project, _ = await service.one(session=session, principal=actor, code=code, links=links)
+    if if_match is not None and if_match.strip() not in (f'"{project.version}"', "*"):
+        raise PreconditionFailed(f"Project {code} has changed; read it again.", slug="stale-version")
+    project = await service.update(session=session, principal=actor, code=code, data=data)
+    response.headers["ETag"] = f'"{project.version}"'
+    return await service.public(session=session, principal=actor, project=project, links=links)
