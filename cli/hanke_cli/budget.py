@@ -27,7 +27,9 @@ from hanke_libs.problems import ProblemError
 
 def add_commands(sub: Any) -> None:
     """Register the budget commands on the ``hanke`` parser's subcommands."""
-    p = sub.add_parser("verify-claims", help="check every frozen payment claim against its rows (exit 1 on a difference)")
+    p = sub.add_parser(
+        "verify-claims", help="check every frozen payment claim against its rows (exit 1 on a difference)"
+    )
     p.add_argument("--project", help="only this project's claims (default: every project)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
 
@@ -57,7 +59,10 @@ def verify_claims(*, project: str | None, as_json: bool) -> int:
         else:
             for c in checks:
                 state = "ok" if c.consistent else f"DIFFERS ({len(c.differences)} differences)"
-                say("budget", f"{c.project} claim {c.number} ({c.status}, {c.checked_entries} entries): {state}")
+                say(
+                    "budget",
+                    f"{c.project} claim {c.number} ({c.status}, {c.checked_entries} entries): {state}",
+                )
                 for d in c.differences[:10]:
                     say("budget", "  " + json.dumps(d, ensure_ascii=False, default=str))
             say("budget", f"{len(checks)} frozen claims checked, {len(bad)} differ from their rows")
@@ -79,7 +84,9 @@ async def cli_pilots() -> AsyncIterator[Any]:
     token = os.environ.get("HANKE_TOKEN", "")
     if not token and not settings.is_production:
         token = issue_dev_token(settings, roles=[Role.admin.value], subject=f"cli:{getpass.getuser()}")
-    client = PeerClient("pilots", settings.resolved_pilots_url(), timeout_seconds=settings.peer_timeout_seconds)
+    client = PeerClient(
+        "pilots", settings.resolved_pilots_url(), timeout_seconds=settings.peer_timeout_seconds
+    )
     try:
         yield PeerPilots(client, Principal(subject="cli", roles=frozenset(), token=token))
     finally:

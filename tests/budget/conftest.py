@@ -67,7 +67,9 @@ class PilotsStub:
         return httpx.Response(200, content=json.dumps(body), headers={"content-type": "application/json"})
 
     def client(self) -> PeerClient:
-        return PeerClient("pilots", "http://pilots", transport=httpx.MockTransport(self.handler), cache_seconds=0)
+        return PeerClient(
+            "pilots", "http://pilots", transport=httpx.MockTransport(self.handler), cache_seconds=0
+        )
 
 
 class StaticPilots:
@@ -121,3 +123,12 @@ def entry(**overrides: object) -> dict[str, object]:
     }
     body.update(overrides)
     return body
+
+
+PUBLIC_BASE = "/api/v1/budget"
+
+
+def local(link: str) -> str:
+    """A public link (through the gateway) as the service's own path, for calling the app directly."""
+    assert link.startswith(PUBLIC_BASE + "/"), link
+    return link.removeprefix(PUBLIC_BASE)

@@ -33,6 +33,7 @@ async def test_create_project_and_versions(client: httpx.AsyncClient, auth: Auth
     assert (await client.post("/projects", json=NEW, headers=auth("steering"))).status_code == 403
     created = await client.post("/projects", json=NEW, headers=pm)
     assert created.status_code == 201, created.text
+    assert created.headers["location"] == "/api/v1/budget/projects/S99001"
     assert created.json()["current_version"] is None and created.json()["lead_implementer"] == KUOPIO
     assert (await client.post("/projects", json=NEW, headers=pm)).status_code == 409
 
@@ -50,9 +51,10 @@ async def test_create_project_and_versions(client: httpx.AsyncClient, auth: Auth
     travel = [*lines, {"implementer": KUOPIO, "year": 2025, "category": "travel", "amount": "10.00"}]
     amended = {"kind": "amended", "reason": "Muutoshakemus", "substantial": True, "lines": travel}
     v2 = (await client.post("/projects/S99001/versions", json=amended, headers=pm)).json()
-    assert v2["number"] == 2 and v2["needs_board_decision"] is True
+    assert v2["number"] == 2 and v2["status"] == "pending_decision" and v2["in_force"] is False
+    assert v2["needs_decision_by"] == ["city_board", "funder"]
     first = (await client.get("/projects/S99001/versions/1", headers=auth("auditor"))).json()
-    assert first["current"] is False and first["total"] == "1000.01"
+    assert first["current"] is True and first["total"] == "1000.01"  # v2 waits for its decisions
     diff = (await client.get("/projects/S99001/versions/compare?a=1&b=2", headers=auth("steering"))).json()
     assert diff["difference"] == "10.00"
     assert [(x["category"], x["change"]) for x in diff["lines"]] == [("staff", "same"), ("travel", "added")]

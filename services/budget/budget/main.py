@@ -32,7 +32,10 @@ TAGS: list[dict[str, str]] = [
         "name": "figures",
         "description": "Figures exact to the cent: utilisation, funding split, caps, forecast, costs by pilot.",
     },
-    {"name": "ledger", "description": "The cost ledger (kustannuskirjanpito), period locks, imports and exports."},
+    {
+        "name": "ledger",
+        "description": "The cost ledger (kustannuskirjanpito), period locks, imports and exports.",
+    },
     {"name": "claims", "description": "Payment claims (maksatushakemus), their verification and export."},
     {"name": "audit", "description": "The service's append-only audit trail."},
 ]

@@ -22,7 +22,7 @@ async def next_number(session: AsyncSession, project_id: int, kind: Literal["cla
     conn = await session.connection()
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = insert(SEQUENCE).values(project_id=project_id, kind=kind, last=1)
-    stmt = stmt.on_conflict_do_update(
+    upsert = stmt.on_conflict_do_update(
         index_elements=["project_id", "kind"], set_={"last": SEQUENCE.c.last + 1}
-    ).returning(SEQUENCE.c.last)
-    return int((await conn.execute(stmt)).scalar_one())
+    )
+    return int((await conn.execute(upsert.returning(SEQUENCE.c.last))).scalar_one())

@@ -10,9 +10,8 @@ line, version and decision says so in its note.
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal
-
 import datetime as dt
+from decimal import ROUND_FLOOR, Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -144,12 +143,18 @@ async def seed_idk(session: AsyncSession) -> list[str]:
     kinds = {v.kind for v in existing}
     if "applied" not in kinds:
         v1 = await create_version(session=session, principal=None, code=IDK_CODE, data=APPLIED, actor="seed")
-        await record_decision(session=session, principal=None, code=IDK_CODE, number=v1.number, data=BOARD, actor="seed")
+        await record_decision(
+            session=session, principal=None, code=IDK_CODE, number=v1.number, data=BOARD, actor="seed"
+        )
         loaded.append(f"budget version {v1.number} as applied, {len(APPLIED.lines)} sample lines")
     if "decided" not in kinds:
         v2 = await create_version(session=session, principal=None, code=IDK_CODE, data=DECIDED, actor="seed")
-        await record_decision(session=session, principal=None, code=IDK_CODE, number=v2.number, data=FUNDER, actor="seed")
-        loaded.append(f"budget version {v2.number} as decided (1 532 910 €), in force on the funder's decision")
+        await record_decision(
+            session=session, principal=None, code=IDK_CODE, number=v2.number, data=FUNDER, actor="seed"
+        )
+        loaded.append(
+            f"budget version {v2.number} as decided (1 532 910 €), in force on the funder's decision"
+        )
     return loaded
 
 

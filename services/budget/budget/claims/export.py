@@ -17,18 +17,24 @@ async def voucher_rows(
     """Voucher by voucher: the frozen snapshot once submitted, else the draft's entries (``part``'s only)."""
     if claim.status != "draft" and claim.snapshot is not None:
         vouchers: list[dict[str, str]] = claim.snapshot["vouchers"]
-        return [[v[c] for c in fileformat.COLUMNS] for v in vouchers if part is None or v["Toteuttaja"] == part]
+        return [
+            [v[c] for c in fileformat.COLUMNS] for v in vouchers if part is None or v["Toteuttaja"] == part
+        ]
     entries = await repository.entries_of(session=session, claim=claim, part=part)
     return [fileformat.entry_row(e, project.code) for e in entries]
 
 
-async def figures(*, session: AsyncSession, project: Project, claim: PaymentClaim, part: str | None) -> dict[str, Any]:
+async def figures(
+    *, session: AsyncSession, project: Project, claim: PaymentClaim, part: str | None
+) -> dict[str, Any]:
     if claim.status != "draft" and claim.snapshot is not None:
         return await totals.frozen(session=session, project=project, claim=claim, part=part)
     return await totals.live(session=session, project=project, claim=claim, part=part)
 
 
-def header(project: Project, claim: PaymentClaim, figures: dict[str, Any], part: str | None) -> list[tuple[str, Any]]:
+def header(
+    project: Project, claim: PaymentClaim, figures: dict[str, Any], part: str | None
+) -> list[tuple[str, Any]]:
     """The claim's header rows (label, value), Finnish labels as the funder's forms use them."""
     rows: list[tuple[str, Any]] = [
         ("Hanke", f"{project.code} {project.name}"),

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import exists, func, update
+from sqlalchemy import select as select_core
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,21 +44,30 @@ def require_writer(principal: Principal, project: Project) -> None:
 def readable(project: Project, part: str | None) -> Any:
     stmt = select(PaymentClaim).where(PaymentClaim.project_id == project.id)
     if part is not None:
-        has_part = exists().where(CostEntry.claim_id == PaymentClaim.id, CostEntry.implementer == part)
+        t = summaries.LEDGER
+        has_part = exists().where(t.c.claim_id == PaymentClaim.id, t.c.implementer == part)
         stmt = stmt.where(has_part)
     return stmt
 
 
-async def get(*, session: AsyncSession, project: Project, number: int, part: str | None = None) -> PaymentClaim:
-    stmt = readable(project, part).where(PaymentClaim.number == number).execution_options(populate_existing=True)
+async def get(
+    *, session: AsyncSession, project: Project, number: int, part: str | None = None
+) -> PaymentClaim:
+    stmt = (
+        readable(project, part).where(PaymentClaim.number == number).execution_options(populate_existing=True)
+    )
     claim = (await session.exec(stmt)).first()
     if claim is None:
         whose = f" that includes costs of {part}" if part else ""
-        raise NotFound(f"Project {project.code} has no payment claim {number}{whose}.", slug="claim-not-found")
+        raise NotFound(
+            f"Project {project.code} has no payment claim {number}{whose}.", slug="claim-not-found"
+        )
     return claim
 
 
-async def page(*, session: AsyncSession, project: Project, part: str | None, offset: int, limit: int) -> list[PaymentClaim]:
+async def page(
+    *, session: AsyncSession, project: Project, part: str | None, offset: int, limit: int
+) -> list[PaymentClaim]:
     stmt = readable(project, part).order_by(col(PaymentClaim.number)).offset(offset).limit(limit)
     return list((await session.exec(stmt)).all())
 
@@ -106,7 +116,9 @@ async def release(*, session: AsyncSession, claim: PaymentClaim) -> None:
     await conn.execute(update(t).where(t.c.claim_id == claim.id).values(claim_id=None))
 
 
-async def entries_of(*, session: AsyncSession, claim: PaymentClaim, part: str | None = None) -> list[CostEntry]:
+async def entries_of(
+    *, session: AsyncSession, claim: PaymentClaim, part: str | None = None
+) -> list[CostEntry]:
     stmt = select(CostEntry).where(CostEntry.claim_id == claim.id)
     if part is not None:
         stmt = stmt.where(CostEntry.implementer == part)
@@ -114,11 +126,15 @@ async def entries_of(*, session: AsyncSession, claim: PaymentClaim, part: str | 
     return list((await session.exec(stmt.order_by(*order).execution_options(populate_existing=True))).all())
 
 
-async def sums_by_implementer(*, session: AsyncSession, claim: PaymentClaim) -> list[tuple[str, str, Decimal, Decimal, int]]:
+async def sums_by_implementer(
+    *, session: AsyncSession, claim: PaymentClaim
+) -> list[tuple[str, str, Decimal, Decimal, int]]:
     """(implementer, category, amount, flat amount, entries) of the claim's rows: one SQL aggregate."""
     t = summaries.LEDGER
     stmt = (
-        select(t.c.implementer, t.c.category_code, func.sum(t.c.amount), func.sum(t.c.flat_amount), func.count())
+        select_core(
+            t.c.implementer, t.c.category_code, func.sum(t.c.amount), func.sum(t.c.flat_amount), func.count()
+        )
         .where(t.c.claim_id == claim.id)
         .group_by(t.c.implementer, t.c.category_code)
     )

@@ -50,8 +50,12 @@ async def create_claim(
     description="By number. The lead implementer's finance sees every claim whole; a co-implementer's "
     "finance the claims that include its costs, its part only (`scope.implementer`).",
 )
-async def list_claims(code: Code, session: SessionDep, actor: Reader, page: PageDep, links: LinksDep) -> Page[ClaimPublic]:
-    items = await service.page(session=session, principal=actor, code=code, links=links, offset=page.offset, limit=page.limit + 1)
+async def list_claims(
+    code: Code, session: SessionDep, actor: Reader, page: PageDep, links: LinksDep
+) -> Page[ClaimPublic]:
+    items = await service.page(
+        session=session, principal=actor, code=code, links=links, offset=page.offset, limit=page.limit + 1
+    )
     return offset_page(items, page)
 
 
@@ -77,10 +81,17 @@ async def get_claim(
     description="Draft only (409 once submitted). If-Match optional.",
 )
 async def refresh_claim(
-    code: Code, number: Number, session: SessionDep, actor: Writer, response: Response, links: LinksDep,
+    code: Code,
+    number: Number,
+    session: SessionDep,
+    actor: Writer,
+    response: Response,
+    links: LinksDep,
     if_match: IfMatch = None,
 ) -> ClaimPublic:
-    project, claim = await service.refresh(session=session, principal=actor, code=code, number=number, if_match=if_match)
+    project, claim = await service.refresh(
+        session=session, principal=actor, code=code, number=number, if_match=if_match
+    )
     response.headers["ETag"] = f'"{claim.version}"'
     return await service.public(session=session, principal=actor, project=project, claim=claim, links=links)
 
@@ -94,8 +105,14 @@ async def refresh_claim(
     "project: a transition that is no longer allowed is a 409 naming the claim's status.",
 )
 async def change_status(
-    code: Code, number: Number, data: ClaimStatusChange, session: SessionDep, actor: Writer,
-    response: Response, links: LinksDep, if_match: IfMatch = None,
+    code: Code,
+    number: Number,
+    data: ClaimStatusChange,
+    session: SessionDep,
+    actor: Writer,
+    response: Response,
+    links: LinksDep,
+    if_match: IfMatch = None,
 ) -> ClaimPublic:
     project, claim = await service.change_status(
         session=session, principal=actor, code=code, number=number, data=data, if_match=if_match
@@ -110,7 +127,9 @@ async def change_status(
     summary="Delete a draft payment claim",
     description="Its entries are released; its number is not given again. 409 once submitted.",
 )
-async def delete_claim(code: Code, number: Number, session: SessionDep, actor: Writer, if_match: IfMatch = None) -> None:
+async def delete_claim(
+    code: Code, number: Number, session: SessionDep, actor: Writer, if_match: IfMatch = None
+) -> None:
     await service.remove(session=session, principal=actor, code=code, number=number, if_match=if_match)
 
 
@@ -123,7 +142,9 @@ async def delete_claim(code: Code, number: Number, session: SessionDep, actor: W
 )
 async def verify_claim(code: Code, number: Number, session: SessionDep, actor: Reader) -> ClaimCheck:
     project, claim = await service.one(session=session, principal=actor, code=code, number=number)
-    return await verify.check(session=session, project=project, claim=claim, part=repository.part_of(actor, project))
+    return await verify.check(
+        session=session, project=project, claim=claim, part=repository.part_of(actor, project)
+    )
 
 
 @router.get(

@@ -91,7 +91,9 @@ class ClaimCheck(BaseModel):
     number: int
     status: str
     frozen: bool
-    consistent: bool = Field(description="The snapshot's totals and vouchers equal the rows' (always true for a draft)")
+    consistent: bool = Field(
+        description="The snapshot's totals and vouchers equal the rows' (always true for a draft)"
+    )
     checked_entries: int
     differences: list[dict[str, Any]]
     how: str

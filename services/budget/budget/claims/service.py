@@ -16,7 +16,7 @@ from budget import numbering
 from budget.claims import repository, totals
 from budget.claims.schemas import TRANSITIONS, ClaimCreate, ClaimPublic, ClaimStatusChange
 from budget.db import audit
-from budget.funding.plan import project_plan
+from budget.funding.plan import Plan, project_plan
 from budget.funding.rules import split
 from budget.ledger import fileformat
 from budget.links import Links
@@ -27,7 +27,6 @@ from budget.schemas import Scope
 from budget.versions import repository as versions
 from budget.versions.governance import Budget
 from budget.versions.service import rate_of
-from budget.funding.plan import Plan
 from hanke_libs.auth import Principal
 from hanke_libs.money import round_cents
 from hanke_libs.personal import redact_for
@@ -48,7 +47,9 @@ def check_version(claim: PaymentClaim, if_match: str | None) -> None:
             )
 
 
-async def writable(*, session: AsyncSession, principal: Principal, code: str, number: int | None = None) -> tuple[Project, PaymentClaim | None]:
+async def writable(
+    *, session: AsyncSession, principal: Principal, code: str, number: int | None = None
+) -> tuple[Project, PaymentClaim | None]:
     """The project locked for a claim write by the lead's finance or an admin, and the claim."""
     project = await projects.get(session=session, principal=principal, code=code, lock=True)
     repository.require_writer(principal, project)
@@ -62,18 +63,24 @@ async def granted_support(*, session: AsyncSession, project: Project) -> Decimal
     if version is None:
         return ZERO
     plan = Plan.from_json(version.plan)
-    budget = Budget(version.number, plan, await versions.lines(session=session, version=version), rate_of(project))
+    budget = Budget(
+        version.number, plan, await versions.lines(session=session, version=version), rate_of(project)
+    )
     parts = split(budget.eligible_total(), plan.sources)
     return sum((parts[s.code] for s in plan.sources if s.kind == "esr"), ZERO)
 
 
-async def create(*, session: AsyncSession, principal: Principal, code: str, data: ClaimCreate) -> tuple[Project, PaymentClaim]:
+async def create(
+    *, session: AsyncSession, principal: Principal, code: str, data: ClaimCreate
+) -> tuple[Project, PaymentClaim]:
     if data.period_end < data.period_start:
         raise UnprocessableContent("period_end is before period_start.", slug="invalid-period")
     project, _ = await writable(session=session, principal=principal, code=code)
     if data.kind.value == "advance":
         if data.requested_amount is None:
-            raise UnprocessableContent("An advance claim needs requested_amount.", slug="advance-amount-missing")
+            raise UnprocessableContent(
+                "An advance claim needs requested_amount.", slug="advance-amount-missing"
+            )
         granted = await granted_support(session=session, project=project)
         limit = round_cents(granted * ADVANCE_LIMIT)
         earlier = await repository.advances_requested(session=session, project=project)
@@ -88,8 +95,12 @@ async def create(*, session: AsyncSession, principal: Principal, code: str, data
         raise UnprocessableContent("requested_amount is only for advance claims.", slug="invalid-claim")
     else:
         if data.period_start < project.period_start or data.period_end > project.period_end:
-            raise UnprocessableContent("The claim's period must be inside the project period.", slug="invalid-period")
-        other = await repository.overlapping(session=session, project=project, start=data.period_start, end=data.period_end)
+            raise UnprocessableContent(
+                "The claim's period must be inside the project period.", slug="invalid-period"
+            )
+        other = await repository.overlapping(
+            session=session, project=project, start=data.period_start, end=data.period_end
+        )
         if other is not None:
             raise Conflict(
                 f"The period {data.period_start} – {data.period_end} overlaps payment claim {other.number} "
@@ -110,10 +121,18 @@ async def create(*, session: AsyncSession, principal: Principal, code: str, data
     )
     session.add(claim)
     await session.flush()
-    taken = 0 if claim.kind == "advance" else await repository.attach(session=session, project=project, claim=claim)
+    taken = (
+        0
+        if claim.kind == "advance"
+        else await repository.attach(session=session, project=project, claim=claim)
+    )
     await audit.record(
-        session, actor=principal, action="create", entity_type="payment_claim",
-        entity_id=f"{project.code}/{claim.number}", changes=data.model_dump(mode="json") | {"entries_taken": taken},
+        session,
+        actor=principal,
+        action="create",
+        entity_type="payment_claim",
+        entity_id=f"{project.code}/{claim.number}",
+        changes=data.model_dump(mode="json") | {"entries_taken": taken},
     )
     return project, claim
 
@@ -134,18 +153,28 @@ async def refresh(
     assert claim is not None
     check_version(claim, if_match)
     require_draft(claim)
-    taken = 0 if claim.kind == "advance" else await repository.attach(session=session, project=project, claim=claim)
+    taken = (
+        0
+        if claim.kind == "advance"
+        else await repository.attach(session=session, project=project, claim=claim)
+    )
     claim.version += 1
     session.add(claim)
     await session.flush()
     await audit.record(
-        session, actor=principal, action="refresh", entity_type="payment_claim",
-        entity_id=f"{project.code}/{claim.number}", changes={"entries_taken": taken},
+        session,
+        actor=principal,
+        action="refresh",
+        entity_type="payment_claim",
+        entity_id=f"{project.code}/{claim.number}",
+        changes={"entries_taken": taken},
     )
     return project, claim
 
 
-async def remove(*, session: AsyncSession, principal: Principal, code: str, number: int, if_match: str | None) -> None:
+async def remove(
+    *, session: AsyncSession, principal: Principal, code: str, number: int, if_match: str | None
+) -> None:
     """Delete a draft and release its entries (its number is not given again)."""
     project, claim = await writable(session=session, principal=principal, code=code, number=number)
     assert claim is not None
@@ -155,11 +184,17 @@ async def remove(*, session: AsyncSession, principal: Principal, code: str, numb
     await session.delete(claim)
     await session.flush()
     await audit.record(
-        session, actor=principal, action="delete", entity_type="payment_claim", entity_id=f"{project.code}/{claim.number}"
+        session,
+        actor=principal,
+        action="delete",
+        entity_type="payment_claim",
+        entity_id=f"{project.code}/{claim.number}",
     )
 
 
-async def freeze(*, session: AsyncSession, project: Project, claim: PaymentClaim, principal: Principal) -> None:
+async def freeze(
+    *, session: AsyncSession, project: Project, claim: PaymentClaim, principal: Principal
+) -> None:
     """Take the snapshot of a claim being submitted: totals, funding sources and every voucher."""
     entries = await repository.entries_of(session=session, claim=claim)
     if claim.kind != "advance" and not entries:
@@ -172,13 +207,21 @@ async def freeze(*, session: AsyncSession, project: Project, claim: PaymentClaim
         "taken_at": utcnow().isoformat(),
         "totals": await totals.live(session=session, project=project, claim=claim),
         "sources": totals.sources_json(plan.sources),
-        "vouchers": [dict(zip(fileformat.COLUMNS, fileformat.entry_row(e, project.code), strict=True)) for e in entries],
+        "vouchers": [
+            dict(zip(fileformat.COLUMNS, fileformat.entry_row(e, project.code), strict=True)) for e in entries
+        ],
     }
     claim.submitted_at, claim.submitted_by = utcnow(), principal.actor
 
 
 async def change_status(
-    *, session: AsyncSession, principal: Principal, code: str, number: int, data: ClaimStatusChange, if_match: str | None
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    code: str,
+    number: int,
+    data: ClaimStatusChange,
+    if_match: str | None,
 ) -> tuple[Project, PaymentClaim]:
     project, claim = await writable(session=session, principal=principal, code=code, number=number)
     assert claim is not None
@@ -190,7 +233,7 @@ async def change_status(
             f"Payment claim {claim.number} cannot go from {claim.status} to {new} (allowed: {allowed}); "
             "read it again to see its status.",
             slug="claim-status-transition",
-            status=claim.status,
+            claim_status=claim.status,
         )
     before = claim.status
     if new == "submitted":
@@ -204,7 +247,9 @@ async def change_status(
                 slug="invalid-approved-amount",
             )
         if amount > claimed:
-            raise UnprocessableContent(f"approved_amount exceeds the claimed {claimed:.2f}.", slug="invalid-approved-amount")
+            raise UnprocessableContent(
+                f"approved_amount exceeds the claimed {claimed:.2f}.", slug="invalid-approved-amount"
+            )
         claim.approved_amount = amount
     if data.note:
         claim.note = data.note
@@ -213,7 +258,10 @@ async def change_status(
     session.add(claim)
     await session.flush()
     await audit.record(
-        session, actor=principal, action="status", entity_type="payment_claim",
+        session,
+        actor=principal,
+        action="status",
+        entity_type="payment_claim",
         entity_id=f"{project.code}/{claim.number}",
         changes={
             "status": [before, new],
@@ -266,9 +314,13 @@ async def public(
     return redact_for(principal, body)
 
 
-async def one(*, session: AsyncSession, principal: Principal, code: str, number: int) -> tuple[Project, PaymentClaim]:
+async def one(
+    *, session: AsyncSession, principal: Principal, code: str, number: int
+) -> tuple[Project, PaymentClaim]:
     project = await projects.get(session=session, principal=principal, code=code)
-    claim = await repository.get(session=session, project=project, number=number, part=repository.part_of(principal, project))
+    claim = await repository.get(
+        session=session, project=project, number=number, part=repository.part_of(principal, project)
+    )
     return project, claim
 
 
@@ -278,4 +330,7 @@ async def page(
     project = await projects.get(session=session, principal=principal, code=code)
     part = repository.part_of(principal, project)
     rows = await repository.page(session=session, project=project, part=part, offset=offset, limit=limit)
-    return [await public(session=session, principal=principal, project=project, claim=c, links=links) for c in rows]
+    return [
+        await public(session=session, principal=principal, project=project, claim=c, links=links)
+        for c in rows
+    ]

@@ -53,7 +53,9 @@ def totals(per: Per, sources: Sequence[Source], claim: PaymentClaim) -> dict[str
         "income": f"{income:.2f}",
         "eligible": f"{eligible:.2f}",
         "claimable_esr": f"{esr:.2f}",
-        "funding_shares": [{"source": s.code, "kind": s.kind, "amount": f"{parts[s.code]:.2f}"} for s in sources],
+        "funding_shares": [
+            {"source": s.code, "kind": s.kind, "amount": f"{parts[s.code]:.2f}"} for s in sources
+        ],
         "by_implementer": [
             {
                 "implementer": impl,
@@ -72,7 +74,9 @@ async def live_per(*, session: AsyncSession, claim: PaymentClaim) -> Per:
     return per_implementer(await repository.sums_by_implementer(session=session, claim=claim))
 
 
-async def live(*, session: AsyncSession, project: Project, claim: PaymentClaim, part: str | None = None) -> dict[str, Any]:
+async def live(
+    *, session: AsyncSession, project: Project, claim: PaymentClaim, part: str | None = None
+) -> dict[str, Any]:
     """The claim's figures from its rows (only ``part``'s rows when given)."""
     per = await live_per(session=session, claim=claim)
     if part is not None:
@@ -86,8 +90,13 @@ def snapshot_sources(snapshot: dict[str, Any], fallback: Sequence[Source]) -> li
     if not raw:
         return list(fallback)
     return Plan.from_json(
-        {"period_start": "2000-01-01", "period_end": "2000-01-01", "implementers": [], "funding_sources": raw,
-         "own_funding_caps": []}
+        {
+            "period_start": "2000-01-01",
+            "period_end": "2000-01-01",
+            "implementers": [],
+            "funding_sources": raw,
+            "own_funding_caps": [],
+        }
     ).sources
 
 
@@ -116,7 +125,12 @@ async def frozen(
 
 def sources_json(sources: Sequence[Source]) -> list[dict[str, Any]]:
     return [
-        {"code": s.code, "name": s.name, "kind": s.kind, "share_percent": f"{Decimal(s.share_bp) / 100:.2f}",
-         "position": s.position}
+        {
+            "code": s.code,
+            "name": s.name,
+            "kind": s.kind,
+            "share_percent": f"{Decimal(s.share_bp) / 100:.2f}",
+            "position": s.position,
+        }
         for s in sources
     ]

@@ -16,21 +16,38 @@ from budget.funding.plan import project_plan
 from budget.ledger import fileformat
 from budget.models import PaymentClaim, Project
 
-COMPARED = ("entries", "costs", "flat_rate", "income", "eligible", "claimable_esr", "funding_shares", "by_implementer")
+COMPARED = (
+    "entries",
+    "costs",
+    "flat_rate",
+    "income",
+    "eligible",
+    "claimable_esr",
+    "funding_shares",
+    "by_implementer",
+)
 HOW = (
     "The claim's entries (cost_entry.claim_id) are summed again and exported again voucher by voucher, with the "
     "funding sources frozen in the snapshot; every total and every voucher must equal the snapshot's."
 )
 
 
-async def check(*, session: AsyncSession, project: Project, claim: PaymentClaim, part: str | None = None) -> ClaimCheck:
+async def check(
+    *, session: AsyncSession, project: Project, claim: PaymentClaim, part: str | None = None
+) -> ClaimCheck:
     frozen = claim.status != "draft" and claim.snapshot is not None
     if not frozen:
         entries = await repository.entries_of(session=session, claim=claim, part=part)
         return ClaimCheck(
-            project=project.code, number=claim.number, status=claim.status, frozen=False, consistent=True,
-            checked_entries=len(entries), differences=[],
-            how="A draft's figures are computed from its rows on every read: there is no snapshot to differ. " + HOW,
+            project=project.code,
+            number=claim.number,
+            status=claim.status,
+            frozen=False,
+            consistent=True,
+            checked_entries=len(entries),
+            differences=[],
+            how="A draft's figures are computed from its rows on every read: there is no snapshot to differ. "
+            + HOW,
         )
     assert claim.snapshot is not None
     plan = await project_plan(session=session, project=project)
@@ -48,7 +65,9 @@ async def check(*, session: AsyncSession, project: Project, claim: PaymentClaim,
     entries = await repository.entries_of(session=session, claim=claim, part=part)
     rows = {
         (r["Toteuttaja"], r["Tosite"]): r
-        for r in (dict(zip(fileformat.COLUMNS, fileformat.entry_row(e, project.code), strict=True)) for e in entries)
+        for r in (
+            dict(zip(fileformat.COLUMNS, fileformat.entry_row(e, project.code), strict=True)) for e in entries
+        )
     }
     frozen_rows = {
         (v["Toteuttaja"], v["Tosite"]): v

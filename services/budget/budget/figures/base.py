@@ -81,7 +81,9 @@ async def actual_cells(
     if as_of is not None:
         led = summaries.LEDGER
         partial = (
-            select(led.c.implementer, led.c.category_code, func.sum(led.c.amount), func.sum(led.c.flat_amount))
+            select(
+                led.c.implementer, led.c.category_code, func.sum(led.c.amount), func.sum(led.c.flat_amount)
+            )
             .where(
                 led.c.project_id == project.id,
                 led.c.entry_date >= as_of.replace(day=1),
@@ -109,7 +111,7 @@ async def base(*, session: AsyncSession, principal: Principal, code: str, as_of:
     scope = implementer_scope(principal, aggregates=True)
     version, row = await versions.in_force_on(session=session, project=project, on=as_of)
     plan = Plan.from_json(version.plan) if version else await project_plan(session=session, project=project)
-    decision = await versions.decision_by_id(session=session, decision_id=row.decision_id if row else None)
+    decision = await versions.resting_on(session=session, version=version, row=row)
     planned: dict[Key, Decimal] = defaultdict(lambda: ZERO)
     rate = FLAT_RATES.get(project.cost_model)
     if version is not None:

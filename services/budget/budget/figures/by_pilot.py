@@ -23,7 +23,9 @@ from hanke_libs.auth import Principal, Role
 from hanke_libs.problems import Forbidden
 
 
-async def pilot_scope(*, principal: Principal, code: str, pilot_id: str, pilots: PilotDirectory) -> str | None:
+async def pilot_scope(
+    *, principal: Principal, code: str, pilot_id: str, pilots: PilotDirectory
+) -> str | None:
     """None: every implementer's costs of the pilot; an implementer id: only its own; 403 otherwise."""
     if principal.has(*ALL_AGGREGATES):
         return None
@@ -36,11 +38,19 @@ async def pilot_scope(*, principal: Principal, code: str, pilot_id: str, pilots:
                 raise
     if principal.has(Role.finance):
         return implementer_scope(principal)
-    raise Forbidden("Costs by pilot are for the project's staff, finance and the pilot's owner.", slug="forbidden")
+    raise Forbidden(
+        "Costs by pilot are for the project's staff, finance and the pilot's owner.", slug="forbidden"
+    )
 
 
 async def costs_by_pilot(
-    *, session: AsyncSession, principal: Principal, code: str, pilot_id: str, pilots: PilotDirectory, links: Links
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    code: str,
+    pilot_id: str,
+    pilots: PilotDirectory,
+    links: Links,
 ) -> dict[str, Any]:
     scope = await pilot_scope(principal=principal, code=code, pilot_id=pilot_id, pilots=pilots)
     project = await projects.get(session=session, principal=principal, code=code)
@@ -71,5 +81,9 @@ async def costs_by_pilot(
         "entries": entries,
         "ledger": links.ledger(project.code, pilot_id=pilot_id, implementer=scope),
         "how": "eligible cost of the entries with this pilot_id: costs + computed flat rate − income"
-        + ("" if scope is None else f"; only the entries of {scope} (finance sees its own implementer's costs)"),
+        + (
+            ""
+            if scope is None
+            else f"; only the entries of {scope} (finance sees its own implementer's costs)"
+        ),
     }

@@ -32,7 +32,9 @@ SCOPE = " Finance gets its own implementer's figures (`scope`); `budget` names t
     description="Plan (the version in force on `as_of`) against actual, the funding split, own funding "
     "against its caps and the forecast, with links to the rows behind them." + SCOPE,
 )
-async def summary(code: Code, session: SessionDep, caller: Reader, links: LinksDep, as_of: AsOf = None) -> dict[str, Any]:
+async def summary(
+    code: Code, session: SessionDep, caller: Reader, links: LinksDep, as_of: AsOf = None
+) -> dict[str, Any]:
     return tables.summary(await base(session=session, principal=caller, code=code, as_of=as_of), links, as_of)
 
 
@@ -41,7 +43,9 @@ async def summary(code: Code, session: SessionDep, caller: Reader, links: LinksD
     summary="Plan against actual per implementer, year and cost category",
     description="Every cell with its ledger link; totals are sums of the rows." + SCOPE,
 )
-async def utilisation(code: Code, session: SessionDep, caller: Reader, links: LinksDep, as_of: AsOf = None) -> dict[str, Any]:
+async def utilisation(
+    code: Code, session: SessionDep, caller: Reader, links: LinksDep, as_of: AsOf = None
+) -> dict[str, Any]:
     return tables.utilisation(await base(session=session, principal=caller, code=code, as_of=as_of), links)
 
 
@@ -60,7 +64,9 @@ async def funding(code: Code, session: SessionDep, caller: Reader, as_of: AsOf =
     summary="Own funding against each cap",
     description="within / at_risk / exceeded per cap of the plan in force." + SCOPE,
 )
-async def own_funding(code: Code, session: SessionDep, caller: Reader, links: LinksDep, as_of: AsOf = None) -> dict[str, Any]:
+async def own_funding(
+    code: Code, session: SessionDep, caller: Reader, links: LinksDep, as_of: AsOf = None
+) -> dict[str, Any]:
     return tables.own_funding(await base(session=session, principal=caller, code=code, as_of=as_of), links)
 
 
@@ -88,4 +94,6 @@ async def pilot_costs(
     pilots: PilotsDep,
     links: LinksDep,
 ) -> dict[str, Any]:
-    return await costs_by_pilot(session=session, principal=caller, code=code, pilot_id=pilot_id, pilots=pilots, links=links)
+    return await costs_by_pilot(
+        session=session, principal=caller, code=code, pilot_id=pilot_id, pilots=pilots, links=links
+    )

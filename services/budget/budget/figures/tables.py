@@ -69,8 +69,12 @@ def utilisation(b: Base, links: Links) -> dict[str, Any]:
         )
         rows.append(
             cell_row(
-                b.planned.get((impl, year, cat), ZERO), b.actual.get((impl, year, cat), ZERO),
-                implementer=impl, year=year, category=cat, ledger=link,
+                b.planned.get((impl, year, cat), ZERO),
+                b.actual.get((impl, year, cat), ZERO),
+                implementer=impl,
+                year=year,
+                category=cat,
+                ledger=link,
             )
         )
 
@@ -84,7 +88,8 @@ def utilisation(b: Base, links: Links) -> dict[str, Any]:
         return out
 
     return head(b) | {
-        "how": BUDGET_RULE + "; income rows are negative (they reduce eligible cost); every total is the sum of "
+        "how": BUDGET_RULE
+        + "; income rows are negative (they reduce eligible cost); every total is the sum of "
         "its rows. " + RULE,
         "rows": rows,
         "by_implementer": totals(0),
@@ -121,7 +126,10 @@ def funding_by_implementer(b: Base) -> list[dict[str, Any]]:
                 "implementer": impl,
                 "planned": money(pl),
                 "actual": money(ac),
-                "sources": [{"source": s.code, "planned": money(ps[s.code]), "actual": money(as_[s.code])} for s in b.sources],
+                "sources": [
+                    {"source": s.code, "planned": money(ps[s.code]), "actual": money(as_[s.code])}
+                    for s in b.sources
+                ],
             }
         )
     return out
@@ -203,7 +211,9 @@ def forecast_body(b: Base) -> dict[str, Any]:
         "months_elapsed": elapsed,
         "how": "monthly_burn = round_half_up(actual ÷ months elapsed); forecast = actual + monthly_burn × months left",
         "total": one(total(b.planned), total(b.actual)),
-        "by_implementer": [{"implementer": i} | one(total(b.planned, i), total(b.actual, i)) for i in implementers],
+        "by_implementer": [
+            {"implementer": i} | one(total(b.planned, i), total(b.actual, i)) for i in implementers
+        ],
     }
 
 

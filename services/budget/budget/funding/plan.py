@@ -87,7 +87,12 @@ class Plan:
                 for s in self.sources
             ],
             "own_funding_caps": [
-                {"implementer": c.implementer, "year": c.year, "cap": f"{c.cap:.2f}", "warn_percent": c.warn_percent}
+                {
+                    "implementer": c.implementer,
+                    "year": c.year,
+                    "cap": f"{c.cap:.2f}",
+                    "warn_percent": c.warn_percent,
+                }
                 for c in self.caps
             ],
             "objectives": list(self.objectives),
@@ -183,20 +188,31 @@ async def store_plan(*, session: AsyncSession, project: Project, plan: Plan) -> 
     assert project.id is not None
     conn = await session.connection()
     for model in (ProjectImplementer, FundingSource, OwnFundingCap):
-        table = model.__table__  # type: ignore[attr-defined]
+        table = model.__table__  # type: ignore[union-attr]
         await conn.execute(delete(table).where(table.c.project_id == project.id))
     for i in plan.implementers:
-        session.add(ProjectImplementer(project_id=project.id, business_id=i.business_id, name=i.name, role=i.role))
+        session.add(
+            ProjectImplementer(project_id=project.id, business_id=i.business_id, name=i.name, role=i.role)
+        )
     for s in plan.sources:
         session.add(
             FundingSource(
-                project_id=project.id, code=s.code, name=s.name, kind=s.kind, share_bp=s.share_bp, position=s.position
+                project_id=project.id,
+                code=s.code,
+                name=s.name,
+                kind=s.kind,
+                share_bp=s.share_bp,
+                position=s.position,
             )
         )
     for c in plan.caps:
         session.add(
             OwnFundingCap(
-                project_id=project.id, implementer=c.implementer, year=c.year, cap=c.cap, warn_percent=c.warn_percent
+                project_id=project.id,
+                implementer=c.implementer,
+                year=c.year,
+                cap=c.cap,
+                warn_percent=c.warn_percent,
             )
         )
     project.period_start, project.period_end = plan.period_start, plan.period_end

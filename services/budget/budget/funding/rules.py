@@ -29,6 +29,7 @@ class Share(Protocol):
     @property
     def position(self) -> int: ...
 
+
 RULE = (
     "Funding shares: every source but the last (in position order) gets round_half_up(amount × share) "
     "to the cent; the last source gets the remainder, so the parts sum exactly to the amount. "

@@ -94,7 +94,9 @@ def to_csv(rows: Iterable[Sequence[Any]], columns: Sequence[str] = COLUMNS) -> b
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(rows: Iterable[Sequence[Any]], title: str = "Kirjanpito", columns: Sequence[str] = COLUMNS) -> bytes:
+def to_xlsx(
+    rows: Iterable[Sequence[Any]], title: str = "Kirjanpito", columns: Sequence[str] = COLUMNS
+) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.append(list(columns))

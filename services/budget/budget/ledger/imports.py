@@ -55,20 +55,7 @@ class ImportReport:
         return self.__dict__.copy()
 
 
-async def mapping_for(*, session: AsyncSession, project: Project) -> list[tuple[int, int, str]]:
-    rows = (
-        await session.exec(sm_select(AccountMapping).where(AccountMapping.project_id == project.id))
-    ).all()
-    if not rows:
-        rows = (
-            await session.exec(sm_select(AccountMapping).where(col(AccountMapping.project_id).is_(None)))
-        ).all()
-    return [(r.account_from, r.account_to, r.category_code) for r in rows]
-
-
-def category_of(
-    account: str, given: str, ctx: LedgerContext, mapping: list[tuple[int, int, str]]
-) -> str:
+def category_of(account: str, given: str, ctx: LedgerContext, mapping: list[tuple[int, int, str]]) -> str:
     if given:
         for cat in ctx.categories.values():
             if given.casefold() in (cat.code.casefold(), cat.name_fi.casefold()):
@@ -296,7 +283,9 @@ async def export_rows(
 ) -> tuple[Project, list[CostEntry]]:
     """The entries a ledger export holds (the caller's scope: finance exports its own only)."""
     project = await projects.get(session=session, principal=principal, code=code)
-    return project, await repository.for_export(session=session, project=project, principal=principal, filters=filters)
+    return project, await repository.for_export(
+        session=session, project=project, principal=principal, filters=filters
+    )
 
 
 async def import_ledger_file(

@@ -44,7 +44,9 @@ async def get(*, session: AsyncSession, project: Project, lock_id: int) -> Perio
     return lock
 
 
-async def one(*, session: AsyncSession, principal: Principal, code: str, lock_id: int, links: Links) -> PeriodLockPublic:
+async def one(
+    *, session: AsyncSession, principal: Principal, code: str, lock_id: int, links: Links
+) -> PeriodLockPublic:
     project = await projects.get(session=session, principal=principal, code=code)
     return public(project, await get(session=session, project=project, lock_id=lock_id), principal, links)
 
@@ -59,7 +61,11 @@ async def lock_period(
     session.add(lock)
     await session.flush()
     await audit.record(
-        session, actor=principal, action="lock", entity_type="period_lock", entity_id=lock.id,
+        session,
+        actor=principal,
+        action="lock",
+        entity_type="period_lock",
+        entity_id=lock.id,
         changes=data.model_dump(mode="json"),
     )
     return public(project, lock, principal, links)
@@ -76,7 +82,11 @@ async def unlock_period(
     session.add(lock)
     await session.flush()
     await audit.record(
-        session, actor=principal, action="unlock", entity_type="period_lock", entity_id=lock.id,
+        session,
+        actor=principal,
+        action="unlock",
+        entity_type="period_lock",
+        entity_id=lock.id,
         changes={"reason": data.reason},
     )
     return public(project, lock, principal, links)

@@ -36,13 +36,17 @@ class AccountMappingPublic(BaseModel):
 async def rows_for(*, session: AsyncSession, project: Project) -> list[tuple[int, int, str]]:
     rows = (await session.exec(select(AccountMapping).where(AccountMapping.project_id == project.id))).all()
     if not rows:
-        rows = (await session.exec(select(AccountMapping).where(col(AccountMapping.project_id).is_(None)))).all()
+        rows = (
+            await session.exec(select(AccountMapping).where(col(AccountMapping.project_id).is_(None)))
+        ).all()
     return [(r.account_from, r.account_to, r.category_code) for r in rows]
 
 
 async def get(*, session: AsyncSession, principal: Principal | None, code: str) -> AccountMappingPublic:
     project = await projects.get(session=session, principal=principal, code=code)
-    own = (await session.exec(select(AccountMapping.id).where(AccountMapping.project_id == project.id))).first()
+    own = (
+        await session.exec(select(AccountMapping.id).where(AccountMapping.project_id == project.id))
+    ).first()
     rows = await rows_for(session=session, project=project)
     return AccountMappingPublic(
         source="project" if own else "default",
@@ -50,11 +54,15 @@ async def get(*, session: AsyncSession, principal: Principal | None, code: str) 
     )
 
 
-async def replace(*, session: AsyncSession, principal: Principal, code: str, data: MappingIn) -> AccountMappingPublic:
+async def replace(
+    *, session: AsyncSession, principal: Principal, code: str, data: MappingIn
+) -> AccountMappingPublic:
     project = await projects.get(session=session, principal=principal, code=code, lock=True)
     cats = await category_map(session)
     errors = [
-        InvalidParam(name=f"body.rows.{n}", reason="account_to is below account_from or the category is unknown")
+        InvalidParam(
+            name=f"body.rows.{n}", reason="account_to is below account_from or the category is unknown"
+        )
         for n, r in enumerate(data.rows)
         if r.account_to < r.account_from or r.category not in cats or cats[r.category].kind == "flat_rate"
     ]
@@ -64,11 +72,20 @@ async def replace(*, session: AsyncSession, principal: Principal, code: str, dat
     await conn.execute(delete(AccountMapping).where(col(AccountMapping.project_id) == project.id))
     for r in data.rows:
         session.add(
-            AccountMapping(project_id=project.id, account_from=r.account_from, account_to=r.account_to, category_code=r.category)
+            AccountMapping(
+                project_id=project.id,
+                account_from=r.account_from,
+                account_to=r.account_to,
+                category_code=r.category,
+            )
         )
     await session.flush()
     await audit.record(
-        session, actor=principal, action="replace", entity_type="account_mapping", entity_id=project.code,
+        session,
+        actor=principal,
+        action="replace",
+        entity_type="account_mapping",
+        entity_id=project.code,
         changes=data.model_dump(),
     )
     return await get(session=session, principal=principal, code=code)

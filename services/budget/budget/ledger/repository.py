@@ -40,7 +40,9 @@ def readable(project: Project, principal: Principal | None, f: Mapping[str, Any]
     scope = implementer_scope(principal) if principal is not None else None
     if scope is not None:
         if f.get("implementer") not in (None, scope):
-            raise Forbidden(f"Finance of {scope} sees only its own implementer's costs.", slug="other-implementer")
+            raise Forbidden(
+                f"Finance of {scope} sees only its own implementer's costs.", slug="other-implementer"
+            )
         f["implementer"] = scope
     if f.get("implementer"):
         stmt = stmt.where(CostEntry.implementer == f["implementer"])
@@ -79,7 +81,13 @@ async def get(
 
 
 async def page(
-    *, session: AsyncSession, project: Project, principal: Principal, filters: Mapping[str, Any], after_id: int | None, limit: int
+    *,
+    session: AsyncSession,
+    project: Project,
+    principal: Principal,
+    filters: Mapping[str, Any],
+    after_id: int | None,
+    limit: int,
 ) -> list[CostEntry]:
     stmt = readable(project, principal, filters)
     if after_id is not None:
@@ -94,15 +102,21 @@ async def for_export(
     return list((await session.exec(stmt)).all())
 
 
-async def voucher_entry(*, session: AsyncSession, project: Project, implementer: str, voucher: str) -> int | None:
+async def voucher_entry(
+    *, session: AsyncSession, project: Project, implementer: str, voucher: str
+) -> int | None:
     stmt = select(CostEntry.id).where(
-        CostEntry.project_id == project.id, CostEntry.implementer == implementer, CostEntry.voucher_ref == voucher
+        CostEntry.project_id == project.id,
+        CostEntry.implementer == implementer,
+        CostEntry.voucher_ref == voucher,
     )
     return (await session.exec(stmt)).first()
 
 
 async def locked_claim_ids(*, session: AsyncSession, project: Project) -> set[int]:
-    stmt = select(PaymentClaim.id).where(PaymentClaim.project_id == project.id, PaymentClaim.status != "draft")
+    stmt = select(PaymentClaim.id).where(
+        PaymentClaim.project_id == project.id, PaymentClaim.status != "draft"
+    )
     return {i for i in (await session.exec(stmt)).all() if i is not None}
 
 

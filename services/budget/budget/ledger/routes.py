@@ -9,7 +9,14 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, 
 
 from budget.access import manage_plan, read_ledger, write_ledger
 from budget.ledger import locks, repository, service
-from budget.ledger.schemas import CostEntryCreate, CostEntryPublic, CostEntryUpdate, PeriodLockCreate, PeriodLockPublic, PeriodUnlock
+from budget.ledger.schemas import (
+    CostEntryCreate,
+    CostEntryPublic,
+    CostEntryUpdate,
+    PeriodLockCreate,
+    PeriodLockPublic,
+    PeriodUnlock,
+)
 from budget.links import LinksDep
 from budget.pilots import PilotsDep
 from budget.projects.routes import Code
@@ -55,8 +62,13 @@ async def get_entry(code: Code, entry_id: EntryId, request: Request, caller: Cur
     "409 on a duplicate voucher or a locked period.",
 )
 async def create_entry(
-    code: Code, data: CostEntryCreate, session: SessionDep, actor: Writer, response: Response,
-    pilots: PilotsDep, links: LinksDep,
+    code: Code,
+    data: CostEntryCreate,
+    session: SessionDep,
+    actor: Writer,
+    response: Response,
+    pilots: PilotsDep,
+    links: LinksDep,
 ) -> CostEntryPublic:
     project, entry = await service.create(
         session=session, principal=actor, code=code, data=data, pilots=pilots, links=links
@@ -98,7 +110,11 @@ async def list_entries(
         "voucher_ref": voucher_ref,
     }
     items = await service.page(
-        session=session, principal=actor, code=code, filters=filters, after_id=cursor_after_id(page),
+        session=session,
+        principal=actor,
+        code=code,
+        filters=filters,
+        after_id=cursor_after_id(page),
         limit=page.limit + 1,
     )
     return keyset_page(items, page, key=lambda e: [e.id])
@@ -112,12 +128,25 @@ async def list_entries(
     "submitted payment claim holds the entry (book a correction instead) or its period is locked.",
 )
 async def update_entry(
-    code: Code, entry_id: EntryId, data: CostEntryUpdate, session: SessionDep, actor: Writer,
-    response: Response, pilots: PilotsDep, links: LinksDep, if_match: IfMatch = None,
+    code: Code,
+    entry_id: EntryId,
+    data: CostEntryUpdate,
+    session: SessionDep,
+    actor: Writer,
+    response: Response,
+    pilots: PilotsDep,
+    links: LinksDep,
+    if_match: IfMatch = None,
 ) -> CostEntryPublic:
     entry = await service.update(
-        session=session, principal=actor, code=code, entry_id=entry_id, data=data, if_match=if_match,
-        pilots=pilots, links=links,
+        session=session,
+        principal=actor,
+        code=code,
+        entry_id=entry_id,
+        data=data,
+        if_match=if_match,
+        pilots=pilots,
+        links=links,
     )
     response.headers["ETag"] = f'"{entry.version}"'
     return repository.public(entry, set(), actor)
@@ -129,7 +158,9 @@ async def update_entry(
     summary="Delete a ledger entry",
     description="If-Match required (428/412). 409 when a submitted claim holds it or its period is locked.",
 )
-async def delete_entry(code: Code, entry_id: EntryId, session: SessionDep, actor: Writer, if_match: IfMatch = None) -> None:
+async def delete_entry(
+    code: Code, entry_id: EntryId, session: SessionDep, actor: Writer, if_match: IfMatch = None
+) -> None:
     await service.delete(session=session, principal=actor, code=code, entry_id=entry_id, if_match=if_match)
 
 
@@ -142,7 +173,9 @@ async def delete_entry(code: Code, entry_id: EntryId, session: SessionDep, actor
 async def list_locks(
     code: Code, session: SessionDep, caller: Reader, page: PageDep, links: LinksDep
 ) -> Page[PeriodLockPublic]:
-    items = await locks.page(session=session, principal=caller, code=code, links=links, offset=page.offset, limit=page.limit + 1)
+    items = await locks.page(
+        session=session, principal=caller, code=code, links=links, offset=page.offset, limit=page.limit + 1
+    )
     return offset_page(items, page)
 
 
@@ -152,7 +185,9 @@ async def list_locks(
     summary="Read one period lock",
     description="The lock, whether it is still active, and who locked or unlocked it and why.",
 )
-async def get_lock(code: Code, lock_id: LockId, session: SessionDep, caller: Reader, links: LinksDep) -> PeriodLockPublic:
+async def get_lock(
+    code: Code, lock_id: LockId, session: SessionDep, caller: Reader, links: LinksDep
+) -> PeriodLockPublic:
     return await locks.one(session=session, principal=caller, code=code, lock_id=lock_id, links=links)
 
 
@@ -165,7 +200,12 @@ async def get_lock(code: Code, lock_id: LockId, session: SessionDep, caller: Rea
     "one implementer or all). Who and why are recorded.",
 )
 async def lock_period(
-    code: Code, data: PeriodLockCreate, session: SessionDep, actor: Manager, response: Response, links: LinksDep
+    code: Code,
+    data: PeriodLockCreate,
+    session: SessionDep,
+    actor: Manager,
+    response: Response,
+    links: LinksDep,
 ) -> PeriodLockPublic:
     lock = await locks.lock_period(session=session, principal=actor, code=code, data=data, links=links)
     response.headers["Location"] = lock.href
@@ -181,4 +221,6 @@ async def lock_period(
 async def unlock_period(
     code: Code, lock_id: LockId, data: PeriodUnlock, session: SessionDep, actor: Manager, links: LinksDep
 ) -> PeriodLockPublic:
-    return await locks.unlock_period(session=session, principal=actor, code=code, lock_id=lock_id, data=data, links=links)
+    return await locks.unlock_period(
+        session=session, principal=actor, code=code, lock_id=lock_id, data=data, links=links
+    )

@@ -38,7 +38,9 @@ def file_response(
     columns, rows = redact_rows(principal, fileformat.COLUMNS, rows, personal)
     headers = {"Content-Disposition": f'attachment; filename="{name}.{format}"'}
     if format == "xlsx":
-        return Response(fileformat.to_xlsx(rows, title, columns), media_type=fileformat.XLSX_TYPE, headers=headers)
+        return Response(
+            fileformat.to_xlsx(rows, title, columns), media_type=fileformat.XLSX_TYPE, headers=headers
+        )
     return Response(fileformat.to_csv(rows, columns), media_type=fileformat.CSV_TYPE, headers=headers)
 
 
@@ -56,15 +58,25 @@ async def import_file(
     actor: Annotated[Principal, Depends(write_ledger)],
     pilots: PilotsDep,
     file: Annotated[UploadFile, File(description="The extract (pääkirjaote), CSV or XLSX")],
-    dry_run: Annotated[bool, Query(description="Only report what would be added, changed or rejected")] = True,
-    implementer: Annotated[str | None, Query(max_length=20, description="For rows without Toteuttaja")] = None,
+    dry_run: Annotated[
+        bool, Query(description="Only report what would be added, changed or rejected")
+    ] = True,
+    implementer: Annotated[
+        str | None, Query(max_length=20, description="For rows without Toteuttaja")
+    ] = None,
 ) -> dict[str, Any]:
     content = await file.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
         raise BadRequest("The file is larger than 50 MB.", slug="import-too-large")
     report = await import_ledger(
-        session=session, project_code=code, content=content, filename=file.filename, implementer=implementer,
-        dry_run=dry_run, actor=actor, pilots=pilots,
+        session=session,
+        project_code=code,
+        content=content,
+        filename=file.filename,
+        implementer=implementer,
+        dry_run=dry_run,
+        actor=actor,
+        pilots=pilots,
     )
     return report.as_dict()
 
@@ -127,7 +139,10 @@ async def get_mapping(
     description="Admin or project manager. The rows replace the project's own mapping (audited).",
 )
 async def put_mapping(
-    code: Code, data: mapping.MappingIn, session: SessionDep, actor: Annotated[Principal, Depends(manage_plan)]
+    code: Code,
+    data: mapping.MappingIn,
+    session: SessionDep,
+    actor: Annotated[Principal, Depends(manage_plan)],
 ) -> mapping.AccountMappingPublic:
     return await mapping.replace(session=session, principal=actor, code=code, data=data)
 
@@ -142,6 +157,8 @@ async def check_summaries(
     code: Code,
     session: SessionDep,
     actor: Annotated[Principal, Depends(admin_only)],
-    rebuild: Annotated[bool, Query(description="Replace the summary by the one recomputed from the ledger")] = False,
+    rebuild: Annotated[
+        bool, Query(description="Replace the summary by the one recomputed from the ledger")
+    ] = False,
 ) -> dict[str, Any]:
     return await service.summary_check(session=session, principal=actor, code=code, rebuild=rebuild)

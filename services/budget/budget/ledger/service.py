@@ -9,6 +9,8 @@ lock is taken.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from budget.access import check_implementer
@@ -42,9 +44,17 @@ def check_if_match(entry: CostEntry, if_match: str | None) -> None:
 
 
 async def check_duplicate(
-    *, session: AsyncSession, project: Project, implementer: str, voucher: str, links: Links, own_id: int | None = None
+    *,
+    session: AsyncSession,
+    project: Project,
+    implementer: str,
+    voucher: str,
+    links: Links,
+    own_id: int | None = None,
 ) -> None:
-    existing = await repository.voucher_entry(session=session, project=project, implementer=implementer, voucher=voucher)
+    existing = await repository.voucher_entry(
+        session=session, project=project, implementer=implementer, voucher=voucher
+    )
     if existing is not None and existing != own_id:
         href = links.entry(project.code, existing)
         raise Conflict(
@@ -69,7 +79,13 @@ async def claim_lock(*, session: AsyncSession, entry: CostEntry) -> None:
 
 
 async def create(
-    *, session: AsyncSession, principal: Principal, code: str, data: CostEntryCreate, pilots: PilotDirectory, links: Links
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    code: str,
+    data: CostEntryCreate,
+    pilots: PilotDirectory,
+    links: Links,
 ) -> tuple[Project, CostEntry]:
     """Book one entry; 422 on bad values or an unknown pilot, 409 on a duplicate voucher or a locked period."""
     implementer = data.implementer or principal.implementer
@@ -87,7 +103,9 @@ async def create(
     }
     raise_invalid(validate(ctx, values))
     check_lock(ctx, implementer, data.entry_date)
-    await check_duplicate(session=session, project=project, implementer=implementer, voucher=data.voucher_ref, links=links)
+    await check_duplicate(
+        session=session, project=project, implementer=implementer, voucher=data.voucher_ref, links=links
+    )
     values.pop("annual_gross_cost", None)
     entry = CostEntry(project_id=project.id, created_by=principal.actor, **values)  # type: ignore[arg-type]
     session.add(entry)
@@ -96,7 +114,11 @@ async def create(
     deltas.add(entry)
     await summaries.apply(session, project.id, deltas)  # type: ignore[arg-type]
     await audit.record(
-        session, actor=principal, action="create", entity_type="cost_entry", entity_id=entry.id,
+        session,
+        actor=principal,
+        action="create",
+        entity_type="cost_entry",
+        entity_id=entry.id,
         changes=repository.snapshot(entry),
     )
     return project, entry
@@ -118,7 +140,9 @@ async def update(
     if changes.get("pilot_id") is not None:
         await require_pilot(pilots, code, changes["pilot_id"])
     project = await projects.get(session=session, principal=principal, code=code, lock=True)
-    entry = await repository.get(session=session, project=project, entry_id=entry_id, principal=principal, lock=True)
+    entry = await repository.get(
+        session=session, project=project, entry_id=entry_id, principal=principal, lock=True
+    )
     check_if_match(entry, if_match)
     await claim_lock(session=session, entry=entry)
     ctx = await context(session=session, project=project)
@@ -133,8 +157,12 @@ async def update(
     check_lock(ctx, entry.implementer, values["entry_date"])
     if values["voucher_ref"] != entry.voucher_ref:
         await check_duplicate(
-            session=session, project=project, implementer=entry.implementer, voucher=values["voucher_ref"],
-            links=links, own_id=entry.id,
+            session=session,
+            project=project,
+            implementer=entry.implementer,
+            voucher=values["voucher_ref"],
+            links=links,
+            own_id=entry.id,
         )
     deltas = summaries.Deltas()
     deltas.add(entry, -1)
@@ -149,15 +177,23 @@ async def update(
     await session.flush()
     await summaries.apply(session, project.id, deltas)  # type: ignore[arg-type]
     await audit.record(
-        session, actor=principal, action="update", entity_type="cost_entry", entity_id=entry.id,
+        session,
+        actor=principal,
+        action="update",
+        entity_type="cost_entry",
+        entity_id=entry.id,
         changes=diff(before, repository.snapshot(entry)),
     )
     return entry
 
 
-async def delete(*, session: AsyncSession, principal: Principal, code: str, entry_id: int, if_match: str | None) -> None:
+async def delete(
+    *, session: AsyncSession, principal: Principal, code: str, entry_id: int, if_match: str | None
+) -> None:
     project = await projects.get(session=session, principal=principal, code=code, lock=True)
-    entry = await repository.get(session=session, project=project, entry_id=entry_id, principal=principal, lock=True)
+    entry = await repository.get(
+        session=session, project=project, entry_id=entry_id, principal=principal, lock=True
+    )
     check_if_match(entry, if_match)
     await claim_lock(session=session, entry=entry)
     ctx = await context(session=session, project=project)
@@ -169,12 +205,23 @@ async def delete(*, session: AsyncSession, principal: Principal, code: str, entr
     await session.flush()
     await summaries.apply(session, project.id, deltas)  # type: ignore[arg-type]
     await audit.record(
-        session, actor=principal, action="delete", entity_type="cost_entry", entity_id=entry_id, changes=before
+        session,
+        actor=principal,
+        action="delete",
+        entity_type="cost_entry",
+        entity_id=entry_id,
+        changes=before,
     )
 
 
 async def page(
-    *, session: AsyncSession, principal: Principal, code: str, filters: dict[str, object], after_id: int | None, limit: int
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    code: str,
+    filters: Mapping[str, object],
+    after_id: int | None,
+    limit: int,
 ) -> list:  # type: ignore[type-arg]
     project = await projects.get(session=session, principal=principal, code=code)
     rows = await repository.page(
@@ -184,13 +231,19 @@ async def page(
     return [repository.public(e, locked, principal) for e in rows]
 
 
-async def summary_check(*, session: AsyncSession, principal: Principal, code: str, rebuild: bool) -> dict[str, object]:
+async def summary_check(
+    *, session: AsyncSession, principal: Principal, code: str, rebuild: bool
+) -> dict[str, object]:
     """Compare the ledger summary with the ledger; with ``rebuild`` replace it (audited)."""
     project = await projects.get(session=session, principal=principal, code=code, lock=rebuild)
     result = await summaries.check(session, project.id, rebuild=rebuild)  # type: ignore[arg-type]
     if result["rebuilt"]:
         await audit.record(
-            session, actor=principal, action="rebuild", entity_type="ledger_summary", entity_id=project.code,
+            session,
+            actor=principal,
+            action="rebuild",
+            entity_type="ledger_summary",
+            entity_id=project.code,
             changes={"differences": len(result["differences"])},
         )
     return result

@@ -39,12 +39,16 @@ async def context(*, session: AsyncSession, project: Project) -> LedgerContext:
     version = await versions.current(session=session, project=project)
     allowed: dict[str, set[str]] = {}
     if version is not None:
-        stmt = select(BudgetLine.implementer, BudgetLine.category_code).where(BudgetLine.version_id == version.id)
+        stmt = select(BudgetLine.implementer, BudgetLine.category_code).where(
+            BudgetLine.version_id == version.id
+        )
         for impl, cat in (await session.exec(stmt)).all():
             allowed.setdefault(impl, set()).add(cat)
     locks = (
         await session.exec(
-            select(PeriodLock).where(PeriodLock.project_id == project.id, col(PeriodLock.unlocked_at).is_(None))
+            select(PeriodLock).where(
+                PeriodLock.project_id == project.id, col(PeriodLock.unlocked_at).is_(None)
+            )
         )
     ).all()
     return LedgerContext(
@@ -67,7 +71,10 @@ def validate(ctx: LedgerContext, v: dict[str, Any]) -> list[tuple[str, str]]:
         errors.append(("implementer", f"{impl} is not an implementer of project {p.code}"))
     if not p.period_start <= day <= p.period_end:
         errors.append(
-            ("entry_date", f"{day.isoformat()} is outside the project period {p.period_start} – {p.period_end}")
+            (
+                "entry_date",
+                f"{day.isoformat()} is outside the project period {p.period_start} – {p.period_end}",
+            )
         )
     category = ctx.categories.get(cat)
     if kind == "income":
@@ -79,7 +86,10 @@ def validate(ctx: LedgerContext, v: dict[str, Any]) -> list[tuple[str, str]]:
         errors.append(("category", f"project {p.code} has no budget version in force"))
     elif cat not in ctx.allowed.get(impl, set()):
         errors.append(
-            ("category", f"{cat} is not in the budget version in force for {impl}: book it in an approved category")
+            (
+                "category",
+                f"{cat} is not in the budget version in force for {impl}: book it in an approved category",
+            )
         )
     hours, rate = v.get("hours"), v.get("hourly_rate")
     if v.get("annual_gross_cost") is not None:
@@ -125,7 +135,9 @@ def check_lock(ctx: LedgerContext, implementer: str, day: dt.date) -> None:
     lock = lock_for(ctx, implementer, day)
     if lock is not None:
         raise Conflict(
-            f"Entries dated {day} cannot be written: {lock_reason(lock)}.", slug="period-locked", lock_id=lock.id
+            f"Entries dated {day} cannot be written: {lock_reason(lock)}.",
+            slug="period-locked",
+            lock_id=lock.id,
         )
 
 

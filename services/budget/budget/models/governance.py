@@ -24,7 +24,9 @@ class GovernanceRule(Base, table=True):
     project_id: int = Field(sa_column=Column(Integer, ForeignKey("project.id"), nullable=False))
     code: str = Field(max_length=40)
     enabled: bool = True
-    threshold_bp: int | None = Field(default=None, description="A share threshold in basis points (1000 = 10 %)")
+    threshold_bp: int | None = Field(
+        default=None, description="A share threshold in basis points (1000 = 10 %)"
+    )
     threshold_amount: Decimal | None = Field(default=None, sa_type=Cents)
     decided_by: str = Field(max_length=20, description="city_board | funder: whose decision the change needs")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
@@ -118,7 +117,9 @@ class BudgetVersion(Base, table=True):
     project_id: int = Field(sa_column=Column(Integer, ForeignKey("project.id"), nullable=False))
     number: int
     kind: str = Field(max_length=20, description="applied | decided | amended")
-    status: str = Field(default="approved", max_length=20, description="pending_decision | approved | rejected")
+    status: str = Field(
+        default="approved", max_length=20, description="pending_decision | approved | rejected"
+    )
     reason: str = Field(default="", max_length=2000)
     substantial: bool = False
     plan: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -36,7 +36,9 @@ def readable(principal: Principal) -> Any:
     return stmt
 
 
-async def get(*, session: AsyncSession, principal: Principal | None, code: str, lock: bool = False) -> Project:
+async def get(
+    *, session: AsyncSession, principal: Principal | None, code: str, lock: bool = False
+) -> Project:
     """The project ``code`` as ``principal`` may reach it (None: a trusted caller such as the CLI)."""
     stmt = select(Project).where(Project.code == code)
     if lock:

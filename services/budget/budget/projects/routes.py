@@ -45,7 +45,9 @@ async def create_project(
     description="Every project the caller may read (finance: the projects its implementer takes part in), "
     "by code.",
 )
-async def list_projects(session: SessionDep, caller: Reader, page: PageDep, links: LinksDep) -> Page[ProjectPublic]:
+async def list_projects(
+    session: SessionDep, caller: Reader, page: PageDep, links: LinksDep
+) -> Page[ProjectPublic]:
     items = await service.page(
         session=session, principal=caller, links=links, offset=page.offset, limit=page.limit + 1
     )
@@ -59,7 +61,9 @@ async def list_projects(session: SessionDep, caller: Reader, page: PageDep, link
     description="The project, the budget version in force and its funding plan. Sends an ETag; send it "
     "back as If-Match when changing the project.",
 )
-async def get_project(code: Code, session: SessionDep, caller: Reader, response: Response, links: LinksDep) -> ProjectPublic:
+async def get_project(
+    code: Code, session: SessionDep, caller: Reader, response: Response, links: LinksDep
+) -> ProjectPublic:
     project, body = await service.one(session=session, principal=caller, code=code, links=links)
     response.headers["ETag"] = f'"{project.version}"'
     return body

@@ -33,7 +33,9 @@ class ProjectCreate(Strict):
     implementers: list[ImplementerIn] = Field(min_length=1, max_length=50)
     funding_sources: list[FundingSourceIn] = Field(min_length=1, max_length=20)
     own_funding_caps: list[CapIn] = Field(default_factory=list, max_length=500)
-    objectives: list[str] = Field(default_factory=list, max_length=20, description="Objectives / work packages")
+    objectives: list[str] = Field(
+        default_factory=list, max_length=20, description="Objectives / work packages"
+    )
     pilots_min: int | None = Field(default=None, ge=0, le=1000, description="Pilot portfolio: at least")
     pilots_max: int | None = Field(default=None, ge=0, le=1000, description="Pilot portfolio: at most")
 

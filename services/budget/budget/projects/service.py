@@ -108,15 +108,19 @@ async def update(*, session: AsyncSession, principal: Principal, code: str, data
         action="update",
         entity_type="project",
         entity_id=project.code,
-        changes={k: [str(before[k]) if isinstance(before[k], dt.date) else before[k], changes[k]] for k in changes},
+        changes={
+            k: [str(before[k]) if isinstance(before[k], dt.date) else before[k], changes[k]] for k in changes
+        },
     )
     return project
 
 
-async def public(*, session: AsyncSession, principal: Principal, project: Project, links: Links) -> ProjectPublic:
+async def public(
+    *, session: AsyncSession, principal: Principal, project: Project, links: Links
+) -> ProjectPublic:
     """The project as ``principal`` may see it (finance: its own implementer's caps)."""
     version, row = await versions.in_force_on(session=session, project=project, on=None)
-    decision = await versions.decision_by_id(session=session, decision_id=row.decision_id if row else None)
+    decision = await versions.resting_on(session=session, version=version, row=row)
     plan = await project_plan(session=session, project=project)
     scope = implementer_scope(principal)
     return ProjectPublic(
@@ -147,7 +151,9 @@ async def public(*, session: AsyncSession, principal: Principal, project: Projec
     )
 
 
-async def one(*, session: AsyncSession, principal: Principal, code: str, links: Links) -> tuple[Project, ProjectPublic]:
+async def one(
+    *, session: AsyncSession, principal: Principal, code: str, links: Links
+) -> tuple[Project, ProjectPublic]:
     project = await repository.get(session=session, principal=principal, code=code)
     return project, await public(session=session, principal=principal, project=project, links=links)
 

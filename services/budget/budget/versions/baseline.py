@@ -32,12 +32,14 @@ RULES_HOW = (
 async def baseline(*, session: AsyncSession, principal: Principal, code: str, links: Links) -> BaselinePublic:
     project = await projects.get(session=session, principal=principal, code=code)
     version, row = await repository.in_force_on(session=session, project=project, on=None)
-    decision = await repository.decision_by_id(session=session, decision_id=row.decision_id if row else None)
+    decision = await repository.resting_on(session=session, version=version, row=row)
     return redact_for(
         principal,
         BaselinePublic(
             project=project.code,
-            version=await public(session=session, principal=principal, project=project, version=version, links=links)
+            version=await public(
+                session=session, principal=principal, project=project, version=version, links=links
+            )
             if version
             else None,
             effective_from=row.effective_from if row else None,
@@ -93,6 +95,10 @@ def rules_public(code: str, rules: list[governance.Rule]) -> GovernanceRulesPubl
     )
 
 
+def percent_bp(value: Decimal | None, default: int | None) -> int | None:
+    return default if value is None else int(value * 100)
+
+
 async def get_rules(*, session: AsyncSession, principal: Principal, code: str) -> GovernanceRulesPublic:
     project = await projects.get(session=session, principal=principal, code=code)
     return rules_public(project.code, await governance.rules_for(session=session, project=project))
@@ -104,7 +110,10 @@ async def replace_rules(
     """Replace the project's rules (codes not given keep their defaults); audited."""
     project = await projects.get(session=session, principal=principal, code=code, lock=True)
     unknown = [
-        InvalidParam(name=f"body.rules.{n}.code", reason=f"{r.code!r} is not a rule ({', '.join(governance.RULE_CODES)})")
+        InvalidParam(
+            name=f"body.rules.{n}.code",
+            reason=f"{r.code!r} is not a rule ({', '.join(governance.RULE_CODES)})",
+        )
         for n, r in enumerate(data.rules)
         if r.code not in governance.RULE_CODES
     ]
@@ -116,9 +125,7 @@ async def replace_rules(
             code=d.code,
             enabled=given[d.code].enabled,
             decided_by=given[d.code].decided_by.value,
-            threshold_bp=int(given[d.code].threshold_percent * 100)
-            if given[d.code].threshold_percent is not None
-            else d.threshold_bp,
+            threshold_bp=percent_bp(given[d.code].threshold_percent, d.threshold_bp),
             threshold_amount=given[d.code].threshold_amount
             if given[d.code].threshold_amount is not None
             else d.threshold_amount,
@@ -136,8 +143,10 @@ async def replace_rules(
         entity_type="governance_rules",
         entity_id=project.code,
         changes={
-            r.code: {"before": b.__dict__ | {"threshold_amount": str(b.threshold_amount)},
-                     "after": r.__dict__ | {"threshold_amount": str(r.threshold_amount)}}
+            r.code: {
+                "before": b.__dict__ | {"threshold_amount": str(b.threshold_amount)},
+                "after": r.__dict__ | {"threshold_amount": str(r.threshold_amount)},
+            }
             for r, b in zip(rules, before, strict=True)
             if r != b
         },
@@ -151,7 +160,9 @@ async def page(
     project = await projects.get(session=session, principal=principal, code=code)
     ever = {r.version_id for r in await repository.history(session=session, project=project)}
     return [
-        await public(session=session, principal=principal, project=project, version=v, links=links, ever_in_force=ever)
+        await public(
+            session=session, principal=principal, project=project, version=v, links=links, ever_in_force=ever
+        )
         for v in await repository.page(session=session, project=project, offset=offset, limit=limit)
     ]
 
@@ -163,7 +174,14 @@ async def one(*, session: AsyncSession, principal: Principal, code: str, number:
 
 
 async def decisions_page(
-    *, session: AsyncSession, principal: Principal, code: str, number: int, links: Links, offset: int, limit: int
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    code: str,
+    number: int,
+    links: Links,
+    offset: int,
+    limit: int,
 ) -> list:  # type: ignore[type-arg]
     project = await projects.get(session=session, principal=principal, code=code)
     version = await repository.by_number(session=session, project=project, number=number)

@@ -56,7 +56,9 @@ DEFAULT_RULES: tuple[RuleDefault, ...] = (
         threshold_bp=1000,
     ),
     RuleDefault("objectives_changed", "An objective (work package) added, removed or reworded", "city_board"),
-    RuleDefault("portfolio_changed", "The pilot portfolio's size (pilots_min, pilots_max) changed", "city_board"),
+    RuleDefault(
+        "portfolio_changed", "The pilot portfolio's size (pilots_min, pilots_max) changed", "city_board"
+    ),
 )
 RULE_CODES = tuple(r.code for r in DEFAULT_RULES)
 DESCRIPTIONS = {r.code: r.description for r in DEFAULT_RULES}
@@ -147,7 +149,11 @@ def _total(rule: Rule, old: Budget, new: Budget) -> tuple[bool, str, dict[str, A
     limit = rule.threshold_amount or ZERO
     fired = b - a > limit
     detail = f"total eligible cost {money(a)} → {money(b)} ({money(b - a)})"
-    return fired, detail, {"from": money(a), "to": money(b), "change": money(b - a), "threshold": money(limit)}
+    return (
+        fired,
+        detail,
+        {"from": money(a), "to": money(b), "change": money(b - a), "threshold": money(limit)},
+    )
 
 
 def _funding(rule: Rule, old: Budget, new: Budget) -> tuple[bool, str, dict[str, Any]]:
@@ -172,14 +178,22 @@ def _funding(rule: Rule, old: Budget, new: Budget) -> tuple[bool, str, dict[str,
             before = money(ca[key]) if key in ca else "none"
             after = money(cb[key]) if key in cb else "none"
             changes.append(f"own-funding cap {key}: {before} → {after}")
-    return bool(changes), "; ".join(changes) or "funding sources, shares and caps unchanged", {"changes": changes}
+    return (
+        bool(changes),
+        "; ".join(changes) or "funding sources, shares and caps unchanged",
+        {"changes": changes},
+    )
 
 
 def _implementers(rule: Rule, old: Budget, new: Budget) -> tuple[bool, str, dict[str, Any]]:
     a, b = old.plan.implementer_ids, new.plan.implementer_ids
     added, removed = sorted(b - a), sorted(a - b)
     parts = [f"added {', '.join(added)}"] * bool(added) + [f"removed {', '.join(removed)}"] * bool(removed)
-    return bool(added or removed), "; ".join(parts) or "implementers unchanged", {"added": added, "removed": removed}
+    return (
+        bool(added or removed),
+        "; ".join(parts) or "implementers unchanged",
+        {"added": added, "removed": removed},
+    )
 
 
 def _period(rule: Rule, old: Budget, new: Budget) -> tuple[bool, str, dict[str, Any]]:
@@ -187,7 +201,15 @@ def _period(rule: Rule, old: Budget, new: Budget) -> tuple[bool, str, dict[str, 
     fired = b.period_end > a.period_end or b.period_start < a.period_start
     days = (b.period_end - a.period_end).days + (a.period_start - b.period_start).days
     detail = f"{a.period_start} – {a.period_end} → {b.period_start} – {b.period_end}"
-    return fired, detail, {"from": [str(a.period_start), str(a.period_end)], "to": [str(b.period_start), str(b.period_end)], "days_added": max(days, 0)}
+    return (
+        fired,
+        detail,
+        {
+            "from": [str(a.period_start), str(a.period_end)],
+            "to": [str(b.period_start), str(b.period_end)],
+            "days_added": max(days, 0),
+        },
+    )
 
 
 def _categories(rule: Rule, old: Budget, new: Budget) -> tuple[bool, str, dict[str, Any]]:
@@ -201,13 +223,22 @@ def _categories(rule: Rule, old: Budget, new: Budget) -> tuple[bool, str, dict[s
         share = round_cents(abs(y - x) * 100 / x) if x else None
         if share is None or share > threshold:
             moved.append(
-                {"category": cat, "from": money(x), "to": money(y), "change": money(y - x),
-                 "percent": money(share) if share is not None else None}
+                {
+                    "category": cat,
+                    "from": money(x),
+                    "to": money(y),
+                    "change": money(y - x),
+                    "percent": money(share) if share is not None else None,
+                }
             )
     detail = (
         "; ".join(
             f"{m['category']} {m['from']} → {m['to']}"
-            + (f" ({m['percent']} %)" if m["percent"] is not None else " (a category not in the version in force)")
+            + (
+                f" ({m['percent']} %)"
+                if m["percent"] is not None
+                else " (a category not in the version in force)"
+            )
             for m in moved
         )
         or f"no category changed by more than {threshold:.2f} %"
@@ -220,7 +251,11 @@ def _objectives(rule: Rule, old: Budget, new: Budget) -> tuple[bool, str, dict[s
     added = [o for o in b if o not in a]
     removed = [o for o in a if o not in b]
     fired = bool(added or removed)
-    return fired, f"{len(added)} added, {len(removed)} removed" if fired else "objectives unchanged", {"added": added, "removed": removed}
+    return (
+        fired,
+        f"{len(added)} added, {len(removed)} removed" if fired else "objectives unchanged",
+        {"added": added, "removed": removed},
+    )
 
 
 def _portfolio(rule: Rule, old: Budget, new: Budget) -> tuple[bool, str, dict[str, Any]]:

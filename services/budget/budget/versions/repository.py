@@ -114,3 +114,15 @@ async def decision(*, session: AsyncSession, version: BudgetVersion, decision_id
 
 async def decision_by_id(*, session: AsyncSession, decision_id: int | None) -> BudgetDecision | None:
     return None if decision_id is None else await session.get(BudgetDecision, decision_id)
+
+
+async def resting_on(
+    *, session: AsyncSession, version: BudgetVersion | None, row: BudgetInForce | None
+) -> BudgetDecision | None:
+    """The decision a version in force rests on: the one it entered force by, else its latest approval."""
+    if version is None:
+        return None
+    if row is not None and row.decision_id is not None:
+        return await session.get(BudgetDecision, row.decision_id)
+    approved = [d for d in await decisions(session=session, version=version) if d.outcome == "approved"]
+    return approved[-1] if approved else None

@@ -42,9 +42,16 @@ Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="The version's numb
     "whose decision is missing.",
 )
 async def create_version(
-    code: Code, data: BudgetVersionCreate, session: SessionDep, actor: Manager, response: Response, links: LinksDep
+    code: Code,
+    data: BudgetVersionCreate,
+    session: SessionDep,
+    actor: Manager,
+    response: Response,
+    links: LinksDep,
 ) -> BudgetVersionPublic:
-    version = await service.create_version(session=session, principal=actor, code=code, data=data, actor=actor)
+    version = await service.create_version(
+        session=session, principal=actor, code=code, data=data, actor=actor
+    )
     response.headers["Location"] = links.version(code, version.number)
     return await baseline.one(session=session, principal=actor, code=code, number=version.number, links=links)
 
@@ -105,7 +112,9 @@ async def make_current(
     code: Code, number: Number, session: SessionDep, actor: Manager, links: LinksDep
 ) -> BudgetVersionPublic:
     project, version = await service.make_current(session=session, principal=actor, code=code, number=number)
-    return await service.public(session=session, principal=actor, project=project, version=version, links=links)
+    return await service.public(
+        session=session, principal=actor, project=project, version=version, links=links
+    )
 
 
 @router.post(
@@ -145,8 +154,13 @@ async def list_decisions(
     code: Code, number: Number, session: SessionDep, caller: Reader, page: PageDep, links: LinksDep
 ) -> Page[DecisionPublic]:
     items = await baseline.decisions_page(
-        session=session, principal=caller, code=code, number=number, links=links,
-        offset=page.offset, limit=page.limit + 1,
+        session=session,
+        principal=caller,
+        code=code,
+        number=number,
+        links=links,
+        offset=page.offset,
+        limit=page.limit + 1,
     )
     return offset_page(items, page)
 
@@ -214,5 +228,7 @@ async def get_rules(code: Code, session: SessionDep, caller: Reader) -> Governan
     description="Admin or project manager. Rules given replace the project's; codes left out keep their "
     "defaults. Audited.",
 )
-async def put_rules(code: Code, data: GovernanceRulesIn, session: SessionDep, actor: Manager) -> GovernanceRulesPublic:
+async def put_rules(
+    code: Code, data: GovernanceRulesIn, session: SessionDep, actor: Manager
+) -> GovernanceRulesPublic:
     return await baseline.replace_rules(session=session, principal=actor, code=code, data=data)

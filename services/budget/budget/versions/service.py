@@ -95,7 +95,9 @@ def merged_plan(base: Plan, given: PlanIn | None) -> Plan:
     return plan
 
 
-async def check_lines(*, session: AsyncSession, project: Project, plan: Plan, data: BudgetVersionCreate) -> None:
+async def check_lines(
+    *, session: AsyncSession, project: Project, plan: Plan, data: BudgetVersionCreate
+) -> None:
     await ensure_reference_data(session)
     cats = await category_map(session)
     rate = rate_of(project)
@@ -105,7 +107,9 @@ async def check_lines(*, session: AsyncSession, project: Project, plan: Plan, da
         where = f"body.lines.{n}"
         cat = cats.get(line.category)
         if cat is None or cat.kind != "cost":
-            errors.append(InvalidParam(name=f"{where}.category", reason=f"{line.category!r} is not a cost category"))
+            errors.append(
+                InvalidParam(name=f"{where}.category", reason=f"{line.category!r} is not a cost category")
+            )
         elif cat.replaced_by_flat_rate and rate is not None:
             errors.append(
                 InvalidParam(
@@ -114,9 +118,13 @@ async def check_lines(*, session: AsyncSession, project: Project, plan: Plan, da
                 )
             )
         if line.implementer not in plan.implementer_ids:
-            errors.append(InvalidParam(name=f"{where}.implementer", reason=f"{line.implementer} is not an implementer"))
+            errors.append(
+                InvalidParam(name=f"{where}.implementer", reason=f"{line.implementer} is not an implementer")
+            )
         if not plan.period_start.year <= line.year <= plan.period_end.year:
-            errors.append(InvalidParam(name=f"{where}.year", reason=f"{line.year} is outside the project period"))
+            errors.append(
+                InvalidParam(name=f"{where}.year", reason=f"{line.year} is outside the project period")
+            )
         key = (line.implementer, line.year, line.category)
         if key in seen:
             errors.append(InvalidParam(name=where, reason="the same implementer, year and category twice"))
@@ -137,7 +145,12 @@ async def budget_of(*, session: AsyncSession, project: Project, version: BudgetV
 
 
 async def create_version(
-    *, session: AsyncSession, principal: Principal | None, code: str, data: BudgetVersionCreate, actor: Principal | str
+    *,
+    session: AsyncSession,
+    principal: Principal | None,
+    code: str,
+    data: BudgetVersionCreate,
+    actor: Principal | str,
 ) -> BudgetVersion:
     """Append a version, reviewed against the version in force; see the module docstring."""
     project = await projects.get(session=session, principal=principal, code=code, lock=True)
@@ -148,7 +161,14 @@ async def create_version(
     if data.kind.value == "applied" and data.substantial:
         raise UnprocessableContent("An applied version is not a change: substantial must be false.")
     lines = [
-        BudgetLine(version_id=0, implementer=x.implementer, year=x.year, category_code=x.category, amount=x.amount, note=x.note)
+        BudgetLine(
+            version_id=0,
+            implementer=x.implementer,
+            year=x.year,
+            category_code=x.category,
+            amount=x.amount,
+            note=x.note,
+        )
         for x in data.lines
     ]
     old = await budget_of(session=session, project=project, version=in_force) if in_force else None
@@ -304,7 +324,13 @@ async def make_current(
 
 
 async def record_decision(
-    *, session: AsyncSession, principal: Principal | None, code: str, number: int, data: DecisionCreate, actor: Principal | str
+    *,
+    session: AsyncSession,
+    principal: Principal | None,
+    code: str,
+    number: int,
+    data: DecisionCreate,
+    actor: Principal | str,
 ) -> tuple[Project, BudgetVersion, BudgetDecision]:
     """Record a decision of the city board or the funder; enter into force when none is missing."""
     project = await projects.get(session=session, principal=principal, code=code, lock=True)
@@ -354,12 +380,19 @@ async def record_decision(
     )
     if data.make_current and version.status == "approved" and not in_force:
         await enter_force(
-            session=session, project=project, version=version, actor=actor, decided_on=data.decided_on, decision=decision
+            session=session,
+            project=project,
+            version=version,
+            actor=actor,
+            decided_on=data.decided_on,
+            decision=decision,
         )
     return project, version, decision
 
 
-def decision_public(project: Project, version: BudgetVersion, d: BudgetDecision, links: Links) -> DecisionPublic:
+def decision_public(
+    project: Project, version: BudgetVersion, d: BudgetDecision, links: Links
+) -> DecisionPublic:
     return DecisionPublic(
         id=d.id,  # type: ignore[arg-type]
         body=d.body,
@@ -429,7 +462,9 @@ async def public(
         flat_rate=flat,
         eligible_total=total + flat,
         lines=[
-            BudgetLinePublic(implementer=r.implementer, year=r.year, category=r.category_code, amount=r.amount, note=r.note)
+            BudgetLinePublic(
+                implementer=r.implementer, year=r.year, category=r.category_code, amount=r.amount, note=r.note
+            )
             for r in rows
         ],
         plan=plan_public(Plan.from_json(version.plan), scope),
@@ -454,8 +489,15 @@ async def compare(
     for (impl, year, cat), (x, y) in sorted(table.items()):
         change = "same" if x == y else "added" if x == 0 else "removed" if y == 0 else "changed"
         rows.append(
-            {"implementer": impl, "year": year, "category": cat, "a": f"{x:.2f}", "b": f"{y:.2f}",
-             "difference": f"{y - x:.2f}", "change": change}
+            {
+                "implementer": impl,
+                "year": year,
+                "category": cat,
+                "a": f"{x:.2f}",
+                "b": f"{y:.2f}",
+                "difference": f"{y - x:.2f}",
+                "change": change,
+            }
         )
     total_a = sum((v[0] for v in table.values()), ZERO)
     total_b = sum((v[1] for v in table.values()), ZERO)
