@@ -9,6 +9,8 @@ Modules:
     problems  - RFC 9457 problem details: the error hierarchy and its handlers
     auth      - bearer JWT validation (OIDC/JWKS or development HS256), roles
     paging    - clamped limits, one page envelope, keyset cursors
+    etag      - ETag / If-Match: strong version tags, 428/412, the version-checked UPDATE
+    inputs    - strict dates, bounded integers, control-character-free text, PATCH bodies
     audit     - the append-only audit trail table and its helper
     money     - exact euros: Decimal in code, integer cents in the database
     observability - request ids, structured JSON logs
