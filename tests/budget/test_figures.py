@@ -180,7 +180,7 @@ async def test_summary_table_matches_ledger(client: httpx.AsyncClient, auth: Aut
             f"/projects/{idk}/costs", json=entry(voucher_ref=f"C{n}", amount=f"{n + 1}0.05"), headers=fin
         )
         ids.append(r.json()["id"])
-    v1 = fin | {"If-Match": '"1"'}
+    v1 = fin | {"If-Match": '"v1"'}
     await client.patch(f"/projects/{idk}/costs/{ids[0]}", json={"entry_date": "2022-05-01"}, headers=v1)
     await client.patch(f"/projects/{idk}/costs/{ids[1]}", json={"category": "travel"}, headers=v1)
     await client.delete(f"/projects/{idk}/costs/{ids[2]}", headers=v1)

@@ -27,15 +27,15 @@ async def test_book_read_change_delete(client: httpx.AsyncClient, auth: Auth, id
     assert created["eligible_effect"] == "1170.00" and created["locked"] is False
     url = local(r.headers["location"])
     got = await client.get(url, headers=fin)
-    assert got.headers["etag"] == '"1"' and got.json()["voucher_ref"] == "V-1"
-    stale = await client.patch(url, json={"amount": "900.00"}, headers=fin | {"If-Match": '"7"'})
+    assert got.headers["etag"] == '"v1"' and got.json()["voucher_ref"] == "V-1"
+    stale = await client.patch(url, json={"amount": "900.00"}, headers=fin | {"If-Match": '"v7"'})
     assert stale.status_code == 412
-    changed = await client.patch(url, json={"amount": "900.00"}, headers=fin | {"If-Match": '"1"'})
+    changed = await client.patch(url, json={"amount": "900.00"}, headers=fin | {"If-Match": '"v1"'})
     assert changed.status_code == 200 and changed.json()["flat_amount"] == "153.00"
-    assert changed.headers["etag"] == '"2"'
+    assert changed.headers["etag"] == '"v2"'
     assert (await client.delete(url, headers=fin)).status_code == 428
-    assert (await client.delete(url, headers=fin | {"If-Match": '"1"'})).status_code == 412
-    assert (await client.delete(url, headers=fin | {"If-Match": '"2"'})).status_code == 204
+    assert (await client.delete(url, headers=fin | {"If-Match": '"v1"'})).status_code == 412
+    assert (await client.delete(url, headers=fin | {"If-Match": '"v2"'})).status_code == 204
     assert (await client.get(url, headers=fin)).status_code == 404
     trail = (await client.get("/audit?entity_type=cost_entry", headers=auth("auditor"))).json()["items"]
     assert [e["action"] for e in trail] == ["create", "update", "delete"]
@@ -124,7 +124,7 @@ async def test_finance_sees_and_books_only_its_own(client: httpx.AsyncClient, au
     ).status_code == 403
     assert (await client.get(f"/projects/{idk}/costs/{mine['id']}", headers=savonia)).status_code == 403
     assert (
-        await client.delete(f"/projects/{idk}/costs/{mine['id']}", headers=savonia | {"If-Match": '"1"'})
+        await client.delete(f"/projects/{idk}/costs/{mine['id']}", headers=savonia | {"If-Match": '"v1"'})
     ).status_code == 403
     everything = (await client.get(f"/projects/{idk}/costs", headers=auth("auditor"))).json()["items"]
     assert len(everything) == 2
@@ -166,7 +166,7 @@ async def test_period_lock(client: httpx.AsyncClient, auth: Auth, idk: str) -> N
     assert lock.status_code == 201 and lock.json()["locked_by"] == "pm"
     blocked = await client.post(f"/projects/{idk}/costs", json=entry(voucher_ref="L2"), headers=fin)
     assert blocked.status_code == 409 and "Maksatushakemus 2/2021" in blocked.json()["detail"]
-    v1 = fin | {"If-Match": '"1"'}
+    v1 = fin | {"If-Match": '"v1"'}
     assert (await client.delete(f"/projects/{idk}/costs/{booked['id']}", headers=v1)).status_code == 409
     moved = await client.patch(
         f"/projects/{idk}/costs/{booked['id']}", json={"entry_date": "2021-08-01"}, headers=v1
@@ -200,7 +200,7 @@ async def test_read_one_entry(client: httpx.AsyncClient, auth: Auth, idk: str) -
     for headers in (kuopio, auth("admin"), auth("auditor"), auth("project_manager")):
         got = await client.get(url, headers=headers)
         assert got.status_code == 200 and got.json() == body
-        assert got.headers["etag"] == '"1"'
+        assert got.headers["etag"] == '"v1"'
     assert body["hours"] == "37.50" and body["hourly_rate"] == "30.00" and body["amount"] == "1125.00"
     assert body["created_at"].endswith(("Z", "+00:00")) and body["locked"] is False
 
@@ -226,10 +226,10 @@ async def test_read_one_entry(client: httpx.AsyncClient, auth: Auth, idk: str) -
     assert elsewhere.status_code == 404 and elsewhere.json()["type"].endswith("/cost-entry-not-found")
 
     changed = await client.patch(
-        url, json={"description": "Palkat 2/2020"}, headers=kuopio | {"If-Match": '"1"'}
+        url, json={"description": "Palkat 2/2020"}, headers=kuopio | {"If-Match": '"v1"'}
     )
     got = await client.get(url, headers=kuopio)
-    assert got.headers["etag"] == '"2"' and got.json() == changed.json()
+    assert got.headers["etag"] == '"v2"' and got.json() == changed.json()
 
     claims = f"/projects/{idk}/claims"
     draft = await client.post(
@@ -252,7 +252,9 @@ async def test_read_one_entry_opens_no_session(settings: Settings, auth: Auth, i
     app = create_app(settings)
     async with running(app) as client:
         fin = auth("finance", implementer=KUOPIO)
-        url = local((await client.post(f"/projects/{idk}/costs", json=entry(), headers=fin)).headers["location"])
+        url = local(
+            (await client.post(f"/projects/{idk}/costs", json=entry(), headers=fin)).headers["location"]
+        )
         db = app.state.db
         assert (db.fast_pool is not None) == (db.backend == "postgresql")
 

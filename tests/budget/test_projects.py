@@ -104,14 +104,18 @@ async def test_bad_version_lines(client: httpx.AsyncClient, auth: Auth, idk: str
 
 async def test_cost_model_fixed_once_costs_exist(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
     pm = auth("project_manager")
-    ok = await client.patch(f"/projects/{idk}", json={"cost_model": "actual"}, headers=pm)
+
+    async def etag() -> dict[str, str]:
+        return pm | {"If-Match": (await client.get(f"/projects/{idk}", headers=pm)).headers["etag"]}
+
+    ok = await client.patch(f"/projects/{idk}", json={"cost_model": "actual"}, headers=await etag())
     assert ok.status_code == 200 and ok.json()["cost_model"] == "actual"
-    await client.patch(f"/projects/{idk}", json={"cost_model": "flat_17"}, headers=pm)
+    await client.patch(f"/projects/{idk}", json={"cost_model": "flat_17"}, headers=await etag())
     await client.post(f"/projects/{idk}/costs", json=entry(), headers=auth("finance", implementer=KUOPIO))
-    locked = await client.patch(f"/projects/{idk}", json={"cost_model": "flat_24"}, headers=pm)
+    locked = await client.patch(f"/projects/{idk}", json={"cost_model": "flat_24"}, headers=await etag())
     assert locked.status_code == 409 and locked.json()["type"].endswith("/cost-model-locked")
     assert "1 ledger entries" in locked.json()["detail"]
-    renamed = await client.patch(f"/projects/{idk}", json={"name": "IDK"}, headers=pm)
+    renamed = await client.patch(f"/projects/{idk}", json={"name": "IDK"}, headers=await etag())
     assert renamed.status_code == 200 and renamed.json()["cost_model"] == "flat_17"
     assert (
         await client.patch(f"/projects/{idk}", json={"name": "x"}, headers=auth("finance"))

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from hanke_libs.inputs import MultiLineText, SingleLineText
+
 
 def _money_str(value: Decimal) -> str:
     return f"{value:.2f}"
@@ -25,6 +27,10 @@ MoneyIn = Annotated[
     PlainSerializer(_money_str, return_type=str, when_used="json"),
 ]
 BusinessId = Annotated[str, Field(min_length=3, max_length=20, pattern=r"^[0-9A-Za-z\-]+$")]
+Line = SingleLineText
+"""One line of text without control characters (names, references, voucher descriptions)."""
+Text = MultiLineText
+"""Free text with line breaks but no other control characters (reasons, notes)."""
 """A Finnish business id (Y-tunnus) such as 0171450-7: how implementers are named."""
 
 

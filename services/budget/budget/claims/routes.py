@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from budget.access import claims_read, claims_write
 from budget.claims import export, repository, service, verify
@@ -15,14 +15,15 @@ from budget.links import LinksDep
 from budget.projects.routes import Code
 from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
+from hanke_libs.etag import OptionalIfMatchDep, set_etag
+from hanke_libs.inputs import Id
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_rows
 
 router = APIRouter(tags=["claims"])
 Reader = Annotated[Principal, Depends(claims_read)]
 Writer = Annotated[Principal, Depends(claims_write)]
-Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="The claim's number within its project")]
-IfMatch = Annotated[str | None, Header(description="The claim's ETag (optional; a stale one gets 412)")]
+Number = Annotated[Id, Path(description="The claim's number within its project")]
 
 
 @router.post(
@@ -39,7 +40,7 @@ async def create_claim(
 ) -> ClaimPublic:
     project, claim = await service.create(session=session, principal=actor, code=code, data=data)
     response.headers["Location"] = links.claim(project.code, claim.number)
-    response.headers["ETag"] = f'"{claim.version}"'
+    set_etag(response, claim.version)
     return await service.public(session=session, principal=actor, project=project, claim=claim, links=links)
 
 
@@ -70,7 +71,7 @@ async def get_claim(
     code: Code, number: Number, session: SessionDep, actor: Reader, response: Response, links: LinksDep
 ) -> ClaimPublic:
     project, claim = await service.one(session=session, principal=actor, code=code, number=number)
-    response.headers["ETag"] = f'"{claim.version}"'
+    set_etag(response, claim.version)
     return await service.public(session=session, principal=actor, project=project, claim=claim, links=links)
 
 
@@ -87,12 +88,12 @@ async def refresh_claim(
     actor: Writer,
     response: Response,
     links: LinksDep,
-    if_match: IfMatch = None,
+    if_match: OptionalIfMatchDep,
 ) -> ClaimPublic:
     project, claim = await service.refresh(
         session=session, principal=actor, code=code, number=number, if_match=if_match
     )
-    response.headers["ETag"] = f'"{claim.version}"'
+    set_etag(response, claim.version)
     return await service.public(session=session, principal=actor, project=project, claim=claim, links=links)
 
 
@@ -112,12 +113,12 @@ async def change_status(
     actor: Writer,
     response: Response,
     links: LinksDep,
-    if_match: IfMatch = None,
+    if_match: OptionalIfMatchDep,
 ) -> ClaimPublic:
     project, claim = await service.change_status(
         session=session, principal=actor, code=code, number=number, data=data, if_match=if_match
     )
-    response.headers["ETag"] = f'"{claim.version}"'
+    set_etag(response, claim.version)
     return await service.public(session=session, principal=actor, project=project, claim=claim, links=links)
 
 
@@ -128,7 +129,7 @@ async def change_status(
     description="Its entries are released; its number is not given again. 409 once submitted.",
 )
 async def delete_claim(
-    code: Code, number: Number, session: SessionDep, actor: Writer, if_match: IfMatch = None
+    code: Code, number: Number, session: SessionDep, actor: Writer, if_match: OptionalIfMatchDep
 ) -> None:
     await service.remove(session=session, principal=actor, code=code, number=number, if_match=if_match)
 

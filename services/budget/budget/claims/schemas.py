@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from budget.schemas import Money, MoneyIn, Scope, Strict
+from budget.schemas import Money, MoneyIn, Scope, Strict, Text
+from hanke_libs.inputs import StrictDate
 from hanke_libs.personal import PersonalField
 
 
@@ -39,16 +40,16 @@ TRANSITIONS: dict[str, set[str]] = {
 
 class ClaimCreate(Strict):
     kind: ClaimKind = ClaimKind.interim
-    period_start: dt.date
-    period_end: dt.date
+    period_start: StrictDate
+    period_end: StrictDate
     requested_amount: MoneyIn | None = Field(default=None, gt=0, description="Advance claims only")
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
 
 
 class ClaimStatusChange(Strict):
     status: ClaimStatus
     approved_amount: MoneyIn | None = Field(default=None, ge=0)
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
 
 
 class ClaimPublic(BaseModel):

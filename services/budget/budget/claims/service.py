@@ -28,23 +28,20 @@ from budget.versions import repository as versions
 from budget.versions.governance import Budget
 from budget.versions.service import rate_of
 from hanke_libs.auth import Principal
+from hanke_libs.etag import IfMatch
 from hanke_libs.money import round_cents
 from hanke_libs.personal import redact_for
-from hanke_libs.problems import Conflict, PreconditionFailed, UnprocessableContent
+from hanke_libs.problems import Conflict, UnprocessableContent
 
 ZERO = Decimal("0.00")
 ADVANCE_LIMIT = Decimal("0.30")
 
 
-def check_version(claim: PaymentClaim, if_match: str | None) -> None:
-    """If-Match is optional on claim actions; when sent, it must name the claim's current version."""
-    if if_match is not None and if_match.strip():
-        tags = {t.strip() for t in if_match.split(",")}
-        if "*" not in tags and f'"{claim.version}"' not in tags:
-            raise PreconditionFailed(
-                f"Payment claim {claim.number} has changed (version {claim.version}); read it again.",
-                slug="stale-version",
-            )
+def check_version(claim: PaymentClaim, if_match: IfMatch | None) -> None:
+    """If-Match is optional on claim actions; when sent, it must name the claim's current version
+    (checked under the project lock, so no change can slip in between)."""
+    if if_match is not None:
+        if_match.check(claim.version, label=f"Payment claim {claim.number}")
 
 
 async def writable(
@@ -147,7 +144,7 @@ def require_draft(claim: PaymentClaim) -> None:
 
 
 async def refresh(
-    *, session: AsyncSession, principal: Principal, code: str, number: int, if_match: str | None
+    *, session: AsyncSession, principal: Principal, code: str, number: int, if_match: IfMatch | None
 ) -> tuple[Project, PaymentClaim]:
     project, claim = await writable(session=session, principal=principal, code=code, number=number)
     assert claim is not None
@@ -173,7 +170,7 @@ async def refresh(
 
 
 async def remove(
-    *, session: AsyncSession, principal: Principal, code: str, number: int, if_match: str | None
+    *, session: AsyncSession, principal: Principal, code: str, number: int, if_match: IfMatch | None
 ) -> None:
     """Delete a draft and release its entries (its number is not given again)."""
     project, claim = await writable(session=session, principal=principal, code=code, number=number)
@@ -221,7 +218,7 @@ async def change_status(
     code: str,
     number: int,
     data: ClaimStatusChange,
-    if_match: str | None,
+    if_match: IfMatch | None,
 ) -> tuple[Project, PaymentClaim]:
     project, claim = await writable(session=session, principal=principal, code=code, number=number)
     assert claim is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -16,11 +15,12 @@ from budget.pilots import PilotsDep
 from budget.projects.routes import Code
 from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
+from hanke_libs.inputs import StrictDate
 
 router = APIRouter(tags=["figures"])
 Reader = Annotated[Principal, Depends(read_figures)]
 AsOf = Annotated[
-    dt.date | None,
+    StrictDate | None,
     Query(description="Figures as of this date: the budget version in force on it, costs dated up to it"),
 ]
 SCOPE = " Finance gets its own implementer's figures (`scope`); `budget` names the version in force."

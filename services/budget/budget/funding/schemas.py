@@ -6,18 +6,18 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from budget.schemas import BusinessId, ImplementerRole, Money, MoneyIn, SourceKind, Strict
+from budget.schemas import BusinessId, ImplementerRole, Line, Money, MoneyIn, SourceKind, Strict
 
 
 class ImplementerIn(Strict):
     business_id: BusinessId
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     role: ImplementerRole
 
 
 class FundingSourceIn(Strict):
     code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     kind: SourceKind
     share_percent: Decimal = Field(gt=0, le=100, decimal_places=2)
 

@@ -20,6 +20,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 
 from budget.models import CostEntry
+from hanke_libs.inputs import parse_strict_date
 from hanke_libs.problems import BadRequest, InvalidParam, UnprocessableContent
 
 COLUMNS = [
@@ -165,7 +166,7 @@ def parse_date(text: str) -> dt.date:
     m = DATE.match(text)
     if m:
         return dt.date(int(m[3]), int(m[2]), int(m[1]))
-    return dt.date.fromisoformat(text.strip())
+    return parse_strict_date(text.strip())
 
 
 Section = tuple[list[str] | None, list[list[Any]]]

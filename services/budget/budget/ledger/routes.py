@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from budget.access import manage_plan, read_ledger, write_ledger
 from budget.ledger import locks, repository, service
@@ -23,15 +22,16 @@ from budget.projects.routes import Code
 from budget.schemas import EntryKind
 from hanke_libs.auth import CurrentPrincipal, Principal
 from hanke_libs.db import SessionDep
+from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, set_etag, version_etag
+from hanke_libs.inputs import BigId, Id, StrictDate
 from hanke_libs.paging import Page, PageDep, cursor_after_id, keyset_page, offset_page
 
 router = APIRouter(tags=["ledger"])
 Reader = Annotated[Principal, Depends(read_ledger)]
 Writer = Annotated[Principal, Depends(write_ledger)]
 Manager = Annotated[Principal, Depends(manage_plan)]
-EntryId = Annotated[int, Path(ge=1, le=2**62, description="The entry's id")]
-LockId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The period lock's id")]
-IfMatch = Annotated[str | None, Header(description="The entry's ETag (required; a stale one gets 412)")]
+EntryId = Annotated[BigId, Path(description="The entry's id")]
+LockId = Annotated[Id, Path(description="The period lock's id")]
 
 
 @router.get(
@@ -48,7 +48,7 @@ async def get_entry(code: Code, entry_id: EntryId, request: Request, caller: Cur
     actor = await read_ledger(caller)
     entry = await repository.read_one(db=request.app.state.db, code=code, entry_id=entry_id, principal=actor)
     body = entry.__pydantic_serializer__.to_json(entry)
-    return Response(body, media_type="application/json", headers={"ETag": f'"{entry.version}"'})
+    return Response(body, media_type="application/json", headers={"ETag": version_etag(entry.version)})
 
 
 @router.post(
@@ -74,7 +74,7 @@ async def create_entry(
         session=session, principal=actor, code=code, data=data, pilots=pilots, links=links
     )
     response.headers["Location"] = links.entry(project.code, entry.id)  # type: ignore[arg-type]
-    response.headers["ETag"] = f'"{entry.version}"'
+    set_etag(response, entry.version)
     return repository.public(entry, set(), actor)
 
 
@@ -93,10 +93,16 @@ async def list_entries(
     implementer: Annotated[str | None, Query(max_length=20)] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
     kind: EntryKind | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: Annotated[
+        StrictDate | None, Query(description="Entries dated on or after (YYYY-MM-DD)")
+    ] = None,
+    date_to: Annotated[
+        StrictDate | None, Query(description="Entries dated on or before (YYYY-MM-DD)")
+    ] = None,
     pilot_id: Annotated[str | None, Query(max_length=64)] = None,
-    claim_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    claim_id: Annotated[
+        Id | None, Query(description="Entries of one payment claim (its internal id)")
+    ] = None,
     voucher_ref: Annotated[str | None, Query(max_length=60)] = None,
 ) -> Page[CostEntryPublic]:
     filters = {
@@ -123,6 +129,7 @@ async def list_entries(
 @router.patch(
     "/projects/{code}/costs/{entry_id}",
     response_model=CostEntryPublic,
+    responses=IF_MATCH_RESPONSES,
     summary="Change a ledger entry",
     description="If-Match with the entry's ETag is required (428 without, 412 when stale). 409 when a "
     "submitted payment claim holds the entry (book a correction instead) or its period is locked.",
@@ -136,7 +143,7 @@ async def update_entry(
     response: Response,
     pilots: PilotsDep,
     links: LinksDep,
-    if_match: IfMatch = None,
+    if_match: IfMatchDep,
 ) -> CostEntryPublic:
     entry = await service.update(
         session=session,
@@ -148,18 +155,19 @@ async def update_entry(
         pilots=pilots,
         links=links,
     )
-    response.headers["ETag"] = f'"{entry.version}"'
+    set_etag(response, entry.version)
     return repository.public(entry, set(), actor)
 
 
 @router.delete(
     "/projects/{code}/costs/{entry_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=IF_MATCH_RESPONSES,
     summary="Delete a ledger entry",
     description="If-Match required (428/412). 409 when a submitted claim holds it or its period is locked.",
 )
 async def delete_entry(
-    code: Code, entry_id: EntryId, session: SessionDep, actor: Writer, if_match: IfMatch = None
+    code: Code, entry_id: EntryId, session: SessionDep, actor: Writer, if_match: IfMatchDep
 ) -> None:
     await service.delete(session=session, principal=actor, code=code, entry_id=entry_id, if_match=if_match)
 

@@ -4,7 +4,6 @@ mapping; and the ledger summary's check."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
@@ -19,6 +18,7 @@ from budget.projects import repository as projects
 from budget.projects.routes import Code
 from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
+from hanke_libs.inputs import StrictDate
 from hanke_libs.personal import personal_fields, redact_rows
 from hanke_libs.problems import BadRequest
 
@@ -95,8 +95,8 @@ async def export_file(
     actor: Annotated[Principal, Depends(read_ledger)],
     format: Format = "csv",
     implementer: Annotated[str | None, Query(max_length=20)] = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: Annotated[StrictDate | None, Query(description="Entries dated on or after")] = None,
+    date_to: Annotated[StrictDate | None, Query(description="Entries dated on or before")] = None,
 ) -> Response:
     filters = {"implementer": implementer, "date_from": date_from, "date_to": date_to}
     project, entries = await export_rows(session=session, principal=actor, code=code, filters=filters)

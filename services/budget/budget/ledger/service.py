@@ -24,23 +24,8 @@ from budget.pilots import PilotDirectory, require_pilot
 from budget.projects import repository as projects
 from hanke_libs.audit import diff
 from hanke_libs.auth import Principal
-from hanke_libs.problems import Conflict, PreconditionFailed, PreconditionRequired, UnprocessableContent
-
-
-def check_if_match(entry: CostEntry, if_match: str | None) -> None:
-    """428 without If-Match, 412 unless it names the entry's current version."""
-    if if_match is None or not if_match.strip():
-        raise PreconditionRequired(
-            f"Changing entry {entry.id} needs an If-Match header: GET it first and send its ETag, so that a "
-            "concurrent edit is never lost.",
-            slug="if-match-required",
-        )
-    tags = {t.strip() for t in if_match.split(",")}
-    if "*" not in tags and f'"{entry.version}"' not in tags:
-        raise PreconditionFailed(
-            f"Entry {entry.id} has changed (version {entry.version}); read it again and send its new ETag.",
-            slug="stale-version",
-        )
+from hanke_libs.etag import IfMatch, delete_versioned, update_versioned
+from hanke_libs.problems import Conflict, UnprocessableContent
 
 
 async def check_duplicate(
@@ -131,7 +116,7 @@ async def update(
     code: str,
     entry_id: int,
     data: CostEntryUpdate,
-    if_match: str | None,
+    if_match: IfMatch,
     pilots: PilotDirectory,
     links: Links,
 ) -> CostEntry:
@@ -143,7 +128,8 @@ async def update(
     entry = await repository.get(
         session=session, project=project, entry_id=entry_id, principal=principal, lock=True
     )
-    check_if_match(entry, if_match)
+    label = f"Entry {entry.id}"
+    if_match.check(entry.version, label=label)
     await claim_lock(session=session, entry=entry)
     ctx = await context(session=session, project=project)
     check_lock(ctx, entry.implementer, entry.entry_date)
@@ -166,15 +152,13 @@ async def update(
         )
     deltas = summaries.Deltas()
     deltas.add(entry, -1)
-    for key in repository.ENTRY_FIELDS:
-        setattr(entry, key, values[key])
     claim = await repository.claim_of(session=session, entry=entry)
-    if claim is not None and not claim.period_start <= entry.entry_date <= claim.period_end:
-        entry.claim_id = None  # a draft claim keeps only entries of its period
-    entry.version += 1
+    if claim is not None and not claim.period_start <= values["entry_date"] <= claim.period_end:
+        values["claim_id"] = None  # a draft claim keeps only entries of its period
+    changed = {k: values[k] for k in repository.ENTRY_FIELDS if values[k] != before[k]}
+    # The version is checked in the UPDATE itself (hanke_libs.etag), under the project lock.
+    await update_versioned(session, entry, expected=if_match, values=changed, label=label)
     deltas.add(entry)
-    session.add(entry)
-    await session.flush()
     await summaries.apply(session, project.id, deltas)  # type: ignore[arg-type]
     await audit.record(
         session,
@@ -188,21 +172,20 @@ async def update(
 
 
 async def delete(
-    *, session: AsyncSession, principal: Principal, code: str, entry_id: int, if_match: str | None
+    *, session: AsyncSession, principal: Principal, code: str, entry_id: int, if_match: IfMatch
 ) -> None:
     project = await projects.get(session=session, principal=principal, code=code, lock=True)
     entry = await repository.get(
         session=session, project=project, entry_id=entry_id, principal=principal, lock=True
     )
-    check_if_match(entry, if_match)
+    if_match.check(entry.version, label=f"Entry {entry_id}")
     await claim_lock(session=session, entry=entry)
     ctx = await context(session=session, project=project)
     check_lock(ctx, entry.implementer, entry.entry_date)
     deltas = summaries.Deltas()
     deltas.add(entry, -1)
     before = repository.snapshot(entry)
-    await session.delete(entry)
-    await session.flush()
+    await delete_versioned(session, entry, expected=if_match, label=f"Entry {entry_id}")
     await summaries.apply(session, project.id, deltas)  # type: ignore[arg-type]
     await audit.record(
         session,

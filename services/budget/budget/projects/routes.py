@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Response, status
+from fastapi import APIRouter, Depends, Path, Response, status
 
 from budget.access import manage_plan, read_plan
 from budget.links import LinksDep
@@ -12,8 +12,8 @@ from budget.projects import service
 from budget.projects.schemas import ProjectCreate, ProjectPublic, ProjectUpdate
 from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
+from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, set_etag
 from hanke_libs.paging import Page, PageDep, offset_page
-from hanke_libs.problems import PreconditionFailed
 
 router = APIRouter(tags=["projects"])
 Code = Annotated[str, Path(min_length=1, max_length=40, description="Project code, e.g. S21894")]
@@ -65,7 +65,7 @@ async def get_project(
     code: Code, session: SessionDep, caller: Reader, response: Response, links: LinksDep
 ) -> ProjectPublic:
     project, body = await service.one(session=session, principal=caller, code=code, links=links)
-    response.headers["ETag"] = f'"{project.version}"'
+    set_etag(response, project.version)
     return body
 
 
@@ -74,8 +74,9 @@ async def get_project(
     response_model=ProjectPublic,
     summary="Change a project's name, period or cost model",
     description="Admin or project manager. The cost model is fixed once costs exist (409); once a budget "
-    "version is in force the period changes only by a new budget version (409). If-Match is checked "
-    "(412 on a stale ETag).",
+    "version is in force the period changes only by a new budget version (409). If-Match with the "
+    "project's ETag is required (428 without, 412 when stale); null is refused for every field (422).",
+    responses=IF_MATCH_RESPONSES,
 )
 async def update_project(
     code: Code,
@@ -84,11 +85,8 @@ async def update_project(
     actor: Manager,
     response: Response,
     links: LinksDep,
-    if_match: Annotated[str | None, Header(description="The project's ETag")] = None,
+    if_match: IfMatchDep,
 ) -> ProjectPublic:
-    project, _ = await service.one(session=session, principal=actor, code=code, links=links)
-    if if_match is not None and if_match.strip() not in (f'"{project.version}"', "*"):
-        raise PreconditionFailed(f"Project {code} has changed; read it again.", slug="stale-version")
-    project = await service.update(session=session, principal=actor, code=code, data=data)
-    response.headers["ETag"] = f'"{project.version}"'
+    project = await service.update(session=session, principal=actor, code=code, data=data, if_match=if_match)
+    set_etag(response, project.version)
     return await service.public(session=session, principal=actor, project=project, links=links)

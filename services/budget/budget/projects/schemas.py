@@ -15,7 +15,8 @@ from budget.funding.schemas import (
     ImplementerPublic,
     check_plan_parts,
 )
-from budget.schemas import BudgetInUse, CostModel, Strict
+from budget.schemas import BudgetInUse, CostModel, Line, Strict
+from hanke_libs.inputs import PatchModel, StrictDate
 
 Objective = str
 
@@ -24,11 +25,11 @@ class ProjectCreate(Strict):
     """A new project with its funding plan; the first budget version is added afterwards."""
 
     code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")
-    name: str = Field(min_length=1, max_length=300)
-    funder: str = Field(min_length=1, max_length=200)
-    programme: str = Field(min_length=1, max_length=300)
-    period_start: dt.date
-    period_end: dt.date
+    name: Line = Field(min_length=1, max_length=300)
+    funder: Line = Field(min_length=1, max_length=200)
+    programme: Line = Field(min_length=1, max_length=300)
+    period_start: StrictDate
+    period_end: StrictDate
     cost_model: CostModel
     implementers: list[ImplementerIn] = Field(min_length=1, max_length=50)
     funding_sources: list[FundingSourceIn] = Field(min_length=1, max_length=20)
@@ -51,13 +52,14 @@ class ProjectCreate(Strict):
         return self
 
 
-class ProjectUpdate(Strict):
-    """Name, period and cost model. The period is governed by budget versions once one is in force."""
+class ProjectUpdate(PatchModel):
+    """Name, period and cost model (none of them may be null). The period is governed by budget
+    versions once one is in force."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=300)
+    name: Line | None = Field(default=None, min_length=1, max_length=300)
     cost_model: CostModel | None = None
-    period_start: dt.date | None = None
-    period_end: dt.date | None = None
+    period_start: StrictDate | None = None
+    period_end: StrictDate | None = None
 
 
 class ProjectPublic(BaseModel):

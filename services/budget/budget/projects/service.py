@@ -19,6 +19,7 @@ from budget.schemas import BudgetInUse
 from budget.versions import governance
 from budget.versions import repository as versions
 from hanke_libs.auth import Principal
+from hanke_libs.etag import IfMatch, update_versioned
 from hanke_libs.problems import Conflict, UnprocessableContent
 
 
@@ -69,14 +70,18 @@ async def create(*, session: AsyncSession, data: ProjectCreate, actor: Principal
     return project
 
 
-async def update(*, session: AsyncSession, principal: Principal, code: str, data: ProjectUpdate) -> Project:
+async def update(
+    *, session: AsyncSession, principal: Principal, code: str, data: ProjectUpdate, if_match: IfMatch
+) -> Project:
     """Change name, period or cost model.
 
     The cost model is fixed once costs exist (409). Once a budget version is in force the period is
     part of the governed plan: it changes only by a new budget version (409 naming that route).
     """
     project = await repository.get(session=session, principal=principal, code=code, lock=True)
-    changes = data.model_dump(exclude_unset=True, mode="json")
+    label = f"Project {code}"
+    if_match.check(project.version, label=label)
+    changes = data.sent(mode="json")
     before = {k: getattr(project, k) for k in changes}
     if data.cost_model is not None and data.cost_model.value != project.cost_model:
         count = await repository.cost_count(session=session, project=project)
@@ -95,13 +100,13 @@ async def update(*, session: AsyncSession, principal: Principal, code: str, data
             "which the governance rules review.",
             slug="period-governed",
         )
-    for key in changes:
-        setattr(project, key, getattr(data, key).value if key == "cost_model" else getattr(data, key))
-    if project.period_end < project.period_start:
+    values = {k: getattr(data, k).value if k == "cost_model" else getattr(data, k) for k in changes}
+    start = values.get("period_start", project.period_start)
+    end = values.get("period_end", project.period_end)
+    if end < start:
         raise UnprocessableContent("period_end is before period_start.", slug="invalid-period")
-    project.version += 1
-    session.add(project)
-    await session.flush()
+    # The version is checked in the UPDATE itself (hanke_libs.etag), under the project lock.
+    await update_versioned(session, project, expected=if_match, values=values, label=label)
     await audit.record(
         session,
         actor=principal,

@@ -22,12 +22,13 @@ from budget.versions.schemas import (
 )
 from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
+from hanke_libs.inputs import Id
 from hanke_libs.paging import Page, PageDep, offset_page
 
 router = APIRouter(tags=["versions"])
 Reader = Annotated[Principal, Depends(read_plan)]
 Manager = Annotated[Principal, Depends(manage_plan)]
-Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="The version's number within its project")]
+Number = Annotated[Id, Path(description="The version's number within its project")]
 
 
 @router.post(
@@ -82,8 +83,8 @@ async def compare_versions(
     code: Code,
     session: SessionDep,
     caller: Reader,
-    a: Annotated[int, Query(ge=1, le=2**31 - 1, description="The earlier version")],
-    b: Annotated[int, Query(ge=1, le=2**31 - 1, description="The later version")],
+    a: Annotated[Id, Query(description="The earlier version")],
+    b: Annotated[Id, Query(description="The later version")],
 ) -> dict[str, Any]:
     return await service.compare(session=session, principal=caller, code=code, a=a, b=b)
 
@@ -174,7 +175,7 @@ async def list_decisions(
 async def get_decision(
     code: Code,
     number: Number,
-    decision_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    decision_id: Annotated[Id, Path(description="The decision's id")],
     session: SessionDep,
     caller: Reader,
     links: LinksDep,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -18,7 +18,8 @@ from budget.funding.schemas import (
     ImplementerPublic,
     check_plan_parts,
 )
-from budget.schemas import BusinessId, Money, MoneyIn, Strict, VersionKind
+from budget.schemas import BusinessId, Line, Money, MoneyIn, Strict, Text, VersionKind
+from hanke_libs.inputs import StrictDate
 from hanke_libs.personal import PersonalField
 
 
@@ -35,33 +36,35 @@ class DecisionOutcome(StrEnum):
 class BudgetLineIn(Strict):
     implementer: BusinessId
     year: int = Field(ge=2000, le=2100)
-    category: str = Field(min_length=1, max_length=40)
+    category: Line = Field(min_length=1, max_length=40)
     amount: MoneyIn = Field(ge=0)
-    note: str | None = Field(default=None, max_length=500)
+    note: Line | None = Field(default=None, max_length=500)
 
 
 class PlanIn(Strict):
     """The funding plan of a version; every part left out is taken from the version in force."""
 
-    period_start: dt.date | None = None
-    period_end: dt.date | None = None
+    period_start: StrictDate | None = None
+    period_end: StrictDate | None = None
     implementers: list[ImplementerIn] | None = Field(default=None, min_length=1, max_length=50)
     funding_sources: list[FundingSourceIn] | None = Field(default=None, min_length=1, max_length=20)
     own_funding_caps: list[CapIn] | None = Field(default=None, max_length=500)
-    objectives: list[str] | None = Field(default=None, max_length=20)
+    objectives: list[Annotated[Line, Field(min_length=1, max_length=500)]] | None = Field(
+        default=None, max_length=20
+    )
     pilots_min: int | None = Field(default=None, ge=0, le=1000)
     pilots_max: int | None = Field(default=None, ge=0, le=1000)
 
 
 class BudgetVersionCreate(Strict):
     kind: VersionKind
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
     substantial: bool = Field(
         default=False,
         description="Declare the change substantial (it then needs the city board's decision) even if no "
         "rule fires; false never overrides a rule that fires",
     )
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
     make_current: bool = Field(
         default=True, description="Enter into force at once when no decision is needed (project manager)"
     )
@@ -92,11 +95,11 @@ class DecisionCreate(Strict):
     """A decision of the city board or the funder on a budget version."""
 
     body: DecisionBody
-    decided_on: dt.date
-    reference: str = Field(min_length=1, max_length=200, description='e.g. "Kh § 81/2019"')
-    document_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://\S+$")
+    decided_on: StrictDate
+    reference: Line = Field(min_length=1, max_length=200, description='e.g. "Kh § 81/2019"')
+    document_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://[^\s]+$")
     outcome: DecisionOutcome = DecisionOutcome.approved
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
     make_current: bool = Field(
         default=True, description="Enter into force once every decision the version needs is recorded"
     )
