@@ -132,3 +132,10 @@ def local(link: str) -> str:
     """A public link (through the gateway) as the service's own path, for calling the app directly."""
     assert link.startswith(PUBLIC_BASE + "/"), link
     return link.removeprefix(PUBLIC_BASE)
+
+
+async def fresh(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> dict[str, str]:
+    """``headers`` with If-Match: the ETag of ``url`` read now (as a client does before a change)."""
+    got = await client.get(url, headers=headers)
+    assert got.status_code == 200, got.text
+    return headers | {"If-Match": got.headers["etag"]}

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 from openpyxl import load_workbook
 
-from tests.budget.conftest import KUOPIO, SAVONIA, entry
+from tests.budget.conftest import KUOPIO, SAVONIA, entry, fresh
 
 Auth = Callable[..., dict[str, str]]
 H1 = {"period_start": "2020-01-01", "period_end": "2020-06-30"}
@@ -66,7 +66,9 @@ async def test_claim_end_to_end(client: httpx.AsyncClient, auth: Auth, idk: str)
         headers=lead | {"If-Match": '"v1"'},
     )
     assert ok.status_code == 200
-    submitted = await client.post(f"{url}/status", json={"status": "submitted"}, headers=lead)
+    submitted = await client.post(
+        f"{url}/status", json={"status": "submitted"}, headers=await fresh(client, url, lead)
+    )
     assert submitted.status_code == 200 and submitted.json()["frozen"] is True
     assert submitted.json()["submitted_by"] == "kirsi"
 
@@ -88,7 +90,7 @@ async def test_claim_end_to_end(client: httpx.AsyncClient, auth: Auth, idk: str)
     await book(client, idk, lead, voucher_ref="K4", entry_date="2020-06-30", amount="10.00")
     await book(client, idk, lead, voucher_ref="K5", entry_date="2020-07-15", amount="10.00")
     assert (await client.get(url, headers=lead)).json()["eligible"] == "7060.24"
-    assert (await client.post(f"{url}/refresh", headers=lead)).status_code == 409
+    assert (await client.post(f"{url}/refresh", headers=await fresh(client, url, lead))).status_code == 409
     overlapping = await client.post(
         f"/projects/{idk}/claims",
         json={"period_start": "2020-01-01", "period_end": "2020-12-31"},
@@ -107,15 +109,21 @@ async def test_claim_end_to_end(client: httpx.AsyncClient, auth: Auth, idk: str)
         and second.headers["location"] == f"/api/v1/budget/projects/{idk}/claims/2"
     )
 
-    bad = await client.post(f"{url}/status", json={"status": "paid"}, headers=lead)
+    bad = await client.post(f"{url}/status", json={"status": "paid"}, headers=await fresh(client, url, lead))
     assert bad.status_code == 409 and "cannot go from submitted to paid" in bad.json()["detail"]
-    partial = await client.post(f"{url}/status", json={"status": "partially_approved"}, headers=lead)
+    partial = await client.post(
+        f"{url}/status", json={"status": "partially_approved"}, headers=await fresh(client, url, lead)
+    )
     assert partial.status_code == 422
     approved = await client.post(
-        f"{url}/status", json={"status": "partially_approved", "approved_amount": "5000.00"}, headers=lead
+        f"{url}/status",
+        json={"status": "partially_approved", "approved_amount": "5000.00"},
+        headers=await fresh(client, url, lead),
     )
     assert approved.status_code == 200 and approved.json()["approved_amount"] == "5000.00"
-    paid = await client.post(f"{url}/status", json={"status": "paid"}, headers=auth("admin"))
+    paid = await client.post(
+        f"{url}/status", json={"status": "paid"}, headers=await fresh(client, url, auth("admin"))
+    )
     assert paid.json()["status"] == "paid"
 
     exported = await client.get(f"{url}/export?format=csv", headers=auth("auditor"))
@@ -172,10 +180,14 @@ async def test_draft_can_be_deleted_releasing_entries(
     assert first["entries"] == 1
     assert (
         await client.post(
-            f"/projects/{idk}/claims/1/status", json={"status": "submitted"}, headers=auth("project_manager")
+            f"/projects/{idk}/claims/1/status",
+            json={"status": "submitted"},
+            headers=await fresh(client, f"/projects/{idk}/claims/1", auth("project_manager")),
         )
     ).status_code == 403
-    assert (await client.delete(f"/projects/{idk}/claims/1", headers=lead)).status_code == 204
+    assert (await client.delete(f"/projects/{idk}/claims/1", headers=lead)).status_code == 428
+    one = await fresh(client, f"/projects/{idk}/claims/1", lead)
+    assert (await client.delete(f"/projects/{idk}/claims/1", headers=one)).status_code == 204
     again = (await client.post(f"/projects/{idk}/claims", json=H1, headers=lead)).json()
     assert again["entries"] == 1 and again["status"] == "draft"
     assert again["number"] == 2  # a number is never given twice
@@ -188,7 +200,7 @@ async def test_draft_can_be_deleted_releasing_entries(
         await client.post(
             f"/projects/{idk}/claims/{empty.json()['number']}/status",
             json={"status": "submitted"},
-            headers=lead,
+            headers=await fresh(client, f"/projects/{idk}/claims/{empty.json()['number']}", lead),
         )
     ).status_code == 409
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.budget.conftest import KUOPIO, SAVONIA, StaticPilots
+from tests.budget.conftest import KUOPIO, SAVONIA, StaticPilots, fresh
 
 Auth = Callable[..., dict[str, str]]
 SAMPLE = (Path(__file__).parent / "data" / "ledger-extract.csv").read_bytes()  # copy of ../shared/data
@@ -165,7 +165,11 @@ async def test_reimport_against_claims(client: httpx.AsyncClient, auth: Auth, id
     moved = rows.replace("3.2.2020", "3.8.2020")
     assert (await upload(client, idk, fin, moved.encode(), dry_run=False)).json()["changed"] == 1
     assert (await client.get(f"/projects/{idk}/claims/1", headers=fin)).json()["entries"] == 1
-    await client.post(f"/projects/{idk}/claims/1/status", json={"status": "submitted"}, headers=fin)
+    one = f"/projects/{idk}/claims/1"
+    submit = await client.post(
+        f"{one}/status", json={"status": "submitted"}, headers=await fresh(client, one, fin)
+    )
+    assert submit.status_code == 200
     edited = moved.replace("50,00", "55,00")
     r = await upload(client, idk, fin, edited.encode(), dry_run=False)
     assert r.status_code == 422 and "payment claim 1" in r.json()["errors"][0]["reason"]

@@ -10,7 +10,7 @@ import pytest
 from budget.config import Settings
 from budget.main import create_app
 from hanke_libs.testing import running
-from tests.budget.conftest import KUOPIO, SAVONIA, entry, local
+from tests.budget.conftest import KUOPIO, SAVONIA, entry, fresh, local
 from tests.budget.test_projects import NEW
 
 Auth = Callable[..., dict[str, str]]
@@ -239,7 +239,11 @@ async def test_read_one_entry(client: httpx.AsyncClient, auth: Auth, idk: str) -
     in_draft = (await client.get(url, headers=kuopio)).json()
     assert in_draft["claim_id"] is not None and in_draft["locked"] is False
     number = draft.json()["number"]
-    submitted = await client.post(f"{claims}/{number}/status", json={"status": "submitted"}, headers=kuopio)
+    submitted = await client.post(
+        f"{claims}/{number}/status",
+        json={"status": "submitted"},
+        headers=await fresh(client, f"{claims}/{number}", kuopio),
+    )
     assert submitted.status_code == 200, submitted.text
     locked = await client.get(url, headers=kuopio)
     assert locked.json()["locked"] is True and locked.json()["claim_id"] == in_draft["claim_id"]

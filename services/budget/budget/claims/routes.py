@@ -15,7 +15,7 @@ from budget.links import LinksDep
 from budget.projects.routes import Code
 from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
-from hanke_libs.etag import OptionalIfMatchDep, set_etag
+from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, set_etag
 from hanke_libs.inputs import Id
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_rows
@@ -79,7 +79,8 @@ async def get_claim(
     "/projects/{code}/claims/{number}/refresh",
     response_model=ClaimPublic,
     summary="Take entries booked since the draft was made",
-    description="Draft only (409 once submitted). If-Match optional.",
+    description="Draft only (409 once submitted). If-Match with the claim's ETag is required (428/412).",
+    responses=IF_MATCH_RESPONSES,
 )
 async def refresh_claim(
     code: Code,
@@ -88,7 +89,7 @@ async def refresh_claim(
     actor: Writer,
     response: Response,
     links: LinksDep,
-    if_match: OptionalIfMatchDep,
+    if_match: IfMatchDep,
 ) -> ClaimPublic:
     project, claim = await service.refresh(
         session=session, principal=actor, code=code, number=number, if_match=if_match
@@ -103,7 +104,10 @@ async def refresh_claim(
     summary="Move a payment claim through its status flow",
     description="draft → submitted (frozen: its figures and vouchers are snapshotted and its entries locked) "
     "→ changes_requested / approved / partially_approved → paid. Serialised with every ledger edit of the "
-    "project: a transition that is no longer allowed is a 409 naming the claim's status.",
+    "project: a transition that is no longer allowed is a 409 naming the claim's status. If-Match with the "
+    "claim's ETag is required (428 without); an edit of one of its entries moves the ETag on, so a submit of "
+    "figures the person did not see is a 412.",
+    responses=IF_MATCH_RESPONSES,
 )
 async def change_status(
     code: Code,
@@ -113,7 +117,7 @@ async def change_status(
     actor: Writer,
     response: Response,
     links: LinksDep,
-    if_match: OptionalIfMatchDep,
+    if_match: IfMatchDep,
 ) -> ClaimPublic:
     project, claim = await service.change_status(
         session=session, principal=actor, code=code, number=number, data=data, if_match=if_match
@@ -126,10 +130,11 @@ async def change_status(
     "/projects/{code}/claims/{number}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a draft payment claim",
-    description="Its entries are released; its number is not given again. 409 once submitted.",
+    description="Its entries are released; its number is not given again. 409 once submitted. If-Match required.",
+    responses=IF_MATCH_RESPONSES,
 )
 async def delete_claim(
-    code: Code, number: Number, session: SessionDep, actor: Writer, if_match: OptionalIfMatchDep
+    code: Code, number: Number, session: SessionDep, actor: Writer, if_match: IfMatchDep
 ) -> None:
     await service.remove(session=session, principal=actor, code=code, number=number, if_match=if_match)
 

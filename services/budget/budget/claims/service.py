@@ -37,11 +37,10 @@ ZERO = Decimal("0.00")
 ADVANCE_LIMIT = Decimal("0.30")
 
 
-def check_version(claim: PaymentClaim, if_match: IfMatch | None) -> None:
-    """If-Match is optional on claim actions; when sent, it must name the claim's current version
-    (checked under the project lock, so no change can slip in between)."""
-    if if_match is not None:
-        if_match.check(claim.version, label=f"Payment claim {claim.number}")
+def check_version(claim: PaymentClaim, if_match: IfMatch) -> None:
+    """The If-Match of a claim action must name the claim's current version (checked under the
+    project lock, so no change can slip in between the check and the write)."""
+    if_match.check(claim.version, label=f"Payment claim {claim.number}")
 
 
 async def writable(
@@ -144,7 +143,7 @@ def require_draft(claim: PaymentClaim) -> None:
 
 
 async def refresh(
-    *, session: AsyncSession, principal: Principal, code: str, number: int, if_match: IfMatch | None
+    *, session: AsyncSession, principal: Principal, code: str, number: int, if_match: IfMatch
 ) -> tuple[Project, PaymentClaim]:
     project, claim = await writable(session=session, principal=principal, code=code, number=number)
     assert claim is not None
@@ -170,7 +169,7 @@ async def refresh(
 
 
 async def remove(
-    *, session: AsyncSession, principal: Principal, code: str, number: int, if_match: IfMatch | None
+    *, session: AsyncSession, principal: Principal, code: str, number: int, if_match: IfMatch
 ) -> None:
     """Delete a draft and release its entries (its number is not given again)."""
     project, claim = await writable(session=session, principal=principal, code=code, number=number)
@@ -218,7 +217,7 @@ async def change_status(
     code: str,
     number: int,
     data: ClaimStatusChange,
-    if_match: IfMatch | None,
+    if_match: IfMatch,
 ) -> tuple[Project, PaymentClaim]:
     project, claim = await writable(session=session, principal=principal, code=code, number=number)
     assert claim is not None

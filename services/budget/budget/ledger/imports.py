@@ -258,6 +258,7 @@ async def write(
                     },
                 }
             )
+    await repository.touch_claims(session=session, claim_ids={old.claim_id for old, _ in to_change})
     for old, values in to_change:
         deltas.add(old, -1)
         changes = {k: [getattr(old, k), values[k]] for k in COMPARED if getattr(old, k) != values[k]}

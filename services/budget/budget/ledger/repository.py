@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, text
 from sqlalchemy import select as select_core
+from sqlalchemy import update as sa_update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -233,4 +234,17 @@ def public_values(v: Mapping[str, Any], *, locked: bool) -> CostEntryPublic:
         version=v["version"],
         created_at=v["created_at"],
         created_by=v["created_by"],
+    )
+
+
+async def touch_claims(*, session: AsyncSession, claim_ids: set[int | None]) -> None:
+    """A change to an entry of a draft claim changes the claim's figures: its version (ETag) moves on,
+    so a submit sent with the ETag the person read is refused (412) instead of freezing other figures."""
+    ids = sorted(i for i in claim_ids if i is not None)
+    if not ids:
+        return
+    t = PaymentClaim.__table__  # type: ignore[attr-defined]
+    conn = await session.connection()
+    await conn.execute(
+        sa_update(t).where(t.c.id.in_(ids), t.c.status == "draft").values(version=t.c.version + 1)
     )

@@ -158,6 +158,7 @@ async def update(
     changed = {k: values[k] for k in repository.ENTRY_FIELDS if values[k] != before[k]}
     # The version is checked in the UPDATE itself (hanke_libs.etag), under the project lock.
     await update_versioned(session, entry, expected=if_match, values=changed, label=label)
+    await repository.touch_claims(session=session, claim_ids={before["claim_id"]})
     deltas.add(entry)
     await summaries.apply(session, project.id, deltas)  # type: ignore[arg-type]
     await audit.record(
@@ -186,6 +187,7 @@ async def delete(
     deltas.add(entry, -1)
     before = repository.snapshot(entry)
     await delete_versioned(session, entry, expected=if_match, label=f"Entry {entry_id}")
+    await repository.touch_claims(session=session, claim_ids={before["claim_id"]})
     await summaries.apply(session, project.id, deltas)  # type: ignore[arg-type]
     await audit.record(
         session,
