@@ -91,7 +91,7 @@ class BudgetInUse(BaseModel):
     decision: str | None = Field(default=None, description="The decision reference it rests on, if any")
 
 
-class Scope(BaseModel):
+class FigureScope(BaseModel):
     """Whose rows a figure or list covers: all implementers, or one finance caller's own."""
 
     implementer: str | None = Field(

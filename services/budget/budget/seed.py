@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from budget.categories import ensure_reference_data
 from budget.funding.rules import flat_amount
 from budget.projects import repository as projects
-from budget.projects.schemas import ProjectCreate
+from budget.projects.schemas import BudgetProjectCreate
 from budget.projects.service import create as create_project
 from budget.versions import repository as versions
 from budget.versions.schemas import BudgetLineIn, BudgetVersionCreate, DecisionCreate
@@ -44,7 +44,7 @@ RATE = Decimal("0.17")
 # Sample shares of a year's total, the rest goes to "other".
 SHARES = {"purchased_services": Decimal("0.15"), "travel": Decimal("0.02"), "rents": Decimal("0.03")}
 
-IDK = ProjectCreate.model_validate(
+IDK = BudgetProjectCreate.model_validate(
     {
         "code": IDK_CODE,
         "name": "Ihmiskeskeinen digitaalinen kunta (IDK)",

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from budget.schemas import Money, MoneyIn, Scope, Strict, Text
+from budget.schemas import FigureScope, Money, MoneyIn, Strict, Text
 from hanke_libs.inputs import StrictDate
 from hanke_libs.personal import PersonalField
 
@@ -59,7 +59,7 @@ class ClaimPublic(BaseModel):
     period_end: dt.date
     status: str
     frozen: bool = Field(description="Submitted: the figures are the frozen snapshot")
-    scope: Scope = Field(
+    scope: FigureScope = Field(
         description="null implementer: the whole joint claim; otherwise the co-implementer's own part only"
     )
     entries: int

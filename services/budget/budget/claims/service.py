@@ -23,7 +23,7 @@ from budget.links import Links
 from budget.models import PaymentClaim, Project
 from budget.models.project import utcnow
 from budget.projects import repository as projects
-from budget.schemas import Scope
+from budget.schemas import FigureScope
 from budget.versions import repository as versions
 from budget.versions.governance import Budget
 from budget.versions.service import rate_of
@@ -286,7 +286,7 @@ async def public(
         period_end=claim.period_end,
         status=claim.status,
         frozen=is_frozen,
-        scope=Scope(implementer=part),
+        scope=FigureScope(implementer=part),
         entries=figures["entries"],
         costs=Decimal(figures["costs"]),
         flat_rate=Decimal(figures["flat_rate"]),

@@ -26,7 +26,7 @@ from budget.funding.rules import flat_amount
 from budget.ledger import summaries
 from budget.models import BudgetInForce, BudgetVersion, Project
 from budget.projects import repository as projects
-from budget.schemas import FLAT_RATES, BudgetInUse, Scope
+from budget.schemas import FLAT_RATES, BudgetInUse, FigureScope
 from budget.versions import repository as versions
 from hanke_libs.auth import Principal
 
@@ -58,8 +58,8 @@ class Base:
             decision=self.decision,
         )
 
-    def scope_body(self) -> Scope:
-        return Scope(implementer=self.scope)
+    def scope_body(self) -> FigureScope:
+        return FigureScope(implementer=self.scope)
 
 
 async def actual_cells(

@@ -18,19 +18,19 @@ from hanke_libs.auth import Principal
 from hanke_libs.problems import InvalidParam, UnprocessableContent
 
 
-class MappingRow(Strict):
+class AccountMappingRow(Strict):
     account_from: int = Field(ge=0, le=99_999_999)
     account_to: int = Field(ge=0, le=99_999_999)
     category: str = Field(min_length=1, max_length=40)
 
 
-class MappingIn(Strict):
-    rows: list[MappingRow] = Field(min_length=1, max_length=500)
+class AccountMappingIn(Strict):
+    rows: list[AccountMappingRow] = Field(min_length=1, max_length=500)
 
 
 class AccountMappingPublic(BaseModel):
     source: str = Field(description="project: the project's own mapping; default: the default mapping")
-    rows: list[MappingRow]
+    rows: list[AccountMappingRow]
 
 
 async def rows_for(*, session: AsyncSession, project: Project) -> list[tuple[int, int, str]]:
@@ -50,12 +50,12 @@ async def get(*, session: AsyncSession, principal: Principal | None, code: str) 
     rows = await rows_for(session=session, project=project)
     return AccountMappingPublic(
         source="project" if own else "default",
-        rows=[MappingRow(account_from=a, account_to=b, category=c) for a, b, c in rows],
+        rows=[AccountMappingRow(account_from=a, account_to=b, category=c) for a, b, c in rows],
     )
 
 
 async def replace(
-    *, session: AsyncSession, principal: Principal, code: str, data: MappingIn
+    *, session: AsyncSession, principal: Principal, code: str, data: AccountMappingIn
 ) -> AccountMappingPublic:
     project = await projects.get(session=session, principal=principal, code=code, lock=True)
     cats = await category_map(session)

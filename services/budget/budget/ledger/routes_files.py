@@ -140,7 +140,7 @@ async def get_mapping(
 )
 async def put_mapping(
     code: Code,
-    data: mapping.MappingIn,
+    data: mapping.AccountMappingIn,
     session: SessionDep,
     actor: Annotated[Principal, Depends(manage_plan)],
 ) -> mapping.AccountMappingPublic:

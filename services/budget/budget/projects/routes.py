@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Response, status
 from budget.access import manage_plan, read_plan
 from budget.links import LinksDep
 from budget.projects import service
-from budget.projects.schemas import ProjectCreate, ProjectPublic, ProjectUpdate
+from budget.projects.schemas import BudgetProjectCreate, BudgetProjectPublic, BudgetProjectUpdate
 from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
 from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, set_etag
@@ -24,15 +24,15 @@ Manager = Annotated[Principal, Depends(manage_plan)]
 @router.post(
     "/projects",
     status_code=status.HTTP_201_CREATED,
-    response_model=ProjectPublic,
+    response_model=BudgetProjectPublic,
     summary="Create a project with its funding plan",
     description="Admin or project manager. Creates the project with its implementers, funding sources and "
     "own-funding caps, and the default governance rules; the first budget version is added with "
     "`POST /projects/{code}/versions`. 409 when the code exists.",
 )
 async def create_project(
-    data: ProjectCreate, session: SessionDep, actor: Manager, response: Response, links: LinksDep
-) -> ProjectPublic:
+    data: BudgetProjectCreate, session: SessionDep, actor: Manager, response: Response, links: LinksDep
+) -> BudgetProjectPublic:
     project = await service.create(session=session, data=data, actor=actor)
     response.headers["Location"] = links.project(project.code)
     return await service.public(session=session, principal=actor, project=project, links=links)
@@ -40,14 +40,14 @@ async def create_project(
 
 @router.get(
     "/projects",
-    response_model=Page[ProjectPublic],
+    response_model=Page[BudgetProjectPublic],
     summary="List projects",
     description="Every project the caller may read (finance: the projects its implementer takes part in), "
     "by code.",
 )
 async def list_projects(
     session: SessionDep, caller: Reader, page: PageDep, links: LinksDep
-) -> Page[ProjectPublic]:
+) -> Page[BudgetProjectPublic]:
     items = await service.page(
         session=session, principal=caller, links=links, offset=page.offset, limit=page.limit + 1
     )
@@ -56,14 +56,14 @@ async def list_projects(
 
 @router.get(
     "/projects/{code}",
-    response_model=ProjectPublic,
+    response_model=BudgetProjectPublic,
     summary="Read a project with its funding plan in force",
     description="The project, the budget version in force and its funding plan. Sends an ETag; send it "
     "back as If-Match when changing the project.",
 )
 async def get_project(
     code: Code, session: SessionDep, caller: Reader, response: Response, links: LinksDep
-) -> ProjectPublic:
+) -> BudgetProjectPublic:
     project, body = await service.one(session=session, principal=caller, code=code, links=links)
     set_etag(response, project.version)
     return body
@@ -71,7 +71,7 @@ async def get_project(
 
 @router.patch(
     "/projects/{code}",
-    response_model=ProjectPublic,
+    response_model=BudgetProjectPublic,
     summary="Change a project's name, period or cost model",
     description="Admin or project manager. The cost model is fixed once costs exist (409); once a budget "
     "version is in force the period changes only by a new budget version (409). If-Match with the "
@@ -80,13 +80,13 @@ async def get_project(
 )
 async def update_project(
     code: Code,
-    data: ProjectUpdate,
+    data: BudgetProjectUpdate,
     session: SessionDep,
     actor: Manager,
     response: Response,
     links: LinksDep,
     if_match: IfMatchDep,
-) -> ProjectPublic:
+) -> BudgetProjectPublic:
     project = await service.update(session=session, principal=actor, code=code, data=data, if_match=if_match)
     set_etag(response, project.version)
     return await service.public(session=session, principal=actor, project=project, links=links)

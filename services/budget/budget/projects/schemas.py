@@ -21,7 +21,7 @@ from hanke_libs.inputs import PatchModel, StrictDate
 Objective = str
 
 
-class ProjectCreate(Strict):
+class BudgetProjectCreate(Strict):
     """A new project with its funding plan; the first budget version is added afterwards."""
 
     code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -41,7 +41,7 @@ class ProjectCreate(Strict):
     pilots_max: int | None = Field(default=None, ge=0, le=1000, description="Pilot portfolio: at most")
 
     @model_validator(mode="after")
-    def _check(self) -> ProjectCreate:
+    def _check(self) -> BudgetProjectCreate:
         if self.period_end < self.period_start:
             raise ValueError("period_end is before period_start")
         check_plan_parts(self.implementers, self.funding_sources, self.own_funding_caps)
@@ -52,7 +52,7 @@ class ProjectCreate(Strict):
         return self
 
 
-class ProjectUpdate(PatchModel):
+class BudgetProjectUpdate(PatchModel):
     """Name, period and cost model (none of them may be null). The period is governed by budget
     versions once one is in force."""
 
@@ -62,7 +62,7 @@ class ProjectUpdate(PatchModel):
     period_end: StrictDate | None = None
 
 
-class ProjectPublic(BaseModel):
+class BudgetProjectPublic(BaseModel):
     code: str
     name: str
     funder: str

@@ -14,7 +14,7 @@ from budget.funding.rules import RULE
 from budget.links import Links
 from budget.models import Project
 from budget.projects import repository
-from budget.projects.schemas import ProjectCreate, ProjectPublic, ProjectUpdate
+from budget.projects.schemas import BudgetProjectCreate, BudgetProjectPublic, BudgetProjectUpdate
 from budget.schemas import BudgetInUse
 from budget.versions import governance
 from budget.versions import repository as versions
@@ -23,7 +23,7 @@ from hanke_libs.etag import IfMatch, update_versioned
 from hanke_libs.problems import Conflict, UnprocessableContent
 
 
-async def create(*, session: AsyncSession, data: ProjectCreate, actor: Principal | str) -> Project:
+async def create(*, session: AsyncSession, data: BudgetProjectCreate, actor: Principal | str) -> Project:
     """Create a project with its funding plan and the default governance rules (409 if the code exists)."""
     await ensure_reference_data(session)
     if await repository.exists(session=session, code=data.code):
@@ -71,7 +71,7 @@ async def create(*, session: AsyncSession, data: ProjectCreate, actor: Principal
 
 
 async def update(
-    *, session: AsyncSession, principal: Principal, code: str, data: ProjectUpdate, if_match: IfMatch
+    *, session: AsyncSession, principal: Principal, code: str, data: BudgetProjectUpdate, if_match: IfMatch
 ) -> Project:
     """Change name, period or cost model.
 
@@ -122,13 +122,13 @@ async def update(
 
 async def public(
     *, session: AsyncSession, principal: Principal, project: Project, links: Links
-) -> ProjectPublic:
+) -> BudgetProjectPublic:
     """The project as ``principal`` may see it (finance: its own implementer's caps)."""
     version, row = await versions.in_force_on(session=session, project=project, on=None)
     decision = await versions.resting_on(session=session, version=version, row=row)
     plan = await project_plan(session=session, project=project)
     scope = implementer_scope(principal)
-    return ProjectPublic(
+    return BudgetProjectPublic(
         code=project.code,
         name=project.name,
         funder=project.funder,
@@ -158,13 +158,13 @@ async def public(
 
 async def one(
     *, session: AsyncSession, principal: Principal, code: str, links: Links
-) -> tuple[Project, ProjectPublic]:
+) -> tuple[Project, BudgetProjectPublic]:
     project = await repository.get(session=session, principal=principal, code=code)
     return project, await public(session=session, principal=principal, project=project, links=links)
 
 
 async def page(
     *, session: AsyncSession, principal: Principal, links: Links, offset: int, limit: int
-) -> list[ProjectPublic]:
+) -> list[BudgetProjectPublic]:
     rows = await repository.page(session=session, principal=principal, offset=offset, limit=limit)
     return [await public(session=session, principal=principal, project=p, links=links) for p in rows]
