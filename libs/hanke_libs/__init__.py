@@ -14,5 +14,7 @@ Modules:
     audit     - the append-only audit trail table and its helper
     money     - exact euros: Decimal in code, integer cents in the database
     observability - request ids, structured JSON logs
+    limits    - request body limits: size (413) and JSON nesting depth (400), before parsing
+    allow     - OPTIONS (204) and 405 problems with the complete Allow header
     app       - the app factory every service and the gateway build on
 """
