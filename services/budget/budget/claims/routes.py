@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Response, status
 
 from budget.access import claims_read, claims_write
 from budget.claims import export, repository, service, verify
@@ -18,7 +17,7 @@ from hanke_libs.db import SessionDep
 from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, set_etag
 from hanke_libs.inputs import Id
 from hanke_libs.paging import Page, PageDep, offset_page
-from hanke_libs.personal import redact_rows
+from hanke_libs.tabular import FILE_RESPONSES, ExportFormat, table_response
 
 router = APIRouter(tags=["claims"])
 Reader = Annotated[Principal, Depends(claims_read)]
@@ -156,31 +155,20 @@ async def verify_claim(code: Code, number: Number, session: SessionDep, actor: R
 @router.get(
     "/projects/{code}/claims/{number}/export",
     summary="Export a payment claim (CSV or XLSX)",
-    description="The claim's header (project, period, status, claimed ESR), its vouchers in the ledger's "
-    "columns and its totals; a co-implementer's finance gets its own part.",
+    description="The claim's header (project, period, status, claimed ESR and its figures), its vouchers in "
+    "the ledger's columns with typed date and money cells, and a totals row; text neutralised against "
+    "formula injection. A co-implementer's finance gets its own part.",
     response_class=Response,
-    responses={200: {"content": {fileformat.CSV_TYPE: {}, fileformat.XLSX_TYPE: {}}}},
+    responses=FILE_RESPONSES,
 )
 async def export_claim(
-    code: Code,
-    number: Number,
-    session: SessionDep,
-    actor: Reader,
-    format: Annotated[Literal["csv", "xlsx"], Query(description="csv or xlsx")] = "csv",
+    code: Code, number: Number, session: SessionDep, actor: Reader, format: ExportFormat = "csv"
 ) -> Response:
     project, claim = await service.one(session=session, principal=actor, code=code, number=number)
     part = repository.part_of(actor, project)
-    figures = await export.figures(session=session, project=project, claim=claim, part=part)
-    vouchers = await export.voucher_rows(session=session, project=project, claim=claim, part=part)
-    columns, vouchers = redact_rows(actor, fileformat.COLUMNS, vouchers, fileformat.PERSONAL_COLUMNS)
-    sections: list[fileformat.Section] = [
-        (None, [list(r) for r in export.header(project, claim, figures, part)]),
-        (columns, vouchers),
-        (None, [list(r) for r in export.totals_rows(figures)]),
-    ]
-    name = f"{code}-maksatushakemus-{number}.{format}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if format == "xlsx":
-        body = await asyncio.to_thread(fileformat.document_xlsx, sections, f"Maksatushakemus {number}")
-        return Response(body, media_type=fileformat.XLSX_TYPE, headers=headers)
-    return Response(fileformat.document_csv(sections), media_type=fileformat.CSV_TYPE, headers=headers)
+    sheet = await export.claim_sheet(
+        session=session, principal=actor, project=project, claim=claim, part=part
+    )
+    return await table_response(
+        format, sheet, filename=f"{code}-maksatushakemus-{number}", csv_options=fileformat.CSV
+    )

@@ -1,27 +1,24 @@
-"""The ledger file format, both ways: the columns of the accounting system's extract (pääkirjaote).
+"""The ledger file format, both ways: the columns of the accounting system's extract (pääkirjaote),
+read and written with :mod:`hanke_libs.tabular` (the one CSV/XLSX reader and writer).
 
 Columns: Tosite; Tositepäivä; Tili; Tilin nimi; Kustannuspaikka; Projekti; Selite; Debet; Kredit,
 then the optional Kustannuslaji (category code or Finnish name; overrides the account mapping),
 Toteuttaja (implementer business id), Pilotti (pilot id) and, in exports only, Kiinteä osuus (the
-computed flat rate, ignored on import). Amounts with a decimal comma (``4 016,96``), dates
-``d.m.yyyy``; CSV is ``;``-separated UTF-8 with BOM and CRLF, as Excel writes it.
+computed flat rate, ignored on import). CSV is ``;``-separated UTF-8 with BOM and CRLF, amounts with
+a decimal comma and a space between thousands (``4 016,96``), dates ``d.m.yyyy``, as Excel writes
+it; XLSX has typed date and money cells (a spreadsheet's SUM works) and user text neutralised
+(OWASP CSV injection). An export imports again unchanged.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-
 from budget.models import CostEntry
-from hanke_libs.inputs import parse_strict_date
-from hanke_libs.problems import BadRequest, InvalidParam, UnprocessableContent
+from hanke_libs.tabular import Column, CsvOptions, TableSpec, parse_amount, parse_date
 
 COLUMNS = [
     "Tosite",
@@ -39,14 +36,53 @@ COLUMNS = [
     "Kiinteä osuus",
 ]
 REQUIRED = COLUMNS[:9]
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_ROWS = 500_000
-DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+FIELDS = dict(
+    zip(
+        COLUMNS,
+        [
+            "voucher",
+            "day",
+            "account",
+            "account_name",
+            "cost_centre",
+            "project",
+            "description",
+            "debit",
+            "credit",
+            "category",
+            "implementer",
+            "pilot",
+            "flat",
+        ],
+        strict=True,
+    )
+)
+COLUMN_OF = {field: column for column, field in FIELDS.items()}
+SPEC = TableSpec.of(
+    {FIELDS[c]: (c,) for c in COLUMNS},
+    required=[FIELDS[c] for c in REQUIRED],
+    max_rows=500_000,
+)
+KINDS = {
+    "Tosite": "text",
+    "Tositepäivä": "date",
+    "Tili": "text",
+    "Kustannuspaikka": "text",
+    "Debet": "money",
+    "Kredit": "money",
+    "Kiinteä osuus": "money",
+}
+CSV = CsvOptions(thousands_separator=" ")
+PERSONAL_COLUMNS = ("Selite",)
+"""Columns holding free text people wrote: dropped for callers who may not see personal data."""
+
+
+def columns(names: Sequence[str] = COLUMNS) -> list[Column | str]:
+    return [Column(n, KINDS[n]) if n in KINDS else n for n in names]  # type: ignore[arg-type]
 
 
 def fi_amount(value: Decimal) -> str:
-    """``4016.96`` → ``4 016,96`` (no-break free: a plain space as thousands separator)."""
+    """``4016.96`` → ``4 016,96`` (a plain space between thousands): how the snapshot keeps amounts."""
     sign = "-" if value < 0 else ""
     whole, _, cents = f"{abs(value):.2f}".partition(".")
     groups: list[str] = []
@@ -57,18 +93,19 @@ def fi_amount(value: Decimal) -> str:
     return f"{sign}{' '.join(groups)},{cents}"
 
 
-def entry_row(entry: CostEntry, project_code: str) -> list[str]:
-    debit = credit = ""
+def entry_cells(entry: CostEntry, project_code: str) -> list[Any]:
+    """One entry as typed cells in :data:`COLUMNS` order (dates as dates, amounts as Decimals)."""
+    debit: Decimal | None = None
+    credit: Decimal | None = None
     if entry.kind == "income":
-        credit = fi_amount(entry.amount)
+        credit = entry.amount
     elif entry.amount < 0:
-        credit = fi_amount(-entry.amount)
+        credit = -entry.amount
     else:
-        debit = fi_amount(entry.amount)
-    day = entry.entry_date
+        debit = entry.amount
     return [
         entry.voucher_ref,
-        f"{day.day}.{day.month}.{day.year}",
+        entry.entry_date,
         entry.account or "",
         entry.account_name or "",
         entry.cost_centre or "",
@@ -79,123 +116,32 @@ def entry_row(entry: CostEntry, project_code: str) -> list[str]:
         entry.category_code,
         entry.implementer,
         entry.pilot_id or "",
-        fi_amount(entry.flat_amount) if entry.flat_amount else "",
+        entry.flat_amount if entry.flat_amount else None,
     ]
 
 
-PERSONAL_COLUMNS = ("Selite",)
-"""Columns holding free text people wrote: dropped for callers who may not see personal data."""
-
-
-def to_csv(rows: Iterable[Sequence[Any]], columns: Sequence[str] = COLUMNS) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(
-    rows: Iterable[Sequence[Any]], title: str = "Kirjanpito", columns: Sequence[str] = COLUMNS
-) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def read_rows(content: bytes, filename: str | None = None) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row by column name) from CSV (UTF-8 with or without BOM, or Windows-1252) or XLSX."""
-    if content[:4] == b"PK\x03\x04" or (filename or "").lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception as exc:
-            raise BadRequest(
-                f"The file is not a readable XLSX workbook: {exc}.", slug="unreadable-file"
-            ) from exc
-        raw = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
-        table = [[_cell(v) for v in row] for row in raw]
-        numbered = list(enumerate(table, start=1))
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1252")
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if ";" in first else "\t" if "\t" in first else ","
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        numbered = [(reader.line_num, row) for row in reader]
-    if not numbered:
-        raise BadRequest("The file is empty.", slug="empty-file")
-    header = [h.strip().lstrip("\ufeff") for h in numbered[0][1]]
-    lower = {h.casefold(): h for h in header}
-    missing = [c for c in REQUIRED if c.casefold() not in lower]
-    if missing:
-        raise UnprocessableContent(
-            "The file lacks the columns: "
-            + ", ".join(missing)
-            + ". Download the template for the expected columns.",
-            slug="import-columns-missing",
-            errors=[InvalidParam(name=c, reason="column missing", line=1) for c in missing],
-        )
-    names = {c: header.index(lower[c.casefold()]) for c in COLUMNS if c.casefold() in lower}
+def entry_row(entry: CostEntry, project_code: str) -> list[str]:
+    """One entry as the text a frozen claim keeps of it (and compares with when it is verified)."""
     out = []
-    for line, row in numbered[1:]:
-        if not any(str(v).strip() for v in row):
-            continue
-        out.append((line, {c: str(row[i]).strip() if i < len(row) else "" for c, i in names.items()}))
-    if len(out) > MAX_ROWS:
-        raise BadRequest(f"At most {MAX_ROWS} rows per file.", slug="import-too-large")
+    for value in entry_cells(entry, project_code):
+        if isinstance(value, Decimal):
+            out.append(fi_amount(value))
+        elif isinstance(value, dt.date):
+            out.append(f"{value.day}.{value.month}.{value.year}")
+        else:
+            out.append("" if value is None else str(value))
     return out
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, dt.datetime | dt.date):
-        day = value.date() if isinstance(value, dt.datetime) else value
-        return f"{day.day}.{day.month}.{day.year}"
-    if isinstance(value, float):
-        return f"{Decimal(str(value)):f}"
-    return str(value)
-
-
-def parse_date(text: str) -> dt.date:
-    m = DATE.match(text)
-    if m:
-        return dt.date(int(m[3]), int(m[2]), int(m[1]))
-    return parse_strict_date(text.strip())
-
-
-Section = tuple[list[str] | None, list[list[Any]]]
-"""A part of a document: its column header (or None) and its rows."""
-
-
-def document_csv(sections: Sequence[Section]) -> bytes:
-    """Sections one after another, a blank line between them (a claim: header, vouchers, totals)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for n, (columns, rows) in enumerate(sections):
-        if n:
-            writer.writerow([])
-        if columns is not None:
-            writer.writerow(columns)
-        writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def document_xlsx(sections: Sequence[Section], title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    for n, (columns, rows) in enumerate(sections):
-        if n:
-            sheet.append([])
-        if columns is not None:
-            sheet.append(list(columns))
-        for row in rows:
-            sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def typed(voucher: Mapping[str, str]) -> list[Any]:
+    """A frozen claim's voucher (text) as typed cells again, for its export."""
+    out: list[Any] = []
+    for column in COLUMNS:
+        text = voucher.get(column, "")
+        if KINDS.get(column) == "money":
+            out.append(parse_amount(text) if text else None)
+        elif KINDS.get(column) == "date":
+            out.append(parse_date(text))
+        else:
+            out.append(text)
+    return out

@@ -17,6 +17,7 @@ on a cost account is an expense, a credit a correction (negative); income accoun
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,8 +34,8 @@ from budget.models import CostEntry, PaymentClaim, Project
 from budget.pilots import PilotDirectory, check_pilots
 from budget.projects import repository as projects
 from hanke_libs.auth import Principal
-from hanke_libs.money import parse_amount
 from hanke_libs.problems import InvalidParam, UnprocessableContent
+from hanke_libs.tabular import CellError, ImportErrors, Row, parse_amount, parse_date, parse_text, read_table
 
 COMPARED = (
     "entry_date category_code kind amount description account account_name cost_centre pilot_id".split()
@@ -70,50 +71,53 @@ def category_of(account: str, given: str, ctx: LedgerContext, mapping: list[tupl
     raise ValueError(f"account {account} is not in the account mapping")
 
 
+def cell(row: Row, field: str, parser: Any, **options: Any) -> Any:
+    """One cell parsed by a :mod:`hanke_libs.tabular` parser; ValueError naming the column."""
+    try:
+        return parser(row[field], **options)
+    except CellError as exc:
+        raise ValueError(f"{fileformat.COLUMN_OF[field]}: {exc}") from None
+
+
 def row_values(
-    row: dict[str, str], default_impl: str, ctx: LedgerContext, mapping: list[tuple[int, int, str]]
+    row: Row, default_impl: str, ctx: LedgerContext, mapping: list[tuple[int, int, str]]
 ) -> dict[str, Any]:
     """The entry values of one row; ValueError with a readable reason on anything wrong."""
-    voucher = row.get("Tosite", "")
-    if not voucher or len(voucher) > 60:
-        raise ValueError("Tosite (voucher) is required, at most 60 characters")
-    try:
-        day = fileformat.parse_date(row.get("Tositepäivä", ""))
-    except ValueError as exc:
-        raise ValueError(f"Tositepäivä {row.get('Tositepäivä')!r} is not a date (d.m.yyyy)") from exc
-    project = row.get("Projekti", "")
+    voucher = cell(row, "voucher", parse_text, required=True, max_length=60)
+    day = cell(row, "day", parse_date, required=True)
+    project = cell(row, "project", parse_text, max_length=40)
     if project and project != ctx.project.code:
         raise ValueError(f"the row belongs to project {project}, not {ctx.project.code}")
-    debit, credit = row.get("Debet", ""), row.get("Kredit", "")
-    if bool(debit) == bool(credit):
+    debit = cell(row, "debit", parse_amount, allow_negative=False)
+    credit = cell(row, "credit", parse_amount, allow_negative=False)
+    if (debit is None) == (credit is None):
         raise ValueError("give exactly one of Debet and Kredit")
-    amount = parse_amount(debit or credit)
+    amount = debit if debit is not None else credit
     if amount <= 0:
         raise ValueError("Debet and Kredit are positive amounts")
-    category = category_of(row.get("Tili", ""), row.get("Kustannuslaji", ""), ctx, mapping)
+    account = cell(row, "account", parse_text, max_length=20) or ""
+    given = cell(row, "category", parse_text, max_length=120) or ""
+    category = category_of(account, given, ctx, mapping)
     if category == "income":
-        if debit:
+        if debit is not None:
             raise ValueError("a debit on an income account is not supported: book it as a correction")
         kind = "income"
     else:
-        kind = "expense" if debit else "correction"
-        amount = amount if debit else -amount
-    description = row.get("Selite", "")
-    if len(description) > 500:
-        raise ValueError("Selite is longer than 500 characters")
+        kind = "expense" if debit is not None else "correction"
+        amount = amount if debit is not None else -amount
     return {
-        "implementer": row.get("Toteuttaja") or default_impl,
+        "implementer": cell(row, "implementer", parse_text, max_length=20) or default_impl,
         "entry_date": day,
         "category_code": category,
         "kind": kind,
         "amount": amount,
         "voucher_ref": voucher,
-        "description": description,
-        "pilot_id": row.get("Pilotti") or None,
+        "description": cell(row, "description", parse_text, max_length=500) or "",
+        "pilot_id": cell(row, "pilot", parse_text, max_length=64),
         "vat_treatment": "not_applicable",
-        "account": row.get("Tili") or None,
-        "account_name": (row.get("Tilin nimi") or None) and row["Tilin nimi"][:200],
-        "cost_centre": (row.get("Kustannuspaikka") or None) and row["Kustannuspaikka"][:40],
+        "account": account or None,
+        "account_name": cell(row, "account_name", parse_text, max_length=200, collapse_whitespace=True),
+        "cost_centre": cell(row, "cost_centre", parse_text, max_length=40),
         "hours": None,
         "hourly_rate": None,
     }
@@ -132,9 +136,11 @@ async def import_ledger(
     mapping: list[tuple[int, int, str]] | None = None,
 ) -> ImportReport:
     """Import a ledger extract; see the module docstring."""
-    rows = fileformat.read_rows(content, filename)
+    structural = ImportErrors()
+    table = await asyncio.to_thread(read_table, content, filename, fileformat.SPEC, errors=structural)
+    rows = table.rows
     # Pilots first, before the project lock: a look-up in another service never holds the lock.
-    pilot_ids = {r["Pilotti"] for _, r in rows if r.get("Pilotti")}
+    pilot_ids = {r.text("pilot") for r in rows if r.text("pilot")}
     pilot_problems = await check_pilots(pilots, project_code, pilot_ids) if pilot_ids else {}
     principal = actor if isinstance(actor, Principal) else None
     project = await projects.get(session=session, principal=principal, code=project_code, lock=True)
@@ -142,15 +148,20 @@ async def import_ledger(
     default_impl = implementer or scope or project.lead_implementer
     ctx = await context(session=session, project=project)
     mapping = mapping or await mapping_for(session=session, project=project)
-    report = ImportReport(dry_run=dry_run, rows=len(rows))
+    report = ImportReport(dry_run=dry_run, rows=len(rows) + len({e.line for e in table.errors}))
+    for error in table.errors:
+        report.lines.append(
+            {"line": error.line, "voucher": None, "action": "reject", "errors": [error.reason]}
+        )
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, str], int] = {}
-    for line, row in rows:
+    for row in rows:
+        line = row.line
         try:
             values = row_values(row, default_impl, ctx, mapping)
         except ValueError as exc:
             report.lines.append(
-                {"line": line, "voucher": row.get("Tosite"), "action": "reject", "errors": [str(exc)]}
+                {"line": line, "voucher": row.text("voucher"), "action": "reject", "errors": [str(exc)]}
             )
             continue
         errors = [f"{f}: {r}" for f, r in validate(ctx, values)]
@@ -204,7 +215,7 @@ async def import_ledger(
         else:
             to_add.append(values)
         report.lines.append(entry_line)
-    report.lines.sort(key=lambda x: x["line"])
+    report.lines.sort(key=lambda x: x["line"] or 0)
     report.added, report.changed = len(to_add), len(to_change)
     report.rejected = sum(1 for x in report.lines if x["action"] == "reject")
     if dry_run:

@@ -3,8 +3,7 @@ mapping; and the ledger summary's check."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import Response
@@ -12,36 +11,24 @@ from fastapi.responses import Response
 from budget.access import admin_only, manage_plan, read_ledger, read_plan, write_ledger
 from budget.ledger import fileformat, mapping, service
 from budget.ledger.imports import export_rows, import_ledger
-from budget.ledger.schemas import CostEntryPublic
 from budget.pilots import PilotsDep
 from budget.projects import repository as projects
 from budget.projects.routes import Code
 from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
 from hanke_libs.inputs import StrictDate
-from hanke_libs.personal import personal_fields, redact_rows
+from hanke_libs.personal import redact_rows
 from hanke_libs.problems import BadRequest
+from hanke_libs.tabular import FILE_RESPONSES, ExportFormat, Sheet, table_response
 
 router = APIRouter(tags=["ledger"])
 MAX_BYTES = 50 * 1024 * 1024
-Format = Annotated[Literal["csv", "xlsx"], Query(description="csv (semicolons, UTF-8 with BOM) or xlsx")]
-FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {fileformat.CSV_TYPE: {}, fileformat.XLSX_TYPE: {}}}
-}
 
 
-def file_response(
-    rows: list[list[str]], format: str, name: str, principal: Principal, title: str = "Kirjanpito"
-) -> Response:
-    """The rows as CSV or XLSX; columns of personal data left out for callers who may not see them."""
-    personal = set(fileformat.PERSONAL_COLUMNS) if personal_fields(CostEntryPublic) else set()
-    columns, rows = redact_rows(principal, fileformat.COLUMNS, rows, personal)
-    headers = {"Content-Disposition": f'attachment; filename="{name}.{format}"'}
-    if format == "xlsx":
-        return Response(
-            fileformat.to_xlsx(rows, title, columns), media_type=fileformat.XLSX_TYPE, headers=headers
-        )
-    return Response(fileformat.to_csv(rows, columns), media_type=fileformat.CSV_TYPE, headers=headers)
+def sheet(entries: list[list[Any]], principal: Principal, name: str) -> Sheet:
+    """The ledger's columns and typed rows; columns of personal data left out for callers who may not see them."""
+    names, rows = redact_rows(principal, fileformat.COLUMNS, entries, fileformat.PERSONAL_COLUMNS)
+    return Sheet(name=name, columns=fileformat.columns(names), rows=rows)
 
 
 @router.post(
@@ -93,17 +80,17 @@ async def export_file(
     code: Code,
     session: SessionDep,
     actor: Annotated[Principal, Depends(read_ledger)],
-    format: Format = "csv",
+    format: ExportFormat = "csv",
     implementer: Annotated[str | None, Query(max_length=20)] = None,
     date_from: Annotated[StrictDate | None, Query(description="Entries dated on or after")] = None,
     date_to: Annotated[StrictDate | None, Query(description="Entries dated on or before")] = None,
 ) -> Response:
     filters = {"implementer": implementer, "date_from": date_from, "date_to": date_to}
     project, entries = await export_rows(session=session, principal=actor, code=code, filters=filters)
-    rows = [fileformat.entry_row(e, project.code) for e in entries]
-    if format == "xlsx":
-        return await asyncio.to_thread(file_response, rows, format, f"{code}-kirjanpito", actor)
-    return file_response(rows, format, f"{code}-kirjanpito", actor)
+    rows = [fileformat.entry_cells(e, project.code) for e in entries]
+    return await table_response(
+        format, sheet(rows, actor, "Kirjanpito"), filename=f"{code}-kirjanpito", csv_options=fileformat.CSV
+    )
 
 
 @router.get(
@@ -114,10 +101,18 @@ async def export_file(
     responses=FILE_RESPONSES,
 )
 async def template(
-    code: Code, session: SessionDep, actor: Annotated[Principal, Depends(read_ledger)], format: Format = "csv"
+    code: Code,
+    session: SessionDep,
+    actor: Annotated[Principal, Depends(read_ledger)],
+    format: ExportFormat = "csv",
 ) -> Response:
     await projects.get(session=session, principal=actor, code=code)
-    return file_response([], format, f"{code}-kirjanpito-pohja", actor)
+    return await table_response(
+        format,
+        sheet([], actor, "Kirjanpito"),
+        filename=f"{code}-kirjanpito-pohja",
+        csv_options=fileformat.CSV,
+    )
 
 
 @router.get(
