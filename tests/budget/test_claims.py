@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
 import io
 from collections.abc import Callable
+from decimal import Decimal
 
 import httpx
 from openpyxl import load_workbook
