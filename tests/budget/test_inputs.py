@@ -190,3 +190,30 @@ async def test_exports_neutralise_formulas_and_type_their_cells(
         assert any(c.is_date for c in cells) and any(c.data_type == "n" for c in cells), url
     csv_text = (await client.get(f"/projects/{idk}/ledger/export", headers=fin)).content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text and ";=HYPERLINK" not in csv_text
+
+
+@pytest.mark.parametrize(
+    ("content", "status"),
+    [
+        (b"\x00\x01\x02\xff\xfe binary", 400),
+        ("Tosite;Tositepäivä\r\n1;1.1.2020\r\n".encode(), 422),
+        (
+            (
+                "Tosite;Tositepäivä;Tili;Tilin nimi;Kustannuspaikka;Projekti;Selite;Debet;Kredit\r\nV;3.2.2020;4000;x;1;S21894;"
+                + "a" * 140_000
+                + ";1,00;\r\n"
+            ).encode(),
+            422,
+        ),
+    ],
+)
+async def test_unreadable_imports_are_problems(
+    client: httpx.AsyncClient, auth: Auth, idk: str, content: bytes, status: int
+) -> None:
+    fin = auth("finance", implementer=KUOPIO)
+    r = await client.post(
+        f"/projects/{idk}/ledger/import?dry_run=false", files={"file": ("x.csv", content)}, headers=fin
+    )
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert (await client.get(f"/projects/{idk}/costs", headers=fin)).json()["items"] == []
