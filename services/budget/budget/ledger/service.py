@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from budget.access import check_implementer
 from budget.db import audit
 from budget.ledger import repository, summaries
-from budget.ledger.schemas import CostEntryCreate, CostEntryUpdate
+from budget.ledger.schemas import CostEntryCreate, CostEntryPublic, CostEntryUpdate
 from budget.ledger.validation import check_lock, context, raise_invalid, validate
 from budget.links import Links
 from budget.models import CostEntry, Project
@@ -207,7 +207,7 @@ async def page(
     filters: Mapping[str, object],
     after_id: int | None,
     limit: int,
-) -> list:  # type: ignore[type-arg]
+) -> list[CostEntryPublic]:
     project = await projects.get(session=session, principal=principal, code=code)
     rows = await repository.page(
         session=session, project=project, principal=principal, filters=filters, after_id=after_id, limit=limit

@@ -10,14 +10,16 @@ from budget.db import audit
 from budget.links import Links
 from budget.projects import repository as projects
 from budget.versions import governance, repository
+from budget.versions.present import decision_public, public
 from budget.versions.schemas import (
     BaselinePublic,
+    BudgetVersionPublic,
+    DecisionPublic,
     GovernanceRulePublic,
     GovernanceRulesIn,
     GovernanceRulesPublic,
     InForcePublic,
 )
-from budget.versions.service import decision_public, public
 from hanke_libs.auth import Principal
 from hanke_libs.personal import redact_for
 from hanke_libs.problems import InvalidParam, UnprocessableContent
@@ -156,7 +158,7 @@ async def replace_rules(
 
 async def page(
     *, session: AsyncSession, principal: Principal, code: str, links: Links, offset: int, limit: int
-) -> list:  # type: ignore[type-arg]
+) -> list[BudgetVersionPublic]:
     project = await projects.get(session=session, principal=principal, code=code)
     ever = {r.version_id for r in await repository.history(session=session, project=project)}
     return [
@@ -167,7 +169,9 @@ async def page(
     ]
 
 
-async def one(*, session: AsyncSession, principal: Principal, code: str, number: int, links: Links):  # type: ignore[no-untyped-def]
+async def one(
+    *, session: AsyncSession, principal: Principal, code: str, number: int, links: Links
+) -> BudgetVersionPublic:
     project = await projects.get(session=session, principal=principal, code=code)
     version = await repository.by_number(session=session, project=project, number=number)
     return await public(session=session, principal=principal, project=project, version=version, links=links)
@@ -182,7 +186,7 @@ async def decisions_page(
     links: Links,
     offset: int,
     limit: int,
-) -> list:  # type: ignore[type-arg]
+) -> list[DecisionPublic]:
     project = await projects.get(session=session, principal=principal, code=code)
     version = await repository.by_number(session=session, project=project, number=number)
     rows = (await repository.decisions(session=session, version=version))[offset : offset + limit]
@@ -191,7 +195,7 @@ async def decisions_page(
 
 async def decision_one(
     *, session: AsyncSession, principal: Principal, code: str, number: int, decision_id: int, links: Links
-):  # type: ignore[no-untyped-def]
+) -> DecisionPublic:
     project = await projects.get(session=session, principal=principal, code=code)
     version = await repository.by_number(session=session, project=project, number=number)
     d = await repository.decision(session=session, version=version, decision_id=decision_id)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from budget.access import manage_plan, read_plan
 from budget.links import LinksDep
 from budget.projects.routes import Code
-from budget.versions import baseline, service
+from budget.versions import baseline, present, service
 from budget.versions.schemas import (
     BaselinePublic,
     BudgetVersionCreate,
@@ -86,7 +86,7 @@ async def compare_versions(
     a: Annotated[Id, Query(description="The earlier version")],
     b: Annotated[Id, Query(description="The later version")],
 ) -> dict[str, Any]:
-    return await service.compare(session=session, principal=caller, code=code, a=a, b=b)
+    return await present.compare(session=session, principal=caller, code=code, a=a, b=b)
 
 
 @router.get(
@@ -113,7 +113,7 @@ async def make_current(
     code: Code, number: Number, session: SessionDep, actor: Manager, links: LinksDep
 ) -> BudgetVersionPublic:
     project, version = await service.make_current(session=session, principal=actor, code=code, number=number)
-    return await service.public(
+    return await present.public(
         session=session, principal=actor, project=project, version=version, links=links
     )
 
@@ -140,7 +140,7 @@ async def record_decision(
     project, version, decision = await service.record_decision(
         session=session, principal=actor, code=code, number=number, data=data, actor=actor
     )
-    body = service.decision_public(project, version, decision, links)
+    body = present.decision_public(project, version, decision, links)
     response.headers["Location"] = body.href
     return body
 
