@@ -3,7 +3,7 @@
 Every write takes the project's row lock first, the lock that ledger edits take too: of a submit
 and an edit of one of its entries sent at once exactly one wins, the same draft submitted twice
 gives one 200 and one 409 (one audit entry), two drafts of overlapping periods cannot both be made,
-and numbers come from :mod:`budget.numbering` (ADR 0003).
+and numbers come from :mod:`budget.numbering` (ADR 0004).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Every write takes the project's row lock first (:func:`budget.projects.repository.get` with
 ``lock=True``), the same lock that submitting, approving and refreshing a payment claim and locking
 a period take: so of an edit and a submit sent at once exactly one wins, and a frozen claim always
-equals its rows (ADR 0003). A cost's ``pilot_id`` is checked with the pilots service before any
+equals its rows (ADR 0004). A cost's ``pilot_id`` is checked with the pilots service before any
 lock is taken.
 """
 

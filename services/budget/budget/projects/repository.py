@@ -5,7 +5,7 @@ projects its implementer takes part in (403 otherwise), everyone else with a rol
 ``lock=True`` takes the project's row lock (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
 write transaction already holds the database's write lock): every write that touches the ledger,
 claims, period locks or budget versions of a project takes it first, so those writes are
-serialised per project (ADR 0003).
+serialised per project (ADR 0004).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ recorded by each body named. The defaults follow the funder's practice for ESR 2
 (a change request, muutoshakemus, for money moved between cost categories, the period, the
 implementers and the funding; the city board's condition for a substantial change); a project
 keeps its own copy of the rules and may change them (``PUT /projects/{code}/governance/rules``).
-Why rows per project and not code: ``docs/adr/0004-budget-governance-rules-as-data.md``.
+Why rows per project and not code: ``docs/adr/0005-budget-governance-rules-as-data.md``.
 """
 
 from __future__ import annotations
