@@ -94,20 +94,23 @@ def import_hr(people: Path | None, org_units: Path | None, *, full: bool, commit
 
 def import_ledger(path: Path, *, project: str, implementer: str | None, commit: bool) -> int:
     """``hanke import-ledger``: a general-ledger extract into a project's cost ledger."""
-    from budget.ledger_import import import_ledger as run_import
+    from budget.ledger.imports import import_ledger as run_import
+    from hanke_cli.budget import cli_pilots
 
     data, name = path.read_bytes(), path.name
 
     async def step(session: AsyncSession, dry_run: bool) -> dict[str, Any]:
-        report = await run_import(
-            session=session,
-            project_code=project,
-            content=data,
-            filename=name,
-            implementer=implementer,
-            dry_run=dry_run,
-            actor=actor(),
-        )
+        async with cli_pilots() as pilots:
+            report = await run_import(
+                session=session,
+                project_code=project,
+                content=data,
+                filename=name,
+                implementer=implementer,
+                dry_run=dry_run,
+                actor=actor(),
+                pilots=pilots,
+            )
         summary = report.as_dict()
         summary.pop("lines", None)  # line-by-line detail: the API's dry run; rejects raise with lines
         return summary

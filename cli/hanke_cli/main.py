@@ -6,6 +6,7 @@
     hanke seed [SERVICE ...]      load the reference data
     hanke import-hr ...           import the HR system's export (dry run unless --commit)
     hanke import-ledger FILE ...  import an accounting ledger extract (dry run unless --commit)
+    hanke verify-claims ...       check every frozen payment claim against its rows
     hanke report interim ...      write the interim evaluation (PDF, HTML, DOCX or JSON) from live data
     hanke report outbox [--once]  the reminder delivery worker (SMTP when configured, else log lines)
 
@@ -19,6 +20,7 @@ import sys
 from pathlib import Path
 
 from hanke_cli import apps
+from hanke_cli import budget as budget_commands
 from hanke_cli.setup import migrate, seed
 from hanke_libs.auth import Role, issue_dev_token
 
@@ -69,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_ledger.add_argument("--project", default="S21894", help="project code (default: S21894, IDK)")
     p_ledger.add_argument("--implementer", help="implementer business id (default: the lead implementer)")
     p_ledger.add_argument("--commit", action="store_true", help="write the changes (default: report only)")
+    budget_commands.add_commands(sub)
 
     p_report = sub.add_parser("report", help="reports: documents from live data, the reminder worker")
     report_sub = p_report.add_subparsers(dest="report_command", required=True)
@@ -129,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         return import_ledger(
             args.file, project=args.project, implementer=args.implementer, commit=args.commit
         )
+    handled = budget_commands.run(args)
+    if handled is not None:
+        return handled
     if args.command == "report":
         from hanke_cli import report
 

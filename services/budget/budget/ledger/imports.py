@@ -3,35 +3,39 @@
 Entry point for other callers (e.g. the ``hanke`` command)::
 
     report = await import_ledger(session=..., project_code="S21894", content=b"...", filename="x.csv",
-                                 implementer="0171450-7", dry_run=True, actor="cli")
+                                 implementer="0171450-7", dry_run=True, actor="cli", pilots=directory)
 
 The caller owns the transaction (commit after a real run). A real run with any bad row raises
 :class:`hanke_libs.problems.UnprocessableContent` listing every bad row with its line number and
 writes nothing; the same file twice changes nothing (entries are matched on implementer + voucher).
-Column format: :mod:`budget.ledger_io`. Category: the row's Kustannuslaji if given, else the
+Column format: :mod:`budget.ledger.fileformat`. Each distinct Pilotti is checked with the pilots
+service before anything is written (an unknown pilot or a pilot of another project rejects its
+rows, with their line numbers). Category: the row's Kustannuslaji if given, else the
 account mapping (the project's own rows, else the default from account-categories.csv). A debit
 on a cost account is an expense, a credit a correction (negative); income accounts take credits.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, text
-from sqlalchemy import select as sa_select
-from sqlmodel import col
-from sqlmodel import select as sm_select
+from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from budget import ledger, ledger_io, projects, summaries
-from budget.access import scoped_implementer
+from budget.access import implementer_scope
 from budget.db import audit
-from budget.models import AccountMapping, CostEntry, PaymentClaim, Project
+from budget.ledger import fileformat, repository, summaries
+from budget.ledger.mapping import rows_for as mapping_for
+from budget.ledger.validation import LedgerContext, context, lock_for, lock_reason, validate
+from budget.models import CostEntry, PaymentClaim, Project
+from budget.pilots import PilotDirectory, check_pilots
+from budget.projects import repository as projects
 from hanke_libs.auth import Principal
-from hanke_libs.money import parse_amount
 from hanke_libs.problems import InvalidParam, UnprocessableContent
+from hanke_libs.tabular import CellError, ImportErrors, Row, parse_amount, parse_date, parse_text, read_table
 
 COMPARED = (
     "entry_date category_code kind amount description account account_name cost_centre pilot_id".split()
@@ -52,20 +56,7 @@ class ImportReport:
         return self.__dict__.copy()
 
 
-async def mapping_for(*, session: AsyncSession, project: Project) -> list[tuple[int, int, str]]:
-    rows = (
-        await session.exec(sm_select(AccountMapping).where(AccountMapping.project_id == project.id))
-    ).all()
-    if not rows:
-        rows = (
-            await session.exec(sm_select(AccountMapping).where(col(AccountMapping.project_id).is_(None)))
-        ).all()
-    return [(r.account_from, r.account_to, r.category_code) for r in rows]
-
-
-def category_of(
-    account: str, given: str, ctx: ledger.LedgerContext, mapping: list[tuple[int, int, str]]
-) -> str:
+def category_of(account: str, given: str, ctx: LedgerContext, mapping: list[tuple[int, int, str]]) -> str:
     if given:
         for cat in ctx.categories.values():
             if given.casefold() in (cat.code.casefold(), cat.name_fi.casefold()):
@@ -80,92 +71,56 @@ def category_of(
     raise ValueError(f"account {account} is not in the account mapping")
 
 
+def cell(row: Row, field: str, parser: Any, **options: Any) -> Any:
+    """One cell parsed by a :mod:`hanke_libs.tabular` parser; ValueError naming the column."""
+    try:
+        return parser(row[field], **options)
+    except CellError as exc:
+        raise ValueError(f"{fileformat.COLUMN_OF[field]}: {exc}") from None
+
+
 def row_values(
-    row: dict[str, str], default_impl: str, ctx: ledger.LedgerContext, mapping: list[tuple[int, int, str]]
+    row: Row, default_impl: str, ctx: LedgerContext, mapping: list[tuple[int, int, str]]
 ) -> dict[str, Any]:
     """The entry values of one row; ValueError with a readable reason on anything wrong."""
-    voucher = row.get("Tosite", "")
-    if not voucher or len(voucher) > 60:
-        raise ValueError("Tosite (voucher) is required, at most 60 characters")
-    try:
-        day = ledger_io.parse_date(row.get("Tositepäivä", ""))
-    except ValueError as exc:
-        raise ValueError(f"Tositepäivä {row.get('Tositepäivä')!r} is not a date (d.m.yyyy)") from exc
-    project = row.get("Projekti", "")
+    voucher = cell(row, "voucher", parse_text, required=True, max_length=60)
+    day = cell(row, "day", parse_date, required=True)
+    project = cell(row, "project", parse_text, max_length=40)
     if project and project != ctx.project.code:
         raise ValueError(f"the row belongs to project {project}, not {ctx.project.code}")
-    debit, credit = row.get("Debet", ""), row.get("Kredit", "")
-    if bool(debit) == bool(credit):
+    debit = cell(row, "debit", parse_amount, allow_negative=False)
+    credit = cell(row, "credit", parse_amount, allow_negative=False)
+    if (debit is None) == (credit is None):
         raise ValueError("give exactly one of Debet and Kredit")
-    amount = parse_amount(debit or credit)
+    amount = debit if debit is not None else credit
     if amount <= 0:
         raise ValueError("Debet and Kredit are positive amounts")
-    category = category_of(row.get("Tili", ""), row.get("Kustannuslaji", ""), ctx, mapping)
+    account = cell(row, "account", parse_text, max_length=20) or ""
+    given = cell(row, "category", parse_text, max_length=120) or ""
+    category = category_of(account, given, ctx, mapping)
     if category == "income":
-        if debit:
+        if debit is not None:
             raise ValueError("a debit on an income account is not supported: book it as a correction")
         kind = "income"
     else:
-        kind = "expense" if debit else "correction"
-        amount = amount if debit else -amount
-    description = row.get("Selite", "")
-    if len(description) > 500:
-        raise ValueError("Selite is longer than 500 characters")
+        kind = "expense" if debit is not None else "correction"
+        amount = amount if debit is not None else -amount
     return {
-        "implementer": row.get("Toteuttaja") or default_impl,
+        "implementer": cell(row, "implementer", parse_text, max_length=20) or default_impl,
         "entry_date": day,
         "category_code": category,
         "kind": kind,
         "amount": amount,
         "voucher_ref": voucher,
-        "description": description,
-        "pilot_id": row.get("Pilotti") or None,
+        "description": cell(row, "description", parse_text, max_length=500) or "",
+        "pilot_id": cell(row, "pilot", parse_text, max_length=64),
         "vat_treatment": "not_applicable",
-        "account": row.get("Tili") or None,
-        "account_name": (row.get("Tilin nimi") or None) and row["Tilin nimi"][:200],
-        "cost_centre": (row.get("Kustannuspaikka") or None) and row["Kustannuspaikka"][:40],
+        "account": account or None,
+        "account_name": cell(row, "account_name", parse_text, max_length=200, collapse_whitespace=True),
+        "cost_centre": cell(row, "cost_centre", parse_text, max_length=40),
         "hours": None,
         "hourly_rate": None,
     }
-
-
-async def existing_entries(
-    *, session: AsyncSession, project: Project, keys: list[tuple[str, str]]
-) -> dict[tuple[str, str], CostEntry]:
-    """The entries already booked under the file's (implementer, voucher) keys.
-
-    On PostgreSQL the vouchers are joined as an array (``unnest``), so every probe uses the whole
-    unique index whatever the planner's statistics say (an ``IN`` list on a freshly grown table was
-    planned as a scan of the implementer's entries).
-    """
-    by_impl: dict[str, list[str]] = {}
-    for impl, voucher in keys:
-        by_impl.setdefault(impl, []).append(voucher)
-    conn = await session.connection()
-    ids: list[int] = []
-    for impl, vouchers in by_impl.items():
-        for i in range(0, len(vouchers), 5000):
-            chunk = vouchers[i : i + 5000]
-            if conn.dialect.name == "postgresql":
-                query = text(
-                    "SELECT e.id FROM cost_entry e JOIN unnest(CAST(:refs AS text[])) AS v(ref) "
-                    "ON e.voucher_ref = v.ref WHERE e.project_id = :project AND e.implementer = :impl"
-                )
-                result = await conn.execute(query, {"refs": chunk, "project": project.id, "impl": impl})
-            else:
-                t = summaries.LEDGER
-                result = await conn.execute(
-                    sa_select(t.c.id).where(
-                        t.c.project_id == project.id, t.c.implementer == impl, t.c.voucher_ref.in_(chunk)
-                    )
-                )
-            ids += [r[0] for r in result]
-    found: dict[tuple[str, str], CostEntry] = {}
-    for i in range(0, len(ids), 500):
-        by_id = sm_select(CostEntry).where(col(CostEntry.id).in_(ids[i : i + 500]))
-        for e in (await session.exec(by_id)).all():
-            found[(e.implementer, e.voucher_ref)] = e
-    return found
 
 
 async def import_ledger(
@@ -177,27 +132,41 @@ async def import_ledger(
     implementer: str | None,
     dry_run: bool,
     actor: Principal | str,
+    pilots: PilotDirectory,
     mapping: list[tuple[int, int, str]] | None = None,
 ) -> ImportReport:
     """Import a ledger extract; see the module docstring."""
-    project = await projects.get(session=session, code=project_code)
-    scope = scoped_implementer(actor) if isinstance(actor, Principal) else None
+    structural = ImportErrors()
+    table = await asyncio.to_thread(read_table, content, filename, fileformat.SPEC, errors=structural)
+    rows = table.rows
+    # Pilots first, before the project lock: a look-up in another service never holds the lock.
+    pilot_ids = {r.text("pilot") for r in rows if r.text("pilot")}
+    pilot_problems = await check_pilots(pilots, project_code, pilot_ids) if pilot_ids else {}
+    principal = actor if isinstance(actor, Principal) else None
+    project = await projects.get(session=session, principal=principal, code=project_code, lock=True)
+    scope = implementer_scope(principal) if principal is not None else None
     default_impl = implementer or scope or project.lead_implementer
-    ctx = await ledger.context(session=session, project=project)
+    ctx = await context(session=session, project=project)
     mapping = mapping or await mapping_for(session=session, project=project)
-    rows = ledger_io.read_rows(content, filename)
-    report = ImportReport(dry_run=dry_run, rows=len(rows))
+    report = ImportReport(dry_run=dry_run, rows=len(rows) + len({e.line for e in table.errors}))
+    for error in table.errors:
+        report.lines.append(
+            {"line": error.line, "voucher": None, "action": "reject", "errors": [error.reason]}
+        )
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, str], int] = {}
-    for line, row in rows:
+    for row in rows:
+        line = row.line
         try:
             values = row_values(row, default_impl, ctx, mapping)
         except ValueError as exc:
             report.lines.append(
-                {"line": line, "voucher": row.get("Tosite"), "action": "reject", "errors": [str(exc)]}
+                {"line": line, "voucher": row.text("voucher"), "action": "reject", "errors": [str(exc)]}
             )
             continue
-        errors = [f"{f}: {r}" for f, r in ledger.validate(ctx, values)]
+        errors = [f"{f}: {r}" for f, r in validate(ctx, values)]
+        if values["pilot_id"] and pilot_problems.get(values["pilot_id"]):
+            errors.append(f"Pilotti: {pilot_problems[values['pilot_id']]}")
         key = (values["implementer"], values["voucher_ref"])
         if scope is not None and values["implementer"] != scope:
             errors.append(f"finance of {scope} may not book {values['implementer']}'s costs")
@@ -208,10 +177,10 @@ async def import_ledger(
             report.lines.append({"line": line, "voucher": key[1], "action": "reject", "errors": errors})
         else:
             parsed.append((line, values))
-    existing = await existing_entries(
+    existing = await repository.existing_entries(
         session=session, project=project, keys=[(v["implementer"], v["voucher_ref"]) for _, v in parsed]
     )
-    locked_claims = await ledger.locked_claim_ids(session=session, project=project)
+    locked_claims = await repository.locked_claim_ids(session=session, project=project)
     to_add: list[dict[str, Any]] = []
     to_change: list[tuple[CostEntry, dict[str, Any]]] = []
     for line, values in parsed:
@@ -222,9 +191,9 @@ async def import_ledger(
             continue
         problems = []
         for day in {values["entry_date"]} | ({old.entry_date} if old else set()):
-            lock = ledger.lock_for(ctx, values["implementer"], day)
+            lock = lock_for(ctx, values["implementer"], day)
             if lock is not None:
-                problems.append(ledger.lock_reason(lock))
+                problems.append(lock_reason(lock))
         if old is not None and old.claim_id in locked_claims:
             claim = await session.get(PaymentClaim, old.claim_id)
             number = claim.number if claim else old.claim_id
@@ -246,7 +215,7 @@ async def import_ledger(
         else:
             to_add.append(values)
         report.lines.append(entry_line)
-    report.lines.sort(key=lambda x: x["line"])
+    report.lines.sort(key=lambda x: x["line"] or 0)
     report.added, report.changed = len(to_add), len(to_change)
     report.rejected = sum(1 for x in report.lines if x["action"] == "reject")
     if dry_run:
@@ -300,6 +269,7 @@ async def write(
                     },
                 }
             )
+    await repository.touch_claims(session=session, claim_ids={old.claim_id for old, _ in to_change})
     for old, values in to_change:
         deltas.add(old, -1)
         changes = {k: [getattr(old, k), values[k]] for k in COMPARED if getattr(old, k) != values[k]}
@@ -320,13 +290,14 @@ async def write(
     await audit.record_many(session, trail, actor=actor)
 
 
-async def export_entries(
-    *, session: AsyncSession, project: Project, filters: dict[str, Any], actor: Principal
-) -> list[list[str]]:
-    from budget.ledger_io import entry_row
-
-    stmt = ledger.filtered(project, actor, filters).order_by(col(CostEntry.entry_date), col(CostEntry.id))
-    return [entry_row(e, project.code) for e in (await session.exec(stmt)).all()]
+async def export_rows(
+    *, session: AsyncSession, principal: Principal, code: str, filters: dict[str, Any]
+) -> tuple[Project, list[CostEntry]]:
+    """The entries a ledger export holds (the caller's scope: finance exports its own only)."""
+    project = await projects.get(session=session, principal=principal, code=code)
+    return project, await repository.for_export(
+        session=session, project=project, principal=principal, filters=filters
+    )
 
 
 async def import_ledger_file(
@@ -337,6 +308,7 @@ async def import_ledger_file(
     implementer: str | None = None,
     dry_run: bool = True,
     actor: str = "cli",
+    pilots: PilotDirectory,
 ) -> ImportReport:
     """Import a file from disk into the budget database at ``database_url`` (for the ``hanke`` command).
 
@@ -360,6 +332,7 @@ async def import_ledger_file(
                 implementer=implementer,
                 dry_run=dry_run,
                 actor=actor,
+                pilots=pilots,
             )
             if not dry_run:
                 await session.commit()
@@ -368,4 +341,4 @@ async def import_ledger_file(
         await db.dispose()
 
 
-__all__ = ["ImportReport", "export_entries", "import_ledger", "import_ledger_file"]
+__all__ = ["ImportReport", "export_rows", "import_ledger", "import_ledger_file"]

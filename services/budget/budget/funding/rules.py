@@ -12,9 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Protocol
 
-from budget.models import FundingSource
 from hanke_libs.money import round_cents
+
+
+class Share(Protocol):
+    """A funding source as the rule needs it (a table row or a plan's source)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def share_bp(self) -> int: ...
+    @property
+    def position(self) -> int: ...
+
 
 RULE = (
     "Funding shares: every source but the last (in position order) gets round_half_up(amount × share) "
@@ -23,13 +37,13 @@ RULE = (
 )
 
 
-def share_percent(source: FundingSource) -> Decimal:
+def share_percent(source: Share) -> Decimal:
     return (Decimal(source.share_bp) / 100).quantize(Decimal("0.01"))
 
 
-def split(amount: Decimal, sources: Sequence[FundingSource]) -> dict[str, Decimal]:
+def split(amount: Decimal, sources: Sequence[Share]) -> dict[str, Decimal]:
     """``amount`` split between ``sources`` (ordered by position) by the rule above."""
-    ordered = sorted(sources, key=lambda s: (s.position, s.id or 0))
+    ordered = sorted(sources, key=lambda s: s.position)
     parts: dict[str, Decimal] = {}
     rest = amount
     for source in ordered[:-1]:
@@ -41,7 +55,7 @@ def split(amount: Decimal, sources: Sequence[FundingSource]) -> dict[str, Decima
     return parts
 
 
-def own_part(amount: Decimal, sources: Sequence[FundingSource]) -> Decimal:
+def own_part(amount: Decimal, sources: Sequence[Share]) -> Decimal:
     """The own-funding part of ``amount`` (sum of the parts of sources of kind ``own``)."""
     parts = split(amount, sources)
     return sum((parts[s.code] for s in sources if s.kind == "own"), Decimal("0.00"))
