@@ -12,6 +12,7 @@ from typing import Any
 
 from benchmarks.loadfault.record import Ack, Recorder
 from benchmarks.loadfault.state import ClientState, Entry
+from hanke_libs.etag import parse_version_etag, version_etag
 
 PROJECT = "S21894"
 CATEGORIES = ("purchased_services", "travel", "other", "rents")
@@ -118,7 +119,7 @@ class Writes:
             entry.location,
             role="finance",
             body=data,
-            headers={"If-Match": f'"{entry.version}"'},
+            headers={"If-Match": version_etag(entry.version)},
             allowed=(412,) if entry.uncertain else (),
         )
         self.after_edits(entry, [(status, data, headers)])
@@ -138,7 +139,7 @@ class Writes:
                     entry.location,
                     role="finance",
                     body=b,
-                    headers={"If-Match": f'"{entry.version}"'},
+                    headers={"If-Match": version_etag(entry.version)},
                     allowed=(412,),
                 )
                 for b in bodies
@@ -161,9 +162,9 @@ class Writes:
             ack.expect["description"] = set(won)
         elif won or unknown:
             ack.expect["description"] = ack.expect["description"] | set(won) | set(unknown)
-        etags = [h.get("etag", "").strip('W/"') for st, _, h in results if st == 200]
-        clean = len(won) == 1 and not unknown and etags[0].isdigit()
-        entry.version = int(etags[0]) if clean else 0  # 0: read it again before the next edit
+        versions = [parse_version_etag(h.get("etag", "")) for st, _, h in results if st == 200]
+        clean = len(won) == 1 and not unknown and versions[0] is not None
+        entry.version = (versions[0] or 0) if clean else 0  # 0: read it again before the next edit
         entry.uncertain = bool(unknown) or (entry.uncertain and not clean)
 
     async def fresh(self, entry: Entry) -> bool:
@@ -171,9 +172,9 @@ class Writes:
         if entry.version > 0:
             return True
         status, _, headers = await self.call("cost_read", "GET", entry.location, role="finance")
-        tag = headers.get("etag", "").strip('W/"')
-        if status == 200 and tag.isdigit():
-            entry.version = int(tag)
+        version = parse_version_etag(headers.get("etag", ""))
+        if status == 200 and version is not None:
+            entry.version = version
             return True
         return False
 
@@ -240,7 +241,7 @@ class Writes:
                     "PATCH",
                     f"/api/v1/pilots/pilots/{s.pilot}",
                     body={"title": t},
-                    headers={"If-Match": f'"{s.pilot_version}"'},
+                    headers={"If-Match": version_etag(s.pilot_version)},
                     allowed=(412,),
                 )
                 for t in titles
@@ -254,6 +255,6 @@ class Writes:
         elif won or unknown:
             ack.expect["title"] = ack.expect["title"] | set(won) | set(unknown)
             self.rec.unknown_writes["pilot_edit_race"] += len(unknown)
-        etags = [h.get("etag", "").strip('W/"') for st, _, h in answers if st == 200]
-        s.pilot_version = max((int(e) for e in etags if e.isdigit()), default=0) if not unknown else 0
+        versions = [parse_version_etag(h.get("etag", "")) for st, _, h in answers if st == 200]
+        s.pilot_version = max((v for v in versions if v is not None), default=0) if not unknown else 0
         s.pilot_uncertain = bool(unknown) or (s.pilot_uncertain and len(won) != 1)

@@ -93,11 +93,6 @@ def test_pilot_edit_race_one_winner(report: Report) -> None:
     holds(report, "pairs.pilot_edit_race")
 
 
-@pytest.mark.xfail(
-    reason="product defect (issue 10, items 1-2; budget If-Match being rewritten): PATCH "
-    "/projects/{code}/costs/{id} checks If-Match before the UPDATE, so two edits with one ETag both get 200",
-    strict=False,
-)
 def test_cost_edit_race_one_winner(report: Report) -> None:
     holds(report, "pairs.cost_edit_race")
 
