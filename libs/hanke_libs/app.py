@@ -2,7 +2,8 @@
 
 It wires the same infrastructure into each app: JSON logs, request ids, problem details for every
 error (and in OpenAPI), bearer authentication, the database and its session dependency, ``/livez``
-and ``/readyz``.
+and ``/readyz``, Prometheus metrics at ``/metrics`` (``hanke_libs.metrics``) and, when a collector
+is configured, OpenTelemetry traces (``hanke_libs.telemetry``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
+from hanke_libs import metrics, telemetry
 from hanke_libs.auth import TokenVerifier
 from hanke_libs.db import Database
 from hanke_libs.fastread import close_read_pool, open_read_pool
@@ -90,6 +92,9 @@ def create_base_app(
     URL); their clients are ``app.state.peers`` (tests may set it before the lifespan runs).
     """
     configure_logging(name, settings.log_level, settings.log_json)
+    metrics.set_process_app(name)
+    tracer_provider = telemetry.tracer_provider_for(name, settings, version)
+    own_tracer_provider = tracer_provider is not None and not telemetry.is_override(tracer_provider)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -117,6 +122,11 @@ def create_base_app(
                 )
                 for name, url in (peers or {}).items()
             }
+        if tracer_provider is not None:
+            if use_database and app.state.db is not None:
+                telemetry.instrument_engine(app.state.db.engine, tracer_provider)
+            for client in (app.state.peers or {}).values():
+                telemetry.instrument_httpx(client.http, tracer_provider)
         for hook in on_startup or []:
             await hook(app)
         try:
@@ -132,6 +142,8 @@ def create_base_app(
                 await close_read_pool(app.state.db)
                 await app.state.db.dispose()
                 app.state.db = None
+            if own_tracer_provider and tracer_provider is not None:
+                tracer_provider.shutdown()  # flushes the spans still queued
 
     app = FastAPI(
         title=title,
@@ -145,7 +157,15 @@ def create_base_app(
     app.state.db = None
     app.state.verifier = verifier
     app.state.peers = None
-    app.add_middleware(RequestIdMiddleware)
+    app.state.tracer_provider = tracer_provider
+    app.state.scrape_gauges = []
+    app.add_middleware(
+        RequestIdMiddleware,
+        app_name=name,
+        tracer=tracer_provider.get_tracer("hanke") if tracer_provider is not None else None,
+    )
+    if tracer_provider is not None:  # outside the request ids: they and the access log run in the span
+        telemetry.install_server_tracing(app, tracer_provider)
     install_problem_handlers(app)
     app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
 
@@ -159,6 +179,11 @@ def create_base_app(
         checks = {"database": database_check, **checks}
 
     app.include_router(health_router(checks))
+    app.include_router(metrics.metrics_router(name))
+    if use_database:
+        metrics.register_scrape_gauge(
+            app, "hanke_audit_entries", "Entries in the append-only audit trail.", metrics.audit_entries
+        )
     return app
 
 

@@ -79,6 +79,11 @@ class PeerClient:
         self._cache: dict[str, tuple[float, PeerAnswer]] = {}
         self._inflight: dict[str, asyncio.Future[PeerAnswer]] = {}
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The pooled client (``hanke_libs.telemetry`` instruments it when tracing is on)."""
+        return self._client
+
     async def aclose(self) -> None:
         await self._client.aclose()
 

@@ -10,6 +10,7 @@ from budget.models import audit
 from budget.routes import claims, figures, imports, ledger, projects
 from hanke_libs.app import create_base_app
 from hanke_libs.audit import audit_router
+from hanke_libs.metrics import count_rows_by
 
 TAGS: list[dict[str, str]] = [
     {"name": "projects", "description": "Projects, funding plans and budget versions (append-only)."},
@@ -34,6 +35,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
     )
     app.include_router(audit_router(audit))
+    # Operations hook (hanke_libs.metrics): payment claims by status, counted at each scrape of /metrics.
+    count_rows_by(
+        app, "hanke_claims", "Payment claims by status.", table_name="payment_claim", group_by="status"
+    )
     # The ledger first: its one-entry GET is the hot read, matched before the other routers.
     for module in (ledger, projects, figures, imports, claims):
         app.include_router(module.router)
