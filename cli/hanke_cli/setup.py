@@ -26,7 +26,9 @@ def seed(spec: AppSpec) -> None:
     settings = spec.settings()
 
     async def run() -> list[str]:
-        async with standalone_database(settings.resolved_database_url()) as db:
+        async with standalone_database(
+            settings.resolved_database_url(), pgbouncer=settings.db_pgbouncer
+        ) as db:
             return await seeder(db)
 
     loaded = asyncio.run(run())

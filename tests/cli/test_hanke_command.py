@@ -55,6 +55,9 @@ def test_up_serves_every_app_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANKE_")}
     for name, port in ports.items():
         env[f"HANKE_{name}_PORT"] = str(port)
+        env[f"HANKE_{name}_WORKERS"] = (
+            "1"  # one process per app keeps this test quick (workers: test_serve.py)
+        )
     for name in ("BUDGET", "PILOTS", "PARTICIPANTS"):
         env[f"HANKE_GATEWAY_{name}_URL"] = f"http://127.0.0.1:{ports[name]}"
     for attempt in (1, 2):  # the second start reuses the data in var/
