@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     names = [s.name for s in apps.SERVICES]
     p_migrate = sub.add_parser("migrate", help="build or upgrade databases by their migrations")
     p_migrate.add_argument("services", nargs="*", choices=names + [[]], default=[])
+    p_migrate.add_argument(
+        "--check", action="store_true", help="change nothing; exit 3 unless every database is at the head"
+    )
     p_seed = sub.add_parser("seed", help="load reference and seed data (idempotent)")
     p_seed.add_argument("services", nargs="*", choices=names + [[]], default=[])
 
@@ -128,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     if args.command == "migrate":
+        if args.check:
+            from hanke_cli.setup import at_head
+
+            return 0 if all([at_head(spec) for spec in _services(args.services)]) else 3
         for spec in _services(args.services):
             migrate(spec)
         return 0

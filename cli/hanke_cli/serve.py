@@ -2,10 +2,10 @@
 
 What ``hanke up``, the container images and the Kubernetes Deployments run. Several workers are
 uvicorn's own process manager (it restarts a worker that dies and, on SIGTERM, lets each finish
-its requests in flight for ``GRACEFUL_SHUTDOWN_SECONDS``). With more than one worker the
-Prometheus client keeps its samples in files, one directory per app (``PROMETHEUS_MULTIPROC_DIR``:
-given, its ``<app>/`` subfolder, emptied at start; else a temporary folder removed at exit), so a
-scrape of any worker answers for all of them.
+its requests in flight for ``GRACEFUL_SHUTDOWN_SECONDS``). With more than one worker (or
+``PROMETHEUS_MULTIPROC_DIR`` set) the Prometheus client keeps its samples in files, one folder per
+app (``PROMETHEUS_MULTIPROC_DIR`` given: its ``<app>/`` subfolder, emptied at start; else a
+temporary folder removed at exit), so a scrape of any worker answers for all of them.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def serve(
     settings = spec.settings()
     count = workers or settings.resolved_workers()
     folder, remove = (None, False)
-    if count > 1:
+    if count > 1 or os.environ.get(MULTIPROC_ENV):
         folder, remove = _metrics_dir(spec.name)
         os.environ[MULTIPROC_ENV] = str(folder)  # the workers are spawned with this environment
     try:

