@@ -5,7 +5,9 @@ version table. URLs are given in their plain form (``sqlite:///path`` or
 ``postgresql://user@host/db``); the app talks to them through the async drivers (aiosqlite,
 asyncpg) and migrations through the sync ones (sqlite3, psycopg).
 
-One place commits or rolls back: the session dependency made by :class:`Database`. Requests that
+One place commits or rolls back: the session dependency made by :class:`Database`. What races is
+serialised with ``select(...).with_for_update()`` (a row lock on PostgreSQL); write transactions on
+SQLite begin IMMEDIATE, holding the database's write lock (:func:`sqlite_begin`). Requests that
 only read (GET, HEAD, OPTIONS) run on an autocommit connection, which spares a BEGIN and a ROLLBACK
 round trip per request (measured in ``benchmarks/data_path.py``).
 """
@@ -121,6 +123,8 @@ def ensure_sqlite_dir(url: str | URL) -> None:
 
 def sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     """Foreign keys on, WAL journal, a busy timeout: SQLite as a server-ish embedded database."""
+    # The driver's own implicit BEGIN is off; sqlite_begin emits the transaction's BEGIN.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -146,7 +150,24 @@ def create_engine_for(
     engine = create_async_engine(aurl, **kwargs)
     if aurl.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_on_connect)
+        event.listen(engine.sync_engine, "begin", sqlite_begin)
     return engine
+
+
+def sqlite_begin(conn: Any) -> None:
+    """Write transactions on SQLite begin IMMEDIATE: they take the database's write lock first.
+
+    A deferred transaction that reads and then writes fails at once (SQLITE_BUSY, no busy wait)
+    when another writer committed in between; with IMMEDIATE, concurrent writers queue on the
+    busy timeout instead, so the SQLite default serialises writes the way ``SELECT ... FOR
+    UPDATE`` serialises them per row on PostgreSQL (SQLAlchemy leaves ``FOR UPDATE`` out on SQLite).
+    Autocommit (read) connections are left alone.
+    """
+    if conn.get_isolation_level() == "AUTOCOMMIT" or conn.get_execution_options().get(
+        "isolation_level"
+    ) == "AUTOCOMMIT":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
