@@ -88,7 +88,9 @@ def prepare(url: str, entries: int, token: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=2)
@@ -99,24 +101,33 @@ def main() -> None:
     headers = {"Authorization": f"Bearer {token}"}
     with fresh_pg_database("hanke_bench_workers") as url:
         entry_id = prepare(url, args.entries, token)
-        paths = {"entry (fast path)": f"/projects/S21894/costs/{entry_id}", "project (ORM)": "/projects/S21894"}
+        paths = {
+            "entry (fast path)": f"/projects/S21894/costs/{entry_id}",
+            "project (ORM)": "/projects/S21894",
+        }
         best: dict[tuple[str, int], tuple[float, float, float, int]] = {}
         for _ in range(args.rounds):
             for workers in args.workers:
                 with served(url, workers) as base:
                     for label, path in paths.items():
                         wrk(base + path, connections=args.connections, seconds=2, headers=headers)  # warm-up
-                        r = wrk(base + path, connections=args.connections, seconds=args.seconds, headers=headers)
+                        r = wrk(
+                            base + path, connections=args.connections, seconds=args.seconds, headers=headers
+                        )
                         if r.rps > best.get((label, workers), (0.0, 0.0, 0.0, 0))[0]:
                             best[(label, workers)] = (r.rps, r.p50_ms, r.p99_ms, r.errors)
     cores = len(os.sched_getaffinity(0))
-    print(f"\nbudget service under hanke serve, PostgreSQL, wrk -c{args.connections}, {cores} cores, best of {args.rounds}")
+    print(
+        f"\nbudget service under hanke serve, PostgreSQL, wrk -c{args.connections}, {cores} cores, best of {args.rounds}"
+    )
     print(f"{'read':<20}{'workers':>8}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'x 1 worker':>12}")
     for label in paths:
         base_rps = best[(label, args.workers[0])][0]
         for workers in args.workers:
             rps, p50, p99, errors = best[(label, workers)]
-            print(f"{label:<20}{workers:>8}{rps:>10.0f}{p50:>9.1f}{p99:>9.1f}{errors:>8}{rps / base_rps:>12.2f}")
+            print(
+                f"{label:<20}{workers:>8}{rps:>10.0f}{p50:>9.1f}{p99:>9.1f}{errors:>8}{rps / base_rps:>12.2f}"
+            )
 
 
 if __name__ == "__main__":
