@@ -112,10 +112,25 @@ def route_template(scope: Scope) -> str:
     return str(path) if path else UNMATCHED_ROUTE
 
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_request_series: dict[tuple[str, str, str, int], Any] = {}
+
+
 def observe_request(app: str, method: str, scope: Scope, status: int, seconds: float) -> str:
-    """Record one answered request; returns the route template it was recorded under."""
+    """Record one answered request; returns the route template it was recorded under.
+
+    Label values come from a bounded set (route templates, known methods, status classes), and
+    each series' child is looked up once (``labels()`` costs more than the observation itself).
+    """
     template = route_template(scope)
-    REQUEST_SECONDS.labels(app, method, template, _STATUS_CLASS.get(status // 100, "other")).observe(seconds)
+    if method not in _METHODS:
+        method = "other"  # callers choose methods too
+    key = (app, method, template, status // 100)
+    series = _request_series.get(key)
+    if series is None:
+        series = REQUEST_SECONDS.labels(app, method, template, _STATUS_CLASS.get(status // 100, "other"))
+        _request_series[key] = series
+    series.observe(seconds)
     return template
 
 

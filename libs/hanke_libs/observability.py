@@ -172,13 +172,29 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class TextFormatter(logging.Formatter):
+    """Plain lines for a terminal (``hanke up``), with the request id (and trace id) when there is one."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        rid = current_request_id()
+        if rid:
+            line += f" [request {rid}]"
+            if telemetry.enabled and (ids := telemetry.current_trace_ids()) is not None:
+                line = line[:-1] + f" trace {ids[0]}]"
+        return line
+
+
 def configure_logging(app_name: str, level: str = "INFO", json_logs: bool = True) -> None:
     """Send the app's logs to stderr, as JSON lines unless ``json_logs`` is false."""
     handler = logging.StreamHandler(sys.stderr)
     if json_logs:
         handler.setFormatter(JsonFormatter(app_name))
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter())
     root = logging.getLogger()
     for existing in list(root.handlers):
         if getattr(existing, "_hanke", False):

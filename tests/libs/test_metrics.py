@@ -170,3 +170,14 @@ def test_production_refuses_a_weak_scrape_token(token: str) -> None:
     problems = AppSettings(metrics_token=token).production_problems()
     assert any("METRICS_TOKEN" in p for p in problems)
     assert not any("METRICS_TOKEN" in p for p in AppSettings(metrics_token="y" * 40).production_problems())
+
+
+async def test_unknown_methods_share_one_label(
+    client: httpx.AsyncClient, auth: Callable[..., dict[str, str]]
+) -> None:
+    admin = auth("admin")
+    for method in ("BREW", "WHEN"):
+        await client.request(method, "/things", headers=admin)
+    text = await scrape(client, admin)
+    methods = {dict(k)["method"] for k in samples(text, "hanke_http_request_duration_seconds_count")}
+    assert "other" in methods and not {"BREW", "WHEN"} & methods

@@ -161,3 +161,23 @@ def test_a_configured_collector_gets_an_otlp_exporter(monkeypatch: pytest.Monkey
         assert processor._batch_processor._exporter._endpoint == "http://collector.invalid:4318/v1/traces"
     finally:
         provider.shutdown()
+
+
+async def test_plain_log_lines_carry_the_request_id_too(settings: AppSettings) -> None:
+    from hanke_libs.observability import TextFormatter
+
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(TextFormatter().format(record))
+
+    access = logging.getLogger("hanke.access")
+    handler = Keep()
+    access.addHandler(handler)
+    try:
+        async with running(make_app(settings)) as client:
+            resp = await client.get("/things", headers=bearer(settings, "admin"))
+    finally:
+        access.removeHandler(handler)
+    assert any(f"[request {resp.headers['x-request-id']}]" in line for line in lines), lines
