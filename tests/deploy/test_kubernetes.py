@@ -188,7 +188,7 @@ def test_production_reaches_the_gateway_only_through_the_ingress() -> None:
     ingress = of_kind(docs, "Ingress")["hanke-gateway"]
     assert ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "hanke-gateway"
     gateway = of_kind(docs, "NetworkPolicy")["hanke-gateway-ingress"]["spec"]["ingress"][0]["from"]
-    assert gateway == [
-        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
-    ]
+    namespaces = [peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for peer in gateway]
+    assert namespaces == ["ingress-nginx", "monitoring"]
+    assert all(set(peer) == {"namespaceSelector"} for peer in gateway)  # no pod of the namespace itself
     assert all(d["metadata"].get("namespace", "hanke") == "hanke" for d in docs if d["kind"] != "Namespace")
