@@ -4,7 +4,7 @@
     uv run python deploy/k8s/generate.py --check  # exit 1 if base/ differs from what this writes
 
 A new service (``reports``) is one entry in ``hanke_cli.apps.SERVICES`` (and, if it asks other
-services for facts, one in ``network.CALLS``); then run this script. The per-app shape is in
+services for facts, one in ``manifests.CALLS``); then run this script. The per-app shape is in
 ``manifests.py``, the NetworkPolicies and the backup CronJob in ``network.py``; the overlays
 (``overlays/development``, ``overlays/production``) patch the result.
 """
@@ -18,7 +18,9 @@ from typing import Any
 
 import yaml
 from manifests import (
+    BACKGROUND,
     autoscaler,
+    background,
     deployment,
     disruption_budget,
     migration_job,
@@ -45,6 +47,7 @@ def render() -> dict[str, str]:
         docs = [deployment(spec), service(spec), autoscaler(spec), disruption_budget(spec)]
         if spec.has_database:
             docs.append(migration_job(spec))
+        docs += [background(w) for w in BACKGROUND if w.service == spec.name]
         files[f"{spec.name}.yaml"] = documents(docs)
     files["network-policies.yaml"] = documents(network_policies())
     files["backup.yaml"] = documents(backup_resources())

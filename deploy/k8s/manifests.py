@@ -8,6 +8,7 @@ ConfigMap; a service with a database also a migration Job, and its pods wait for
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from hanke_cli.apps import GATEWAY, SERVICES, AppSpec
@@ -17,6 +18,28 @@ IMAGE = "hanke"
 USER_ID = 10001  # the image's user (Dockerfile)
 PART_OF = {"app.kubernetes.io/part-of": "hanke"}
 MONITORING = {"kubernetes.io/metadata.name": "monitoring"}  # Prometheus and the OTLP collector
+
+
+@dataclass(frozen=True)
+class Background:
+    """A worker process of a service that serves no HTTP (one replica, no Service)."""
+
+    service: str
+    name: str
+    args: tuple[str, ...]
+    ports: tuple[int, ...] = ()  # egress it needs besides PostgreSQL
+
+
+# The reports service's reminder delivery (e-mail over SMTP submission).
+BACKGROUND = [Background("reports", "outbox", ("report", "outbox"), ports=(587, 25))]
+# Which services each service calls over HTTP (hanke_libs.peers, the reports' drafting); the
+# gateway calls all. Each gets HANKE_<SERVICE>_<PEER>_URL and a NetworkPolicy path to the peer.
+CALLS: dict[str, list[str]] = {
+    "budget": ["pilots"],
+    "pilots": ["participants"],
+    "participants": ["pilots"],
+    "reports": ["budget", "pilots", "participants"],
+}
 
 
 def labels(app: str, component: str = "server") -> dict[str, str]:
@@ -99,6 +122,10 @@ def settings_literals(spec: AppSpec) -> list[str]:
         values.append(f"{p}DB_PGBOUNCER=false")
     if spec is GATEWAY:
         values += [f"{p}{s.name.upper()}_URL=http://{name(s.name)}" for s in SERVICES]
+    else:
+        values += [f"{p}{peer.upper()}_URL=http://{name(peer)}" for peer in CALLS.get(spec.name, [])]
+    if spec.name == "reports":  # its documents' links: the public address (the overlays set it)
+        values.append(f"{p}GATEWAY_BASE_URL=http://{name(GATEWAY.name)}")
     return values
 
 
@@ -174,6 +201,43 @@ def deployment(spec: AppSpec) -> dict[str, Any]:
             "selector": {"matchLabels": selector(spec.name)},
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
             "template": {"metadata": {"labels": labels(spec.name)}, "spec": pod},
+        },
+    }
+
+
+def background(worker: Background) -> dict[str, Any]:
+    """The Deployment of a service's background worker (same image, settings and secrets)."""
+    spec = next(s for s in SERVICES if s.name == worker.service)
+    main = container(spec)
+    worker_container = {
+        "name": worker.name,
+        "image": IMAGE,
+        "command": ["hanke"],
+        "args": list(worker.args),
+        "envFrom": main["envFrom"],
+        "env": env(spec),
+        "resources": {"requests": {"cpu": "50m", "memory": "192Mi"}, "limits": {"memory": "384Mi"}},
+        "securityContext": CONTAINER_SECURITY,
+        "volumeMounts": [TMP_MOUNT],
+    }
+    pod: dict[str, Any] = {
+        "automountServiceAccountToken": False,
+        "securityContext": POD_SECURITY,
+        "terminationGracePeriodSeconds": 30,
+        "initContainers": [wait_for_migrations(spec)],
+        "containers": [worker_container],
+        "volumes": [TMP_VOLUME],
+    }
+    worker_labels = labels(worker.service, worker.name)
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": f"{name(worker.service)}-{worker.name}", "labels": worker_labels},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": selector(worker.service, worker.name)},
+            "strategy": {"type": "Recreate"},
+            "template": {"metadata": {"labels": worker_labels}, "spec": pod},
         },
     }
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from manifests import (
+    BACKGROUND,
+    CALLS,
     CONTAINER_SECURITY,
     IMAGE,
     MONITORING,
@@ -28,12 +30,6 @@ from manifests import (
 
 from hanke_cli.apps import GATEWAY, SERVICES
 
-# Which services each service calls over HTTP for facts (hanke_libs.peers); the gateway calls all.
-CALLS: dict[str, list[str]] = {
-    "budget": ["pilots"],
-    "pilots": ["participants"],
-    "participants": ["pilots"],
-}
 BACKUP_SCHEDULE = "30 2 * * *"  # daily at 02:30
 BACKUPS_KEPT = 14
 
@@ -108,6 +104,10 @@ def network_policies() -> list[dict[str, Any]]:
     for component in ("migrate", "backup"):
         pods = {"matchLabels": {"app.kubernetes.io/component": component, **PART_OF}}
         policies.append(_policy(f"hanke-{component}-egress", pods, egress=[POSTGRES]))
+    for worker in BACKGROUND:
+        pods = {"matchLabels": selector(worker.service, worker.name)}
+        egress = [POSTGRES, *(_to(port) for port in worker.ports)]
+        policies.append(_policy(f"hanke-{worker.service}-{worker.name}-egress", pods, egress=egress))
     return policies
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,7 +24,12 @@ K8S = ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.30"
 OVERLAYS = ("development", "production")
 # Who calls whom over HTTP (besides the gateway calling every service): hanke_libs.peers.
-CALLS = {("budget", "pilots"), ("pilots", "participants"), ("participants", "pilots")}
+CALLS = {
+    ("budget", "pilots"),
+    ("pilots", "participants"),
+    ("participants", "pilots"),
+    *(("reports", s) for s in ("budget", "pilots", "participants")),
+}
 
 Doc = dict[str, Any]
 
@@ -75,7 +81,7 @@ def test_every_object_passes_strict_schema_validation(rendered: list[Doc]) -> No
 def test_each_app_runs_safely_and_stops_gracefully(rendered: list[Doc]) -> None:
     deployments = of_kind(rendered, "Deployment")
     configs = of_kind(rendered, "ConfigMap")
-    assert set(deployments) == {f"hanke-{a.name}" for a in ALL_APPS}
+    assert set(deployments) == {f"hanke-{a.name}" for a in ALL_APPS} | {"hanke-reports-outbox"}
     for app in ALL_APPS:
         pod = deployments[f"hanke-{app.name}"]["spec"]["template"]["spec"]
         (container,) = pod["containers"]
@@ -102,7 +108,7 @@ def test_each_app_runs_safely_and_stops_gracefully(rendered: list[Doc]) -> None:
 
 
 def test_autoscaler_and_disruption_budget_per_app(rendered: list[Doc]) -> None:
-    deployments = of_kind(rendered, "Deployment")
+    deployments = {f"hanke-{a.name}": of_kind(rendered, "Deployment")[f"hanke-{a.name}"] for a in ALL_APPS}
     autoscalers, budgets = (
         of_kind(rendered, "HorizontalPodAutoscaler"),
         of_kind(rendered, "PodDisruptionBudget"),
@@ -124,7 +130,9 @@ def test_a_migration_job_per_service_database_and_no_secret_values(rendered: lis
     for config in of_kind(rendered, "ConfigMap").values():
         for key, value in config.get("data", {}).items():
             assert "PASSWORD" not in key and "SECRET" not in key and "TOKEN" not in key
-            assert "@" not in value, f"a credential-looking value in {config['metadata']['name']}.{key}"
+            assert not re.search(r"://[^/@]*:[^/@]*@", value), (
+                f"a password in {config['metadata']['name']}.{key}"
+            )
     backup = of_kind(rendered, "CronJob")["hanke-backup"]
     container = backup["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
     assert "hanke backup" in container["command"][-1] and "--keep 14" in container["command"][-1]
@@ -155,9 +163,9 @@ def test_network_paths_only_where_apps_call_each_other(rendered: list[Doc]) -> N
     policies = list(of_kind(rendered, "NetworkPolicy").values())
     deny = of_kind(rendered, "NetworkPolicy")["hanke-default-deny"]["spec"]
     assert deny["podSelector"] == {} and set(deny["policyTypes"]) == {"Ingress", "Egress"}
+    deployments = of_kind(rendered, "Deployment")
     pods = {
-        name: d["spec"]["template"]["metadata"]["labels"]
-        for name, d in ((n.removeprefix("hanke-"), d) for n, d in of_kind(rendered, "Deployment").items())
+        a.name: deployments[f"hanke-{a.name}"]["spec"]["template"]["metadata"]["labels"] for a in ALL_APPS
     }
     outsider = {"app.kubernetes.io/name": "someone-else"}
     for target in SERVICES:
@@ -192,3 +200,21 @@ def test_production_reaches_the_gateway_only_through_the_ingress() -> None:
     assert namespaces == ["ingress-nginx", "monitoring"]
     assert all(set(peer) == {"namespaceSelector"} for peer in gateway)  # no pod of the namespace itself
     assert all(d["metadata"].get("namespace", "hanke") == "hanke" for d in docs if d["kind"] != "Namespace")
+
+
+def test_services_are_told_where_the_services_they_call_are(rendered: list[Doc]) -> None:
+    configs = {n.rsplit("-", 1)[0]: c["data"] for n, c in of_kind(rendered, "ConfigMap").items()}
+    for caller, called in CALLS:
+        assert configs[f"hanke-{caller}-settings"][f"HANKE_{caller.upper()}_{called.upper()}_URL"] == (
+            f"http://hanke-{called}"
+        )
+    for spec in SERVICES:
+        assert (
+            configs["hanke-gateway-settings"][f"HANKE_GATEWAY_{spec.name.upper()}_URL"]
+            == f"http://hanke-{spec.name}"
+        )
+    outbox = of_kind(rendered, "Deployment")["hanke-reports-outbox"]["spec"]
+    (worker,) = outbox["template"]["spec"]["containers"]
+    assert worker["command"] + worker["args"] == ["hanke", "report", "outbox"] and outbox["replicas"] == 1
+    egress = of_kind(rendered, "NetworkPolicy")["hanke-reports-outbox-egress"]["spec"]["egress"]
+    assert {p["port"] for rule in egress for p in rule["ports"]} == {5432, 587, 25}
