@@ -70,6 +70,10 @@ CONTAINER_SECURITY = {
     "readOnlyRootFilesystem": True,
     "capabilities": {"drop": ["ALL"]},
 }
+WRITABLE_CACHES = [
+    {"name": "XDG_CACHE_HOME", "value": "/tmp/cache"},
+    {"name": "MPLCONFIGDIR", "value": "/tmp/matplotlib"},
+]
 TMP_VOLUME = {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}
 TMP_MOUNT = {"name": "tmp", "mountPath": "/tmp"}
 
@@ -138,8 +142,13 @@ def container(spec: AppSpec) -> dict[str, Any]:
         "args": ["serve", spec.name],
         "ports": [{"name": "http", "containerPort": PORT, "protocol": "TCP"}],
         "envFrom": [{"configMapRef": {"name": f"{name(spec.name)}-settings"}}],
-        # The workers' metric samples (hanke serve keeps them in <dir>/<app>, emptied at start).
-        "env": [*env(spec), {"name": "PROMETHEUS_MULTIPROC_DIR", "value": "/tmp/metrics"}],
+        # The workers' metric samples (hanke serve keeps them in <dir>/<app>, emptied at start), and
+        # caches (matplotlib's font cache for the reports' charts) on /tmp: the root is read-only.
+        "env": [
+            *env(spec),
+            {"name": "PROMETHEUS_MULTIPROC_DIR", "value": "/tmp/metrics"},
+            *WRITABLE_CACHES,
+        ],
         "startupProbe": {**probe, "periodSeconds": 2, "failureThreshold": 60},
         "readinessProbe": {
             "httpGet": {"path": "/readyz", "port": "http"},
@@ -215,7 +224,7 @@ def background(worker: Background) -> dict[str, Any]:
         "command": ["hanke"],
         "args": list(worker.args),
         "envFrom": main["envFrom"],
-        "env": env(spec),
+        "env": [*env(spec), *WRITABLE_CACHES],
         "resources": {"requests": {"cpu": "50m", "memory": "192Mi"}, "limits": {"memory": "384Mi"}},
         "securityContext": CONTAINER_SECURITY,
         "volumeMounts": [TMP_MOUNT],
