@@ -144,13 +144,15 @@ class Process:
         return cls(name, proc, port)
 
     @classmethod
-    def uvicorn(cls, factory: str, port: int, env: dict[str, str]) -> Process:
+    def uvicorn(cls, factory: str, port: int, env: dict[str, str], http: str = "httptools") -> Process:
+        """``factory`` under uvicorn; ``http`` is the server protocol (the gateway runs with its own,
+        ``gateway.server:HttpToolsProtocol``: httptools with a request head limit, as deployed)."""
         cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1"]
         cmd += ["--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]
-        cmd += ["--loop", "uvloop", "--http", "httptools"]  # the same event loop and parser for all
+        cmd += ["--loop", "uvloop", "--http", http]  # the same event loop and parser for all
         return cls.start(factory, cmd, env, port)
 
-    def wait_listening(self, timeout: float = 60.0) -> None:
+    def wait_listening(self, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

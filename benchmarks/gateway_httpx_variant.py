@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Mapping
 
 import httpx
 from fastapi import FastAPI
-from multidict import CIMultiDict, CIMultiDictProxy
 
 from gateway.config import Settings
 from gateway.main import create_app as create_gateway
@@ -67,9 +66,7 @@ class HttpxUpstream(Upstream):
             raise UpstreamUnavailable(self.name, "is not reachable") from exc
         except httpx.HTTPError as exc:
             raise UpstreamBadGateway(self.name, type(exc).__name__) from exc
-        return UpstreamResponse(
-            resp.status_code, CIMultiDictProxy(CIMultiDict(resp.headers.multi_items())), resp.content
-        )
+        return UpstreamResponse(resp.status_code, list(resp.headers.multi_items()), resp.content)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

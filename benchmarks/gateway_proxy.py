@@ -7,8 +7,8 @@ It starts the budget, pilots and participants services (uvicorn, one worker each
 seeded on SQLite or PostgreSQL), an nginx reverse proxy in front of the budget service (Debian's
 ``nginx``, generated config on loopback, run as a non-daemon child) and the gateway (one worker),
 then loads a single-resource GET (``/projects/S21894`` of the budget service) with ``wrk`` through
-each path and prints requests/s, p99 and the serving process's CPU time per request: direct, nginx, gateway (its own minimal HTTP/1.1 client,
-the real one), the same gateway with aiohttp's client (``HANKE_GATEWAY_UPSTREAM_CLIENT=aiohttp``)
+each path and prints requests/s, p99 and the serving process's CPU time per request: direct,
+nginx, gateway (its own pooled HTTP/1.1 client on llhttp, the real one, with its server protocol), the same gateway with aiohttp's client (``HANKE_GATEWAY_UPSTREAM_CLIENT=aiohttp``)
 and the gateway with an ``httpx.AsyncClient`` on the proxy path instead. Finally it times the
 situational picture against its slowest upstream call, one request at a time.
 
@@ -46,6 +46,7 @@ from benchmarks.gateway_bench_support import (
 )
 
 PROJECT = "S21894"
+GATEWAY_PROTOCOL = "gateway.server:HttpToolsProtocol"  # as hanke up and docker-compose run it
 
 
 def resource(service: str, port: int, bearer: str) -> str:
@@ -117,9 +118,11 @@ def main() -> int:
                 for s in ("budget", "pilots", "participants")
             },
         }
-        procs.append(Process.uvicorn("gateway.main:create_app", ports["gateway"], gw_env))
+        procs.append(Process.uvicorn("gateway.main:create_app", ports["gateway"], gw_env, GATEWAY_PROTOCOL))
         aiohttp_env = {**gw_env, "HANKE_GATEWAY_UPSTREAM_CLIENT": "aiohttp"}
-        procs.append(Process.uvicorn("gateway.main:create_app", ports["aiohttp"], aiohttp_env))
+        procs.append(
+            Process.uvicorn("gateway.main:create_app", ports["aiohttp"], aiohttp_env, GATEWAY_PROTOCOL)
+        )
         procs.append(Process.uvicorn("benchmarks.gateway_httpx_variant:create_app", ports["httpx"], gw_env))
         for proc in procs:
             proc.wait_listening()
@@ -179,7 +182,7 @@ def main() -> int:
             g, h = results[("gateway", conns)], results[("gateway-httpx", conns)]
             a = results[("gateway-aiohttp", conns)]
             print(
-                f"  {conns:>3} conns: gateway/nginx {g.rps / n.rps:.2f} (goal >= 0.7), gateway/direct "
+                f"  {conns:>3} conns: gateway/nginx {g.rps / n.rps:.2f} (must stay >= 0.6), gateway/direct "
                 f"{g.rps / d.rps:.2f}, nginx/direct {n.rps / d.rps:.2f}; aiohttp variant/nginx "
                 f"{a.rps / n.rps:.2f}, httpx variant/nginx {h.rps / n.rps:.2f}; gateway/aiohttp variant "
                 f"{g.rps / a.rps:.2f}x"

@@ -17,6 +17,8 @@ class AppSpec:
     name: str
     module: str  # the package: <module>.main:create_app, <module>.config:Settings
     has_database: bool = True
+    # Extra uvicorn options of the app (the gateway's server protocol limits the request head).
+    uvicorn_options: tuple[str, ...] = ()
 
     def settings(self) -> AppSettings:
         config = importlib.import_module(f"{self.module}.config")
@@ -51,7 +53,9 @@ SERVICES = [
     AppSpec("participants", "participants"),
     AppSpec("reports", "reports"),
 ]
-GATEWAY = AppSpec("gateway", "gateway", has_database=False)
+GATEWAY = AppSpec(
+    "gateway", "gateway", has_database=False, uvicorn_options=("--http", "gateway.server:HttpToolsProtocol")
+)
 ALL_APPS = [GATEWAY, *SERVICES]
 
 

@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_serve.add_argument("--host", help="default: the app's HOST setting")
     p_serve.add_argument("--port", type=int, help="default: the app's PORT setting")
     p_serve.add_argument("--access-log", action="store_true", help="uvicorn's access log as well")
+    p_serve.add_argument("--http", help="uvicorn's HTTP protocol class (default: the app's own, if any)")
 
     p_token = sub.add_parser("token", help="print a development bearer token (development mode only)")
     p_token.add_argument(
@@ -128,7 +129,14 @@ def main(argv: list[str] | None = None) -> int:
         from hanke_cli.serve import serve
 
         spec = next(a for a in apps.ALL_APPS if a.name == args.app)
-        return serve(spec, workers=args.workers, host=args.host, port=args.port, access_log=args.access_log)
+        return serve(
+            spec,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            access_log=args.access_log,
+            http=args.http,
+        )
     if args.command == "backup":
         from hanke_cli.backup import backup
 

@@ -39,9 +39,20 @@ def serve(
     host: str | None = None,
     port: int | None = None,
     access_log: bool = False,
+    http: str | None = None,
 ) -> int:
-    """Serve ``spec`` until SIGINT/SIGTERM; returns the exit code."""
+    """Serve ``spec`` until SIGINT/SIGTERM; returns the exit code.
+
+    ``http``: uvicorn's HTTP protocol (an import path); default the app's ``--http`` uvicorn option
+    (the gateway's protocol that bounds the request head), else uvicorn's choice.
+    """
     import uvicorn
+
+    options = dict(zip(spec.uvicorn_options[::2], spec.uvicorn_options[1::2], strict=True))
+    unknown = set(options) - {"--http"}
+    if unknown:  # a new option in apps.py must be passed on here too
+        raise ValueError(f"hanke serve does not pass on the uvicorn options {sorted(unknown)}")
+    protocol = http or options.get("--http", "auto")
 
     settings = spec.settings()
     count = workers or settings.resolved_workers()
@@ -59,6 +70,7 @@ def serve(
             access_log=access_log,
             timeout_graceful_shutdown=int(settings.graceful_shutdown_seconds),
             log_config=None,  # the apps configure their own (JSON) logging
+            http=protocol,
         )
     finally:
         if remove and folder is not None:

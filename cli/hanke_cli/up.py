@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 
-from hanke_cli.apps import ALL_APPS, SERVICES
+from hanke_cli.apps import ALL_APPS, SERVICES, AppSpec
 from hanke_cli.console import say
 from hanke_cli.setup import migrate, seed
 
@@ -17,6 +17,12 @@ from hanke_cli.setup import migrate, seed
 def _pump(name: str, stream: object) -> None:
     for line in iter(stream.readline, ""):  # type: ignore[attr-defined]
         say(name, line.rstrip("\n"))
+
+
+def uvicorn_command(spec: AppSpec) -> list[str]:
+    """The command that serves one app: ``hanke serve`` (its workers, graceful shutdown, metrics
+    folder) with the app's own uvicorn options (the gateway's server protocol)."""
+    return [sys.executable, "-m", "hanke_cli.main", "serve", spec.name, *spec.uvicorn_options]
 
 
 def up(*, json_logs: bool = False, skip_setup: bool = False) -> int:
@@ -33,7 +39,7 @@ def up(*, json_logs: bool = False, skip_setup: bool = False) -> int:
         settings = spec.settings()
         prefix = str(settings.model_config.get("env_prefix"))
         env.setdefault(f"{prefix}LOG_JSON", "true" if json_logs else "false")
-        cmd = [sys.executable, "-m", "hanke_cli.main", "serve", spec.name]
+        cmd = uvicorn_command(spec)
         proc = subprocess.Popen(
             cmd,
             env=env,

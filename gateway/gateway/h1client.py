@@ -1,15 +1,31 @@
-"""A minimal HTTP/1.1 keep-alive client for the proxy's hot path, on asyncio protocols.
+"""A pooled HTTP/1.1 keep-alive client for the proxy's hot path, parsing with llhttp (httptools).
 
-It does only what the gateway needs from an upstream: one request at a time per connection
-(no pipelining), the request written in one piece with ``Content-Length``, the whole answer read
-into memory (``Content-Length``, chunked, or until the connection closes), idle connections reused
-newest first and dropped after ``keepalive_seconds``, at most ``limit`` connections (callers wait
-for a free one). Measured against aiohttp's client on the gateway's proxy path
-(benchmarks/gateway_proxy.py), it needs about half the CPU per request.
+The gateway keeps its own small pool (one request at a time per connection, no pipelining, the
+request written in one piece with ``Content-Length``, idle connections reused newest first and
+dropped after ``keepalive_seconds``, at most ``limit`` connections, callers waiting for a free
+one), but answers are parsed by llhttp, the fuzzed parser of Node.js, through httptools, in its
+strict mode. On top of llhttp's checks the client refuses what a proxy must never pass on:
 
-Errors: :class:`ConnectFailed` (no connection), :class:`ConnectionDropped` (closed before a
-complete answer; ``reused`` says whether the connection had served before, so an idempotent
-request may be retried), :class:`BadResponse` (not HTTP/1.x), and ``TimeoutError``.
+- a transfer coding other than exactly ``chunked`` (the gateway asks for none), a 101 upgrade;
+- a response head over ``max_head_bytes`` or a body over ``max_body_bytes``;
+- any byte after the end of the answer (a second answer, a 204 with a body): the answer is
+  refused and the connection closed; bytes arriving on an idle connection close it too;
+- an ``X-Request-ID`` other than the one the request carried (an answer meant for an earlier
+  request on the same connection).
+
+A connection that failed in any way is closed, never reused. Measured against aiohttp's client on
+the gateway's proxy path (benchmarks/gateway_proxy.py) it needs clearly less CPU per request.
+
+Errors::
+
+    ClientFailure
+    ├── ConnectFailed        no connection could be made (or the pool is closed)
+    ├── ConnectionDropped    closed before a complete answer; ``reused`` says whether the
+    │                        connection had served before (an idempotent request may be retried)
+    └── BadResponse          not a well-formed HTTP/1.1 answer to this request
+        └── ResponseTooLarge the head or the body exceeds its limit
+
+and ``TimeoutError`` when no complete answer came within the request's time.
 """
 
 from __future__ import annotations
@@ -20,7 +36,10 @@ import ssl
 import time
 from typing import Any
 
+import httptools
+
 MAX_HEAD_BYTES = 64 * 1024
+MAX_BODY_BYTES = 64 * 1024 * 1024
 NO_BODY_STATUS = frozenset({204, 304})
 
 
@@ -42,8 +61,12 @@ class BadResponse(ClientFailure):
     pass
 
 
+class ResponseTooLarge(BadResponse):
+    pass
+
+
 class Response:
-    __slots__ = ("status", "headers", "body")
+    __slots__ = ("body", "headers", "status")
 
     def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
         self.status = status
@@ -51,27 +74,39 @@ class Response:
         self.body = body
 
 
-class _Connection(asyncio.Protocol):
-    """One upstream connection; parses one answer per request."""
+class _Stop(Exception):
+    """Raised inside a parser callback to stop parsing; the reason is kept on the connection."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+
+class _Connection(asyncio.Protocol):
+    """One upstream connection; one request and its answer at a time."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, max_head_bytes: int, max_body_bytes: int) -> None:
         self.loop = loop
+        self.max_head_bytes = max_head_bytes
+        self.max_body_bytes = max_body_bytes
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.reused = False
         self.idle_since = 0.0
-        self._buf = bytearray()
+        self._parser = httptools.HttpResponseParser(self)
         self._waiter: asyncio.Future[Response] | None = None
         self._head_request = False
-        self._reset()
+        self._request_id: bytes | None = None
+        self._keep_alive = True
+        self._reset_message()
+        self._received = 0  # bytes of this request's answer(s) seen before the final head ended
 
-    def _reset(self) -> None:
+    def _reset_message(self) -> None:
         self._status = 0
         self._headers: list[tuple[str, str]] = []
-        self._length = -1  # -1: unknown (read to close), else bytes still expected
-        self._chunked = False
-        self._keep_alive = True
-        self._in_body = False
+        self._head_size = 0
+        self._chunks: list[bytes] = []
+        self._body_size = 0
+        self._framed = False  # Content-Length or chunked seen: the body does not end with the connection
+        self._headers_done = False
+        self._complete = False
+        self._error: BadResponse | None = None
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -79,36 +114,112 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            if self._in_body and self._length == -1 and not self._chunked:
-                self._finish(bytes(self._buf))  # the answer ends with the connection
-            else:
-                waiter.set_exception(ConnectionDropped("closed the connection", reused=self.reused))
-        self._waiter = None
+        waiter, self._waiter = self._waiter, None
+        if waiter is None or waiter.done():
+            return
+        status = self._status
+        if self._headers_done and not self._complete and not self._framed and status not in NO_BODY_STATUS:
+            # An answer without Content-Length or chunked coding ends with the connection.
+            waiter.set_result(Response(status, self._headers, b"".join(self._chunks)))
+        else:
+            waiter.set_exception(ConnectionDropped("closed the connection", reused=self.reused))
 
     def data_received(self, data: bytes) -> None:
-        if self._waiter is None:  # unsolicited bytes on an idle connection: unusable
+        waiter = self._waiter
+        if waiter is None or self._complete:  # bytes nobody asked for: the connection is unusable
             self.close()
             return
-        self._buf += data
+        if not self._headers_done:
+            self._received += len(data)
         try:
-            self._parse()
-        except BadResponse as exc:
-            waiter, self._waiter = self._waiter, None
-            if waiter is not None and not waiter.done():
-                waiter.set_exception(exc)
-            self.close()
+            self._parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            if self._error is None:
+                self._error = BadResponse(
+                    "sent bytes after the end of its answer"
+                    if self._complete
+                    else f"sent a malformed answer ({exc})"
+                )
+        if self._error is None and not self._headers_done and self._received > self.max_head_bytes:
+            self._error = ResponseTooLarge(f"sent a response head over {self.max_head_bytes} bytes")
+        if self._error is not None:
+            self._fail(self._error)
+        elif self._complete:
+            if self._head_request:
+                self._parser = httptools.HttpResponseParser(self)
+            self._finish()
 
     def eof_received(self) -> bool:
         return False  # close the transport; connection_lost settles the waiter
 
+    # httptools callbacks
+    def on_message_begin(self) -> None:
+        if self._complete:
+            self._error = BadResponse("sent bytes after the end of its answer")
+            raise _Stop
+
+    def on_status(self, status: bytes) -> None:
+        self._head_size += len(status) + 15
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_size += len(name) + len(value) + 4
+        if self._head_size > self.max_head_bytes:
+            self._error = ResponseTooLarge(f"sent a response head over {self.max_head_bytes} bytes")
+            raise _Stop
+        lname = name.lower()
+        if lname == b"content-length":
+            self._framed = True
+        elif lname == b"transfer-encoding":
+            if value.strip().lower() != b"chunked" or self._framed:
+                self._error = BadResponse(f"sent a transfer coding the gateway did not ask for ({value!r})")
+                raise _Stop
+            self._framed = True
+        elif lname == b"x-request-id" and self._request_id is not None and value != self._request_id:
+            self._error = BadResponse("sent the answer to another request")
+            raise _Stop
+        self._headers.append((name.decode("latin-1"), value.decode("utf-8", "surrogateescape")))
+
+    def on_headers_complete(self) -> None:
+        status = self._parser.get_status_code()
+        if status == 101:
+            self._error = BadResponse("switched protocols unasked")
+            raise _Stop
+        if 100 <= status < 200:
+            return  # an interim answer (e.g. 103): the real one follows
+        self._headers_done = True
+        self._status = status
+        if self._head_request:
+            # The body a HEAD answer announces never comes, and llhttp cannot be told so: the
+            # answer ends here, any byte that follows is refused (on_body), and the next request
+            # gets a fresh parser.
+            self._complete = True
+            self._keep_alive = self._parser.should_keep_alive()
+
+    def on_body(self, body: bytes) -> None:
+        if self._complete:
+            self._error = BadResponse("sent bytes after the end of its answer")
+            raise _Stop
+        self._body_size += len(body)
+        if self._body_size > self.max_body_bytes:
+            self._error = ResponseTooLarge(f"sent an answer over {self.max_body_bytes} bytes")
+            raise _Stop
+        self._chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        if not self._headers_done:  # the end of an interim answer
+            self._reset_message()
+            return
+        self._complete = True
+        self._keep_alive = self._parser.should_keep_alive()
+
     # requests
-    def send(self, data: bytes, head_request: bool) -> asyncio.Future[Response]:
+    def send(self, data: bytes, head_request: bool, request_id: bytes | None) -> asyncio.Future[Response]:
         assert self.transport is not None
-        self._reset()
-        self._buf.clear()
+        self._reset_message()
+        self._received = 0
+        self._keep_alive = True
         self._head_request = head_request
+        self._request_id = request_id
         waiter: asyncio.Future[Response] = self.loop.create_future()
         self._waiter = waiter
         self.transport.write(data)
@@ -119,107 +230,18 @@ class _Connection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
-    # parsing
-    def _parse(self) -> None:
-        while not self._in_body:
-            end = self._buf.find(b"\r\n\r\n")
-            if end < 0:
-                if len(self._buf) > MAX_HEAD_BYTES:
-                    raise BadResponse("response head too large")
-                return
-            head = bytes(self._buf[:end])
-            del self._buf[: end + 4]
-            self._parse_head(head)
-        buf = self._buf
-        if self._chunked:
-            self._parse_chunks()
-        elif self._length >= 0 and len(buf) >= self._length:
-            body = bytes(buf[: self._length])
-            del buf[: self._length]
-            self._finish(body)
-
-    def _parse_head(self, head: bytes) -> None:
-        lines = head.split(b"\r\n")
-        status_line = lines[0]
-        if not status_line.startswith(b"HTTP/1.") or len(status_line) < 12:
-            raise BadResponse("not an HTTP/1.x answer")
-        try:
-            status = int(status_line[9:12])
-        except ValueError as exc:
-            raise BadResponse("bad status line") from exc
-        http10 = status_line[7:8] == b"0"
-        headers: list[tuple[str, str]] = []
-        length = -1
-        chunked = False
-        keep_alive = not http10
-        for line in lines[1:]:
-            name, sep, value = line.partition(b":")
-            if not sep or not name or name[-1:] in (b" ", b"\t"):
-                raise BadResponse("bad header line")
-            value = value.strip(b" \t")
-            lname = name.lower()
-            if lname == b"content-length":
-                try:
-                    length = int(value)
-                except ValueError as exc:
-                    raise BadResponse("bad Content-Length") from exc
-                if length < 0:
-                    raise BadResponse("bad Content-Length")
-            elif lname == b"transfer-encoding":
-                chunked = value.lower().endswith(b"chunked")
-            elif lname == b"connection":
-                tokens = value.lower()
-                if b"close" in tokens:
-                    keep_alive = False
-                elif b"keep-alive" in tokens:
-                    keep_alive = True
-            headers.append((name.decode("latin-1"), value.decode("utf-8", "surrogateescape")))
-        if 100 <= status < 200:  # an interim answer (e.g. 103): the real one follows
-            return
-        self._status = status
-        self._headers = headers
-        self._keep_alive = keep_alive
-        self._in_body = True
-        if self._head_request or status in NO_BODY_STATUS:
-            self._length = 0
-        elif chunked:
-            self._chunked = True
-            self._chunks: list[bytes] = []
-        else:
-            self._length = length
-            if length < 0:
-                self._keep_alive = False  # the body ends when the connection closes
-
-    def _parse_chunks(self) -> None:
-        buf = self._buf
-        while True:
-            line_end = buf.find(b"\r\n")
-            if line_end < 0:
-                return
-            size_text = bytes(buf[:line_end]).split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError as exc:
-                raise BadResponse("bad chunk size") from exc
-            if size == 0:
-                trailer_end = buf.find(b"\r\n\r\n", line_end)
-                if trailer_end < 0:
-                    return
-                del buf[: trailer_end + 4]
-                self._finish(b"".join(self._chunks))
-                return
-            if len(buf) < line_end + 2 + size + 2:
-                return
-            start = line_end + 2
-            self._chunks.append(bytes(buf[start : start + size]))
-            del buf[: start + size + 2]
-
-    def _finish(self, body: bytes) -> None:
+    def _fail(self, error: BadResponse) -> None:
         waiter, self._waiter = self._waiter, None
-        self._in_body = False
-        if self._buf or not self._keep_alive:
-            self.close()  # extra bytes or a closing answer: not reusable
+        self.close()
         if waiter is not None and not waiter.done():
+            waiter.set_exception(error)
+
+    def _finish(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if not self._keep_alive:
+            self.close()
+        if waiter is not None and not waiter.done():
+            body = b"".join(self._chunks) if not self._head_request else b""
             waiter.set_result(Response(self._status, self._headers, body))
 
 
@@ -235,6 +257,8 @@ class ConnectionPool:
         keepalive_seconds: float = 30.0,
         connect_timeout: float = 5.0,
         ssl_context: ssl.SSLContext | None = None,
+        max_head_bytes: int = MAX_HEAD_BYTES,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self.ssl_context = ssl_context
         self.host = host
@@ -242,6 +266,8 @@ class ConnectionPool:
         self.limit = limit
         self.keepalive_seconds = keepalive_seconds
         self.connect_timeout = connect_timeout
+        self.max_head_bytes = max_head_bytes
+        self.max_body_bytes = max_body_bytes
         default_port = 443 if ssl_context is not None else 80
         self.host_header = (host if port == default_port else f"{host}:{port}").encode("idna")
         self._idle: list[_Connection] = []
@@ -257,12 +283,20 @@ class ConnectionPool:
         body: bytes,
         seconds: float,
     ) -> Response:
-        """Send one request and read its whole answer, within ``seconds``."""
+        """Send one request and read its whole answer, within ``seconds``.
+
+        When ``headers`` carry an ``X-Request-ID``, an answer with a different one is refused.
+        """
+        if not target.startswith("/"):
+            raise ValueError(f"invalid request target {target!r}")
         parts = [f"{method} {target} HTTP/1.1\r\nHost: ".encode("latin-1"), self.host_header]
+        request_id = None
         for name, value in headers:
             if "\r" in value or "\n" in value or "\r" in name or "\n" in name or ":" in name:
                 raise ValueError(f"invalid header {name!r}")
             parts.append(f"\r\n{name}: {value}".encode("latin-1"))
+            if name.lower() == "x-request-id":
+                request_id = value.encode("latin-1")
         if body or method in ("POST", "PUT", "PATCH"):
             parts.append(b"\r\nContent-Length: %d\r\n\r\n" % len(body))
             parts.append(body)
@@ -272,7 +306,7 @@ class ConnectionPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         conn = await self._acquire(loop, deadline)
-        waiter = conn.send(data, method == "HEAD")
+        waiter = conn.send(data, method == "HEAD", request_id)
         handle = loop.call_at(deadline, _expire, waiter)
         try:
             response = await waiter
@@ -322,7 +356,7 @@ class ConnectionPool:
         try:
             async with asyncio.timeout(timeout):
                 _, conn = await loop.create_connection(
-                    lambda: _Connection(loop),
+                    lambda: _Connection(loop, self.max_head_bytes, self.max_body_bytes),
                     self.host,
                     self.port,
                     ssl=self.ssl_context,

@@ -8,10 +8,10 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from gateway import __version__, proxy, views
-from gateway.config import Settings
+from gateway import __version__, docs, proxy, views
+from gateway.config import SERVICES, Settings
 from gateway.openapi_merge import OpenApiCache
-from gateway.upstreams import SERVICES, Upstreams
+from gateway.upstreams import Upstreams
 from hanke_libs.app import ReadyCheck, create_base_app
 
 TAGS: list[dict[str, str]] = [
@@ -32,6 +32,26 @@ DESCRIPTION = (
     "is down answers 503, one that is too slow 504. Concurrency-safe updates use `ETag` / `If-Match`; "
     "lists are paginated (`Link`, `limit`, `offset`/`cursor`)."
 )
+
+
+# The gateway's health operations come from hanke_libs; their descriptions here say what the
+# gateway's answer in particular holds.
+OWN_DESCRIPTIONS = {
+    ("/livez", "get"): "Answers 200 while the gateway process runs; it asks no upstream. For a "
+    "container's liveness probe.",
+    ("/readyz", "get"): "Answers 200 while the gateway can serve, with `checks` naming each upstream "
+    "service and its status: `ok` (its own readiness answered 200) or `degraded` (down or not ready; "
+    "the views then answer with `missing` parts). Needs no token and so names no internal address.",
+}
+
+
+def describe_own_operations(doc: dict[str, Any]) -> dict[str, Any]:
+    """The gateway's own document with every operation described."""
+    for (path, method), description in OWN_DESCRIPTIONS.items():
+        operation = doc.get("paths", {}).get(path, {}).get(method)
+        if isinstance(operation, dict):
+            operation.setdefault("description", description)
+    return doc
 
 
 def _upstream_check(name: str) -> ReadyCheck:
@@ -69,12 +89,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(views.router)
 
     # /openapi.json: the gateway's own document merged with the services' (fetched asynchronously).
-    own_openapi = app.openapi
+    base_openapi = app.openapi
+
+    def own_openapi() -> dict[str, Any]:
+        return describe_own_operations(base_openapi())
+
+    app.openapi = own_openapi  # type: ignore[method-assign]
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != app.openapi_url]
 
     @app.get(app.openapi_url or "/openapi.json", include_in_schema=False)
     async def merged_openapi(request: Request) -> JSONResponse:
         return JSONResponse(await request.app.state.openapi_cache.document(own_openapi()))
+
+    docs.install(app)  # /docs and /redoc with their assets from a package, no CDN
 
     if settings.cors_origins:
         app.add_middleware(

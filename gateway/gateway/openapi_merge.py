@@ -2,10 +2,19 @@
 
 Each upstream's ``/openapi.json`` is fetched asynchronously, cached, and fetched again when it is
 missing (rate limited) or older than ``openapi_cache_seconds``. Paths move under the gateway's
-prefixes, tags and operation ids get the service's name, and components are merged: identical
-definitions are shared, clashing names get the service's prefix (``pilots_Page``) with every
-``$ref`` rewritten. A service that cannot be reached leaves its part out and the document's
-description says so.
+prefixes, tags and operation ids get the service's name, and components are merged so that a
+generated client gets one class per schema:
+
+- identical definitions are shared; a name two services define differently gets the service's
+  prefix in its key and its ``title`` (``ProjectPublic`` -> ``BudgetProjectPublic`` and
+  ``PilotsProjectPublic``), with every ``$ref`` rewritten; any title still shared afterwards is
+  replaced by its (unique) key;
+- the services' bearer security schemes are one scheme, the gateway's own;
+- operation ids are unique (a clash gets a number);
+- the SCIM endpoints, which the participants service describes by SCIM discovery only, are
+  described by :mod:`gateway.scim_openapi` unless the participants document has them.
+
+A service that cannot be reached leaves its part out and the document's description says so.
 """
 
 from __future__ import annotations
@@ -16,16 +25,10 @@ import json
 import time
 from typing import Any
 
-from gateway.config import Settings
-from gateway.upstreams import SERVICES, UpstreamError, Upstreams
+from gateway.config import BY_NAME, SERVICES, Settings
+from gateway.scim_openapi import scim_part
+from gateway.upstreams import UpstreamError, Upstreams
 
-# (upstream path prefix, gateway path prefix) per service, most specific first.
-PATH_MAP: dict[str, list[tuple[str, str]]] = {
-    "budget": [("", "/api/v1/budget")],
-    "pilots": [("", "/api/v1/pilots")],
-    "participants": [("/scim/v2", "/scim/v2"), ("", "/api/v1/participants")],
-    "reports": [("", "/api/v1/reports")],
-}
 SKIPPED_PATHS = frozenset({"/livez", "/readyz", "/openapi.json", "/docs", "/redoc"})
 SKIPPED_TAGS = frozenset({"health"})
 COMPONENT_TYPES = (
@@ -40,15 +43,12 @@ COMPONENT_TYPES = (
     "callbacks",
 )
 METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+BEARER_SCHEME = "HTTPBearer"
 
 
 def gateway_path(service: str, path: str) -> str:
-    for upstream_prefix, prefix in PATH_MAP[service]:
-        if not upstream_prefix:
-            return prefix + path
-        if path == upstream_prefix or path.startswith(upstream_prefix + "/"):
-            return prefix + path[len(upstream_prefix) :]
-    raise ValueError(path)  # pragma: no cover - the last entry maps everything
+    """The gateway path of a service's path (``/projects`` -> ``/api/v1/budget/projects``)."""
+    return BY_NAME[service].public_path(path)
 
 
 def _rewrite_refs(value: Any, renames: dict[tuple[str, str], str]) -> Any:
@@ -72,17 +72,25 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
+def prefixed(service: str, name: str) -> str:
+    """``ProjectPublic`` of ``budget`` -> ``BudgetProjectPublic``."""
+    return service[:1].upper() + service[1:] + name
+
+
 def plan_renames(
     own: dict[str, Any], parts: dict[str, dict[str, Any]]
 ) -> dict[str, dict[tuple[str, str], str]]:
     """For each service, which component names must get its prefix (repeated to a fixed point,
-    because renaming ``Project`` makes ``Page_Project_`` differ too)."""
+    because renaming ``Project`` makes ``Page_Project_`` differ too). Security schemes are not
+    renamed: they are unified (:func:`_bearer_schemes`)."""
     renames: dict[str, dict[tuple[str, str], str]] = {svc: {} for svc in parts}
     own_components = own.get("components", {})
     changed = True
     while changed:
         changed = False
         for ctype in COMPONENT_TYPES:
+            if ctype == "securitySchemes":
+                continue
             own_defs = {n: _canonical(d) for n, d in own_components.get(ctype, {}).items()}
             seen: dict[str, dict[str, str]] = {}
             for svc, doc in parts.items():
@@ -99,9 +107,61 @@ def plan_renames(
                 else:
                     clashing = []
                 for svc in clashing:
-                    renames[svc][(ctype, name)] = f"{svc}_{name}"
+                    renames[svc][(ctype, name)] = prefixed(svc, name)
                     changed = True
     return renames
+
+
+def _is_bearer(scheme: Any) -> bool:
+    return (
+        isinstance(scheme, dict)
+        and scheme.get("type") == "http"
+        and str(scheme.get("scheme")).lower() == "bearer"
+    )
+
+
+def _bearer_schemes(doc: dict[str, Any], part: dict[str, Any]) -> dict[str, str]:
+    """The part's security scheme names -> the merged document's: every bearer scheme becomes the
+    gateway's one (``HTTPBearer``); another kind keeps its name unless it clashes."""
+    schemes = doc.setdefault("components", {}).setdefault("securitySchemes", {})
+    names: dict[str, str] = {}
+    for name, scheme in part.get("components", {}).get("securitySchemes", {}).items():
+        if _is_bearer(scheme):
+            bearer = next((n for n, s in schemes.items() if _is_bearer(s)), None)
+            if bearer is None:
+                schemes[BEARER_SCHEME] = scheme
+                bearer = BEARER_SCHEME
+            names[name] = bearer
+        else:
+            target = name
+            while target in schemes and schemes[target] != scheme:
+                target += "_"
+            schemes[target] = scheme
+            names[name] = target
+    return names
+
+
+def _retitle(schemas: dict[str, Any], renamed: dict[str, str]) -> None:
+    """Renamed schemas get the service's prefix in their title too; then any title two schemas
+    still share is replaced by the key (keys are unique)."""
+    for new, service in renamed.items():
+        schema = schemas.get(new)
+        if isinstance(schema, dict):
+            base = schema.get("title") or new[len(service) :]
+            schema["title"] = prefixed(service, str(base))
+    seen: set[str] = set()
+    for key, schema in schemas.items():
+        if not isinstance(schema, dict):
+            continue
+        title = str(schema.get("title") or key)
+        if title in seen:
+            schema["title"] = key
+            title = key
+        seen.add(title)
+
+
+def _operations(paths: dict[str, Any]) -> list[dict[str, Any]]:
+    return [op for item in paths.values() for m, op in item.items() if m in METHODS and isinstance(op, dict)]
 
 
 def merge(own: dict[str, Any], parts: dict[str, dict[str, Any]], missing: dict[str, str]) -> dict[str, Any]:
@@ -113,21 +173,43 @@ def merge(own: dict[str, Any], parts: dict[str, dict[str, Any]], missing: dict[s
     tags = doc.setdefault("tags", [])
     tag_names = {t["name"] for t in tags}
     renames = plan_renames(own, parts)
+    renamed: dict[str, str] = {}  # new schema name -> its service's prefix
+    operation_ids = {op["operationId"] for op in _operations(paths) if "operationId" in op}
+
+    def add_tag(tag: dict[str, Any]) -> None:
+        if tag["name"] not in tag_names:
+            tags.append(tag)
+            tag_names.add(tag["name"])
+
+    def add_operation(operation: dict[str, Any], schemes: dict[str, str]) -> None:
+        if "operationId" in operation:
+            op_id, n = operation["operationId"], 2
+            while op_id in operation_ids:
+                op_id, n = f"{operation['operationId']}_{n}", n + 1
+            operation["operationId"] = op_id
+            operation_ids.add(op_id)
+        if "security" in operation:
+            operation["security"] = [
+                {schemes.get(name, name): scopes for name, scopes in requirement.items()}
+                for requirement in operation["security"]
+            ]
+
     for svc in SERVICES:
         if svc not in parts:
             continue
         part = _rewrite_refs(parts[svc], renames[svc])
+        schemes = _bearer_schemes(doc, part)
         for ctype in COMPONENT_TYPES:
+            if ctype == "securitySchemes":
+                continue
             for name, definition in part.get("components", {}).get(ctype, {}).items():
                 target = renames[svc].get((ctype, name), name)
                 components.setdefault(ctype, {}).setdefault(target, definition)
+                if target != name and ctype == "schemas":
+                    renamed[target] = prefixed(svc, "")
         for tag in part.get("tags", []):
-            if tag.get("name") in SKIPPED_TAGS:
-                continue
-            name = f"{svc}: {tag['name']}"
-            if name not in tag_names:
-                tags.append({**tag, "name": name})
-                tag_names.add(name)
+            if tag.get("name") not in SKIPPED_TAGS:
+                add_tag({**tag, "name": f"{svc}: {tag['name']}"})
         for path, item in part.get("paths", {}).items():
             if path in SKIPPED_PATHS:
                 continue
@@ -135,16 +217,29 @@ def merge(own: dict[str, Any], parts: dict[str, dict[str, Any]], missing: dict[s
             for method, operation in item.items():
                 if method in METHODS and isinstance(operation, dict):
                     operation = dict(operation)
-                    op_tags = [f"{svc}: {t}" for t in operation.get("tags", [])] or [svc]
-                    operation["tags"] = op_tags
-                    for name in op_tags:
-                        if name not in tag_names:
-                            tags.append({"name": name})
-                            tag_names.add(name)
+                    operation["tags"] = [f"{svc}: {t}" for t in operation.get("tags", [])] or [svc]
+                    for name in operation["tags"]:
+                        add_tag({"name": name})
                     if "operationId" in operation:
                         operation["operationId"] = f"{svc}_{operation['operationId']}"
+                    add_operation(operation, schemes)
                 new_item[method] = operation
             paths[gateway_path(svc, path)] = new_item
+    if "participants" in parts and not any(p.startswith("/scim/v2/") for p in paths):
+        scim = scim_part()
+        add_tag(scim["tags"][0])
+        for name, schema in scim["components"]["schemas"].items():
+            components.setdefault("schemas", {}).setdefault(name, schema)
+        bearer = {
+            BEARER_SCHEME: next(
+                (n for n, s in components.get("securitySchemes", {}).items() if _is_bearer(s)), BEARER_SCHEME
+            )
+        }
+        for path, item in scim["paths"].items():
+            for operation in item.values():
+                add_operation(operation, bearer)
+            paths[path] = item
+    _retitle(components.get("schemas", {}), renamed)
     if missing:
         notes = "; ".join(f"{svc} ({reason})" for svc, reason in sorted(missing.items()))
         doc["info"]["description"] = (

@@ -1,41 +1,45 @@
-"""The upstream services and one pooled aiohttp client session per upstream.
+"""The upstream services and one pooled HTTP/1.1 client per upstream.
 
-Upstream calls go through the gateway's own minimal HTTP/1.1 keep-alive client
-(:mod:`gateway.h1client`), chosen by measurement (benchmarks/gateway_proxy.py): under concurrency
-httpx's async client reached only a fraction of an nginx reverse proxy (httpx#3215), aiohttp's
-client more, and the minimal client (no per-request request/response objects, cookie jar, tracing
-or URL parsing) more again. ``HANKE_GATEWAY_UPSTREAM_CLIENT=aiohttp`` switches back to one pooled
-aiohttp session per upstream. Every call has a timeout. Clients are made in the app's lifespan
-and closed with it.
+Upstream calls go through the gateway's pooled keep-alive client (:mod:`gateway.h1client`, parsing
+with llhttp), chosen by measurement (benchmarks/gateway_proxy.py): under concurrency httpx's async
+client reached only a fraction of an nginx reverse proxy (httpx#3215), aiohttp's client more, and
+the gateway's pool (no per-request request/response objects, cookie jar, tracing or URL parsing)
+more again. ``HANKE_GATEWAY_UPSTREAM_CLIENT=aiohttp`` switches to one pooled aiohttp session per
+upstream, made as strict as the gateway's own client where it matters for a proxy: an idle
+connection that received bytes is never reused, an answer carrying another request's
+``X-Request-ID`` is refused, bodies are capped. Every call has a timeout. Clients are made in the
+app's lifespan and closed with it.
 
 Exception tree::
 
     UpstreamError              an upstream call gave no usable answer
-    ├── UpstreamUnavailable    connection refused or dropped: 503 (502 for a broken answer)
+    ├── UpstreamUnavailable    connection refused or dropped: 503
+    │   └── UpstreamBadGateway a malformed, oversized or mismatched answer: 502
     └── UpstreamTimeout        no answer within the call's timeout: 504
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import ssl
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.client_proto import ResponseHandler
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from gateway import h1client
-from gateway.config import Settings
+from gateway.config import SERVICES, Settings
 from hanke_libs.problems import UpstreamProblem
 from hanke_libs.telemetry import upstream_call
 
-SERVICES = ("budget", "pilots", "participants", "reports")
+__all__ = ["SERVICES", "Upstream", "UpstreamError", "UpstreamResponse", "Upstreams"]
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -73,11 +77,49 @@ class UpstreamTimeout(UpstreamError):
     status, slug, title = 504, "upstream-timeout", "Upstream service timed out"
 
 
-@dataclass(slots=True)
+class _IdleStrictResponseHandler(ResponseHandler):
+    """aiohttp's connection protocol, never reused once it holds bytes nobody asked for.
+
+    aiohttp parses what arrives on an idle pooled connection and queues it, so the next request
+    on that connection would read the earlier answer. The pool asks ``is_connected()`` before
+    reusing a connection (and when cleaning up): answering False for a connection with queued data
+    makes the pool close it instead.
+    """
+
+    def is_connected(self) -> bool:
+        return (
+            super().is_connected() and not getattr(self, "_buffer", None) and not getattr(self, "_tail", b"")
+        )
+
+
+def _strict_connector(settings: Settings) -> aiohttp.TCPConnector:
+    connector = aiohttp.TCPConnector(
+        limit=settings.upstream_connections,
+        keepalive_timeout=settings.upstream_keepalive_seconds,
+        ttl_dns_cache=300,
+    )
+    # The connector makes each connection's protocol with this factory (aiohttp 3.x).
+    connector._factory = functools.partial(_IdleStrictResponseHandler, loop=connector._loop)  # type: ignore[assignment]
+    return connector
+
+
 class UpstreamResponse:
-    status: int
-    headers: CIMultiDictProxy[str]
-    body: bytes
+    """An upstream's answer: status, headers (``header_list`` as received, ``headers`` as a
+    case-insensitive multidict made when first asked for) and the whole body."""
+
+    __slots__ = ("_headers", "body", "header_list", "status")
+
+    def __init__(self, status: int, header_list: list[tuple[str, str]], body: bytes) -> None:
+        self.status = status
+        self.header_list = header_list
+        self.body = body
+        self._headers: CIMultiDictProxy[str] | None = None
+
+    @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        if self._headers is None:
+            self._headers = CIMultiDictProxy(CIMultiDict(self.header_list))
+        return self._headers
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -94,7 +136,7 @@ class Upstream:
         self.pool: h1client.ConnectionPool | None = None
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
         parts = urlsplit(self.base_url)
-        self._path_prefix = parts.path.rstrip("/")
+        self.path_prefix = parts.path.rstrip("/")
 
     async def start(self) -> None:
         if self.settings.upstream_client == "h1":
@@ -107,15 +149,11 @@ class Upstream:
                 keepalive_seconds=self.settings.upstream_keepalive_seconds,
                 connect_timeout=min(self.settings.upstream_timeout_seconds, 5.0),
                 ssl_context=ssl.create_default_context() if https else None,
+                max_body_bytes=self.settings.max_response_bytes,
             )
             return
-        connector = aiohttp.TCPConnector(
-            limit=self.settings.upstream_connections,
-            keepalive_timeout=self.settings.upstream_keepalive_seconds,
-            ttl_dns_cache=300,
-        )
         self.session = aiohttp.ClientSession(
-            connector=connector,
+            connector=_strict_connector(self.settings),
             timeout=self.timeout(self.settings.upstream_timeout_seconds),
             # No Accept-Encoding: answers arrive uncompressed and pass through unchanged.
             skip_auto_headers=("Accept-Encoding", "User-Agent"),
@@ -169,6 +207,7 @@ class Upstream:
             raise UpstreamUnavailable(self.name, "client is not started")
         url = URL(self.base_url + target, encoded=True)
         client_timeout = self.timeout(timeout_seconds or self.settings.upstream_timeout_seconds)
+        request_id = _request_id(headers)
         attempts = 2 if method in IDEMPOTENT else 1
         for attempt in range(attempts):
             try:
@@ -180,8 +219,12 @@ class Upstream:
                     timeout=client_timeout,
                     allow_redirects=False,
                 ) as resp:
-                    data = await resp.read()
-                    return UpstreamResponse(resp.status, resp.headers, data)
+                    answered = resp.headers.get("X-Request-ID")
+                    if request_id is not None and answered is not None and answered != request_id:
+                        _discard(resp)  # the connection carried an earlier answer: never reuse it
+                        raise UpstreamBadGateway(self.name, "sent the answer to another request")
+                    data = await self._read_capped(resp)
+                    return UpstreamResponse(resp.status, list(resp.headers.items()), data)
             except TimeoutError as exc:  # aiohttp's timeouts subclass TimeoutError
                 raise UpstreamTimeout(self.name, f"did not answer within {client_timeout.total:g} s") from exc
             except aiohttp.ClientConnectorError as exc:
@@ -191,9 +234,28 @@ class Upstream:
                 if attempt + 1 < attempts:
                     continue
                 raise UpstreamUnavailable(self.name, "closed the connection") from exc
+            except aiohttp.ClientResponseError as exc:
+                # The parser's message quotes the upstream's bytes: keep only its first words.
+                reason = str(exc.message).split("\n", 1)[0].rstrip(": ")[:80]
+                raise UpstreamBadGateway(self.name, f"sent a malformed answer ({reason})") from exc
             except aiohttp.ClientError as exc:
                 raise UpstreamBadGateway(self.name, f"sent a broken answer ({type(exc).__name__})") from exc
         raise UpstreamUnavailable(self.name, "is not reachable")  # pragma: no cover
+
+    async def _read_capped(self, resp: aiohttp.ClientResponse) -> bytes:
+        cap = self.settings.max_response_bytes
+        if resp.content_length is not None and resp.content_length > cap:
+            resp.close()
+            raise UpstreamBadGateway(self.name, f"sent an answer over {cap} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_any():
+            size += len(chunk)
+            if size > cap:
+                resp.close()
+                raise UpstreamBadGateway(self.name, f"sent an answer over {cap} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def _request_h1(
         self,
@@ -211,9 +273,9 @@ class Upstream:
         for attempt in range(attempts):
             try:
                 resp = await pool.request(
-                    method, self._path_prefix + target, header_list, body or b"", seconds
+                    method, self.path_prefix + target, header_list, body or b"", seconds
                 )
-                return UpstreamResponse(resp.status, CIMultiDictProxy(CIMultiDict(resp.headers)), resp.body)
+                return UpstreamResponse(resp.status, resp.headers, resp.body)
             except TimeoutError as exc:
                 raise UpstreamTimeout(self.name, f"did not answer within {seconds:g} s") from exc
             except h1client.ConnectFailed as exc:
@@ -223,8 +285,10 @@ class Upstream:
                 if attempt + 1 < attempts:
                     continue
                 raise UpstreamUnavailable(self.name, "closed the connection") from exc
-            except (h1client.BadResponse, ValueError) as exc:
-                raise UpstreamBadGateway(self.name, f"sent a broken answer ({type(exc).__name__})") from exc
+            except h1client.BadResponse as exc:
+                raise UpstreamBadGateway(self.name, str(exc)) from exc
+            except ValueError as exc:  # a request that cannot be written (checked before, by the proxy)
+                raise UpstreamBadGateway(self.name, f"could not be asked ({exc})") from exc
         raise UpstreamUnavailable(self.name, "is not reachable")  # pragma: no cover
 
 
@@ -234,10 +298,7 @@ class Upstreams:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.by_name: dict[str, Upstream] = {
-            "budget": Upstream("budget", settings.budget_url, settings),
-            "pilots": Upstream("pilots", settings.pilots_url, settings),
-            "participants": Upstream("participants", settings.participants_url, settings),
-            "reports": Upstream("reports", settings.reports_url, settings),
+            name: Upstream(name, settings.upstream_url(name), settings) for name in SERVICES
         }
         self._probe: asyncio.Task[dict[str, dict[str, Any]]] | None = None
         self._probed_at = 0.0
@@ -269,8 +330,9 @@ class Upstreams:
         return dict(zip(names, results, strict=True))
 
     async def _probe_one(self, upstream: Upstream) -> dict[str, Any]:
+        # No upstream URL here: /readyz answers without a token and must not map the network.
         started = time.perf_counter()
-        state: dict[str, Any] = {"url": upstream.base_url}
+        state: dict[str, Any] = {}
         try:
             resp = await upstream.request("GET", "/readyz", timeout_seconds=self.settings.ready_probe_seconds)
         except UpstreamError as exc:
@@ -280,3 +342,20 @@ class Upstreams:
         if resp.status == 200:
             return {**state, "status": "ok", "upstream": "ready"}
         return {**state, "status": "degraded", "upstream": "not ready", "http_status": resp.status}
+
+
+def _discard(resp: aiohttp.ClientResponse) -> None:
+    """Close the connection of ``resp`` even if aiohttp already put it back in its pool."""
+    resp.close()
+    protocol = getattr(resp, "_protocol", None)
+    if protocol is not None:
+        protocol.close()
+
+
+def _request_id(headers: Mapping[str, str] | None) -> str | None:
+    if not headers:
+        return None
+    for name, value in headers.items():
+        if name.lower() == "x-request-id":
+            return value
+    return None

@@ -18,6 +18,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hanke_libs import metrics, telemetry
+from hanke_libs.dbfaults import RETRY_AFTER_SECONDS, database_unavailable
 
 _request_id: ContextVar[str | None] = ContextVar("hanke_request_id", default=None)
 
@@ -87,32 +88,45 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception:
-            # Anything no handler caught: log it and answer a 500 problem that names the request id.
-            logging.getLogger("hanke.errors").exception("unexpected error", extra={"path": scope.get("path")})
+        except Exception as exc:
+            # Anything no handler caught: a database that cannot serve now is a 503 problem (the
+            # client may retry); anything else is logged and answered as a 500 problem that names
+            # the request id.
+            unavailable = database_unavailable(exc)
+            if unavailable:
+                logging.getLogger("hanke.errors").warning(
+                    "database unavailable: %s", type(exc).__name__, extra={"path": scope.get("path")}
+                )
+            else:
+                logging.getLogger("hanke.errors").exception(
+                    "unexpected error", extra={"path": scope.get("path")}
+                )
             if status == 0:
-                status = 500
-                body = json.dumps(
+                status = 503 if unavailable else 500
+                problem = (
                     {
+                        "type": "https://hanke.kuopio.example/problems/database-unavailable",
+                        "title": "Database unavailable",
+                        "status": 503,
+                        "detail": "The database cannot serve the request now; try again in a moment.",
+                    }
+                    if unavailable
+                    else {
                         "type": "https://hanke.kuopio.example/problems/internal",
                         "title": "Internal server error",
                         "status": 500,
                         "detail": "An unexpected error occurred. Quote the request id when reporting it.",
-                        "instance": scope.get("path"),
-                        "request_id": rid,
-                    }
-                ).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 500,
-                        "headers": [
-                            (b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (REQUEST_ID_HEADER, rid.encode("ascii")),
-                        ],
                     }
                 )
+                body = json.dumps({**problem, "instance": scope.get("path"), "request_id": rid}).encode()
+                headers = [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (REQUEST_ID_HEADER, rid.encode("ascii")),
+                ]
+                if unavailable:
+                    headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
+                await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
         finally:
             seconds = time.perf_counter() - started

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
-from starlette.routing import Mount, Route
+from fastapi.routing import iter_route_contexts
+from starlette.routing import Mount
 
 from hanke_libs.auth import Role
 
@@ -91,11 +92,14 @@ def load(app: str) -> dict[tuple[str, str], Rule]:
 def app_routes(app: FastAPI, prefix: str = "") -> set[tuple[str, str]]:
     """(method, path) of every route ``app`` serves, mounted apps included."""
     found: set[tuple[str, str]] = set()
-    for route in app.routes:
-        if isinstance(route, Route):
-            for method in route.methods or ():
-                if method not in IMPLIED:
-                    found.add((method, prefix + route.path))
-        elif isinstance(route, Mount) and isinstance(route.app, FastAPI):
-            found |= app_routes(route.app, prefix + route.path)
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, Mount):
+            if isinstance(route.app, FastAPI):
+                found |= app_routes(route.app, prefix + route.path)
+            continue
+        path = context.path_format or context.path
+        for method in context.methods or ():
+            if method not in IMPLIED and path:
+                found.add((method, prefix + path))
     return found

@@ -20,7 +20,7 @@ def free_port() -> int:
 class ServerThread:
     """``app`` served by uvicorn on 127.0.0.1 in a daemon thread; ``start()`` waits until it listens."""
 
-    def __init__(self, app: Any, port: int | None = None) -> None:
+    def __init__(self, app: Any, port: int | None = None, **options: Any) -> None:
         self.app = app
         self.port = port or free_port()
         config = uvicorn.Config(
@@ -34,6 +34,7 @@ class ServerThread:
             ws="none",
             loop="asyncio",
             timeout_graceful_shutdown=2,
+            **options,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True, name=f"uvicorn-{self.port}")

@@ -8,15 +8,20 @@ path slow with ``app.state.slow[path] = seconds``.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 PROJECT = "S21894"
 PILOTS = ["pilot-1", "pilot-2"]
+OWNED_BY_CHAMPION = "pilot-3"  # owned by person-2, who also follows pilot-1 and pilot-2 as a champion
+PILOTS_ONLY = "P-ONLY"  # a project the pilots stub knows and the budget stub does not
 ECHOED = ("authorization", "content-type", "accept", "if-match", "if-none-match", "x-request-id")
 
 
@@ -36,6 +41,17 @@ def _problem(status: int, detail: str) -> JSONResponse:
     return JSONResponse(
         {**body, "status": status, "detail": detail}, status, media_type="application/problem+json"
     )
+
+
+def _subject(request: Request) -> str | None:
+    """The ``sub`` of the caller's token, unverified (a stub trusts the gateway's check)."""
+    token = request.headers.get("authorization", "").partition(" ")[2]
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return None
+    return str(claims.get("person_id") or claims.get("sub"))
 
 
 def _base(title: str) -> FastAPI:
@@ -112,12 +128,41 @@ def budget_stub() -> FastAPI:
 
     @app.post("/items-absolute", status_code=201, tags=["things"])
     async def create_item_absolute(request: Request, response: Response) -> dict[str, str]:
+        # Built from the Host header the gateway sent: the service's internal address.
         response.headers["Location"] = f"{request.base_url}items/43"
+        response.headers["Content-Location"] = f"{request.base_url}items/43?view=full"
         return {"id": "43"}
+
+    @app.post("/items-public", status_code=201, tags=["things"])
+    async def create_item_public(response: Response) -> dict[str, str]:
+        # A service configured with its public base links to gateway paths itself.
+        response.headers["Location"] = "/api/v1/budget/items/44"
+        response.headers["Link"] = '</api/v1/budget/items?offset=20>; rel="next"'
+        return {"id": "44"}
+
+    @app.api_route("/methods", methods=["OPTIONS", "PUT"], include_in_schema=False)
+    async def methods(request: Request) -> Response:
+        if request.method == "PUT":
+            return Response(status_code=405, headers={"Allow": "GET, POST, OPTIONS"})
+        return Response(
+            status_code=204, headers={"Allow": "GET, POST, OPTIONS", "Accept-Patch": "application/json"}
+        )
+
+    @app.post("/upload", tags=["things"])
+    async def upload(request: Request) -> dict[str, int]:
+        return {"received": len(await request.body())}
 
     @app.get("/conflict", tags=["things"])
     async def conflict() -> JSONResponse:
         return _problem(409, "The claim is locked.")
+
+    class ProjectPublic(BaseModel):  # the same name as the pilots stub's, another shape
+        code: str
+        funding_plan: str
+
+    @app.get("/funded-projects/{code}", response_model=ProjectPublic, tags=["things"])
+    async def funded_project(code: str) -> Any:
+        return {"code": code, "funding_plan": "ESF+"}
 
     @app.get("/projects/{code}", response_model=BudgetProject, tags=["things"])
     async def project(code: str) -> Any:
@@ -149,12 +194,29 @@ def budget_stub() -> FastAPI:
 def pilots_stub() -> FastAPI:
     app = _base("pilots stub")
 
+    class ProjectPublic(BaseModel):  # the same name as the budget stub's, another shape
+        code: str
+        stage_counts: dict[str, int]
+
+    bearer = HTTPBearer(description="The pilots service's own wording of the bearer scheme", auto_error=False)
+
+    @app.get(
+        "/pilot-projects/{code}",
+        response_model=ProjectPublic,
+        tags=["things"],
+        dependencies=[Depends(bearer)],
+    )
+    async def pilot_project(code: str) -> Any:
+        return {"code": code, "stage_counts": {}}
+
     @app.get("/projects/{code}", response_model=PilotProject, tags=["things"])
     async def project(code: str) -> Any:
         return {"code": code, "pilots": 2}
 
     @app.get("/projects/{code}/portfolio", tags=["pilots"])
     async def portfolio(code: str) -> Any:
+        if code == PILOTS_ONLY:
+            return {"by_stage": {}, "rule_3_5_holds": False, "pilots": []}
         if code != PROJECT:
             return _problem(404, f"Project {code} does not exist.")
         return {
@@ -166,8 +228,25 @@ def pilots_stub() -> FastAPI:
             ],
         }
 
+    @app.get("/projects", tags=["pilots"])
+    async def projects() -> Any:
+        items = [{"code": PROJECT, "pilots": len(PILOTS) + 1}, {"code": PILOTS_ONLY, "pilots": 0}]
+        return {"items": items, "limit": 200, "offset": 0, "total": 2, "next_offset": None}
+
+    @app.get("/projects/{code}/pilots", tags=["pilots"])
+    async def project_pilots(code: str, owner_id: str | None = None) -> Any:
+        owners = {pid: "person-1" for pid in PILOTS} | {OWNED_BY_CHAMPION: "person-2"}
+        items = [
+            {"id": pid, "project_code": code, "owner_id": owner}
+            for pid, owner in owners.items()
+            if code == PROJECT and owner_id in (None, owner)
+        ]
+        return {"items": items, "limit": 200, "offset": 0, "total": len(items), "next_offset": None}
+
     @app.get("/pilots/{pilot_id}", tags=["pilots"])
     async def pilot(pilot_id: str) -> Any:
+        if pilot_id == OWNED_BY_CHAMPION:
+            return {"id": pilot_id, "name": "Own pilot", "project_code": PROJECT, "owner_id": "person-2"}
         if pilot_id not in PILOTS:
             return _problem(404, f"Pilot {pilot_id} does not exist.")
         return {
@@ -191,7 +270,10 @@ def participants_stub() -> FastAPI:
 
     @app.get("/me", tags=["participants"])
     async def me(request: Request) -> Any:
+        if _subject(request) != "person-2":
+            return _problem(404, "No person record matches the caller.")
         return {
+            "person": {"id": "person-2", "name": "Ceci Champion"},
             "person_id": "person-2",
             "name": "Ceci Champion",
             "enrolments": [{"pilot_id": "pilot-1", "role": "champion"}, {"pilot_id": "pilot-2"}],
@@ -206,8 +288,9 @@ def participants_stub() -> FastAPI:
 
     @app.get("/projects/{code}/situation", tags=["participants"])
     async def situation(code: str, as_of: str | None = None) -> Any:
+        # Like the real service: any project code is answered (with zeros when nobody is in it).
         if code != PROJECT:
-            return _problem(404, f"Project {code} does not exist.")
+            return {"as_of": as_of, "champions_by_sector": [], "champions_reached": 0, "competence": None}
         return {
             "as_of": as_of,
             "champions_by_sector": [{"sector": "education", "champions": 4, "coaching_hours": "12.5"}],
@@ -215,10 +298,31 @@ def participants_stub() -> FastAPI:
             "competence": {"baseline": "2.1", "latest": "2.7"},
         }
 
-    @app.post("/scim/v2/Users", status_code=201, tags=["scim"])
-    async def scim_create(request: Request, response: Response) -> Any:
-        response.headers["Location"] = f"{request.base_url}scim/v2/Users/u1"
-        return {"id": "u1", "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]}
+    def scim_user(request: Request, user_id: str) -> dict[str, Any]:
+        base = str(request.base_url).rstrip("/")  # the Host header the gateway sent
+        return {
+            "id": user_id,
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": f"{user_id}@kuopio.example",
+            "manager": {"value": "u0", "$ref": f"{base}/scim/v2/Users/u0"},
+            "meta": {"resourceType": "User", "location": f"{base}/scim/v2/Users/{user_id}"},
+        }
+
+    @app.post("/scim/v2/Users", status_code=201, include_in_schema=False)  # like the real service
+    async def scim_create(request: Request) -> Any:
+        user = scim_user(request, "u1")
+        headers = {"Location": user["meta"]["location"], "Content-Location": user["meta"]["location"]}
+        return JSONResponse(user, 201, headers=headers, media_type="application/scim+json")
+
+    @app.get("/scim/v2/Users", include_in_schema=False)
+    async def scim_list(request: Request) -> Any:
+        users = [scim_user(request, "u1"), scim_user(request, "u2")]
+        body = {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": 2,
+            "Resources": users,
+        }
+        return JSONResponse(body, media_type="application/scim+json")
 
     return app
 

@@ -91,13 +91,19 @@ def test_merge_renames_clashing_components_and_their_refs() -> None:
 
     doc = merge(own, {"budget": part("code"), "pilots": part("stage")}, {"participants": "refused"})
     schemas = doc["components"]["schemas"]
-    assert set(schemas) == {"Problem", "budget_Project", "pilots_Project", "budget_Page", "pilots_Page"}
+    assert set(schemas) == {"Problem", "BudgetProject", "PilotsProject", "BudgetPage", "PilotsPage"}
     assert (
-        schemas["pilots_Page"]["properties"]["items"]["items"]["$ref"]
-        == "#/components/schemas/pilots_Project"
+        schemas["PilotsPage"]["properties"]["items"]["items"]["$ref"] == "#/components/schemas/PilotsProject"
     )
+    # The titles (what a generated client names its classes by) follow the keys.
+    assert {name: s.get("title") for name, s in schemas.items() if name != "Problem"} == {
+        "BudgetProject": "BudgetProject",
+        "PilotsProject": "PilotsProject",
+        "BudgetPage": "BudgetPage",
+        "PilotsPage": "PilotsPage",
+    }
     ok = doc["paths"]["/api/v1/pilots/projects"]["get"]["responses"]["200"]
-    assert ok["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/pilots_Page"
+    assert ok["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/PilotsPage"
     assert "participants (refused)" in doc["info"]["description"]
     assert doc["x-hanke-missing-services"] == ["participants"]
 
@@ -133,6 +139,9 @@ async def test_readyz_reports_each_upstream(stubs: Stubs) -> None:
     async with running(create_app(gateway_settings(urls))) as client:
         response = await client.get("/readyz")
     assert response.status_code == 200  # the gateway still serves; views degrade
+    # Without a token: a status per upstream, and nothing that maps the internal network.
+    for url in [*urls.values(), "127.0.0.1", "http://"]:
+        assert url not in response.text
     checks = response.json()["checks"]
     assert checks["budget"]["status"] == "ok" and checks["pilots"]["upstream"] == "ready"
     assert checks["participants"]["status"] == "degraded"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 
@@ -71,30 +71,120 @@ async def test_location_is_rewritten(client: httpx.AsyncClient, auth: Auth) -> N
     assert created.status_code == 201
     assert created.headers["location"] == "/api/v1/budget/items/42"
     assert created.headers["etag"] == '"1"'
-    absolute = await client.post("/api/v1/budget/items-absolute", json={}, headers=auth("finance"))
-    assert absolute.headers["location"] == "http://testserver/api/v1/budget/items/43"
+    # An absolute link to the service's internal address becomes the gateway's path; the caller's
+    # Host header is never used to build it.
+    absolute = await client.post(
+        "/api/v1/budget/items-absolute", json={}, headers={**auth("finance"), "Host": "evil.example"}
+    )
+    assert absolute.headers["location"] == "/api/v1/budget/items/43"
+    assert absolute.headers["content-location"] == "/api/v1/budget/items/43?view=full"
+    # Links the service already built on the gateway's paths are left as they are.
+    public = await client.post("/api/v1/budget/items-public", json={}, headers=auth("finance"))
+    assert public.headers["location"] == "/api/v1/budget/items/44"
+    assert public.headers["link"] == '</api/v1/budget/items?offset=20>; rel="next"'
 
 
-async def test_not_modified_no_content_and_head(client: httpx.AsyncClient, auth: Auth) -> None:
-    item = await client.get("/api/v1/budget/items/1", headers=auth("finance"))
-    assert item.status_code == 200 and item.headers["etag"] == '"1"'
-    cached = await client.get("/api/v1/budget/items/1", headers={**auth("finance"), "If-None-Match": '"1"'})
-    assert cached.status_code == 304 and cached.headers["etag"] == '"1"' and cached.content == b""
-    deleted = await client.delete("/api/v1/budget/items/1", headers=auth("finance"))
-    assert deleted.status_code == 204 and deleted.content == b""
-    assert "content-length" not in deleted.headers
-    head = await client.head("/api/v1/budget/echo/x", headers=auth("finance"))
-    assert head.status_code in (200, 405) and head.content == b""
+async def test_links_use_the_configured_public_base(stubs: dict[str, ServerThread]) -> None:
+    settings = gateway_settings(
+        {n: s.url for n, s in stubs.items()}, public_base_url="https://hanke.kuopio.example"
+    )
+    async with running(create_app(settings)) as client:
+        headers = bearer(settings, "finance")
+        absolute = await client.post("/api/v1/budget/items-absolute", json={}, headers=headers)
+        relative = await client.post("/api/v1/budget/items", json={}, headers=headers)
+        scim = await client.post("/scim/v2/Users", json={}, headers=bearer(settings, "hr_sync"))
+    assert absolute.headers["location"] == "https://hanke.kuopio.example/api/v1/budget/items/43"
+    assert relative.headers["location"] == "/api/v1/budget/items/42"
+    assert scim.json()["meta"]["location"] == "https://hanke.kuopio.example/scim/v2/Users/u1"
+    assert scim.headers["location"] == "https://hanke.kuopio.example/scim/v2/Users/u1"
 
 
-async def test_scim_keeps_its_own_path(client: httpx.AsyncClient, auth: Auth) -> None:
+async def test_allow_and_accept_patch_pass_through(client: httpx.AsyncClient, auth: Auth) -> None:
+    options = await client.options("/api/v1/budget/methods", headers=auth("finance"))
+    assert options.status_code == 204
+    assert options.headers["allow"] == "GET, POST, OPTIONS"
+    assert options.headers["accept-patch"] == "application/json"
+    refused = await client.put("/api/v1/budget/methods", json={}, headers=auth("finance"))
+    assert refused.status_code == 405 and refused.headers["allow"] == "GET, POST, OPTIONS"
+
+
+async def test_encoded_slash_after_the_prefix_is_404_not_a_bad_target(
+    client: httpx.AsyncClient, auth: Auth, stubs: dict[str, ServerThread]
+) -> None:
+    for path in ("/api/v1/budget%2Fecho/x", "/api/v1/budget%2fecho/x", "/scim/v2%2FUsers"):
+        response = await client.get(path, headers=auth("admin"))
+        assert response.status_code == 404, path
+        assert response.headers["content-type"] in ("application/problem+json", "application/scim+json")
+    for path in ("/api/v1/budget/echo/%2E%2E/x", "/api/v1/budget/echo/%2e/x"):
+        response = await client.get(path, headers=auth("admin"))
+        assert response.status_code == 404, path
+    assert stubs["budget"].app.state.calls == []  # none of them reached the service
+    # An encoded slash inside a segment is forwarded encoded: the service decides.
+    inner = await client.get("/api/v1/budget/echo/a%2Fb", headers=auth("admin"))
+    assert inner.status_code == 200
+    assert stubs["budget"].app.state.calls[-1][1] == "/echo/a/b"
+
+
+async def test_request_bodies_have_the_services_limits(stubs: dict[str, ServerThread]) -> None:
+    defaults = gateway_settings({n: s.url for n, s in stubs.items()})
+    assert (defaults.max_upload_bytes, defaults.max_json_bytes) == (50 * 1024 * 1024, 2 * 1024 * 1024)
+    settings = gateway_settings(
+        {n: s.url for n, s in stubs.items()}, max_upload_bytes=8192, max_json_bytes=4096
+    )
+    async with running(create_app(settings)) as client:
+        headers = bearer(settings, "finance")
+        csv = {**headers, "Content-Type": "text/csv"}
+        fits = await client.post("/api/v1/budget/upload", content=b"x" * 8192, headers=csv)
+        assert fits.status_code == 200 and fits.json() == {"received": 8192}
+        for content_type, size in (("text/csv", 8193), ("application/json", 4097)):
+            too_large = await client.post(
+                "/api/v1/budget/upload",
+                content=b"x" * size,
+                headers={**headers, "Content-Type": content_type},
+            )
+            assert too_large.status_code == 413, content_type
+            assert too_large.headers["content-type"] == "application/problem+json"
+
+        async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted while read
+            for _ in range(10):
+                yield b"x" * 1000
+
+        streamed = await client.post("/api/v1/budget/upload", content=chunks(), headers=csv)
+        assert streamed.status_code == 413 and streamed.headers["content-type"] == "application/problem+json"
+        deep = await client.post(
+            "/api/v1/budget/upload",
+            content=b"[" * 100 + b"]" * 100,
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        assert deep.status_code == 400
+    assert [c for c in stubs["budget"].app.state.calls if c[1] == "/upload"] == [
+        ("POST", "/upload", headers["Authorization"])
+    ]  # only the one within the limits reached the service
+
+
+async def test_scim_keeps_its_own_path_and_links_name_the_gateway(
+    client: httpx.AsyncClient, auth: Auth, stubs: dict[str, ServerThread]
+) -> None:
+    internal = stubs["participants"].url
     response = await client.post(
         "/scim/v2/Users",
         json={"userName": "x"},
         headers={**auth("hr_sync"), "Content-Type": "application/scim+json"},
     )
     assert response.status_code == 201
-    assert response.headers["location"] == "http://testserver/scim/v2/Users/u1"
+    assert response.headers["location"] == "/scim/v2/Users/u1"
+    assert response.headers["content-location"] == "/scim/v2/Users/u1"
+    assert response.headers["content-type"] == "application/scim+json"
+    user = response.json()
+    assert user["meta"]["location"] == "/scim/v2/Users/u1"
+    assert user["manager"]["$ref"] == "/scim/v2/Users/u0"
+    assert int(response.headers["content-length"]) == len(response.content)
+    listed = await client.get("/scim/v2/Users", headers=auth("hr_sync"))
+    assert [u["meta"]["location"] for u in listed.json()["Resources"]] == [
+        "/scim/v2/Users/u1",
+        "/scim/v2/Users/u2",
+    ]
+    assert internal not in listed.text and internal not in response.text
 
 
 async def test_upstream_problem_passes_through(client: httpx.AsyncClient, auth: Auth) -> None:
@@ -184,3 +274,21 @@ async def test_scim_errors_are_scim_errors(stubs: dict[str, ServerThread]) -> No
         assert response.json()["status"] == "503" and "participants" in response.json()["detail"]
         problem = await client.get("/api/v1/participants/me", headers=bearer(settings, "champion"))
         assert problem.status_code == 503 and problem.headers["content-type"] == "application/problem+json"
+
+
+async def test_only_the_literal_feed_paths_pass_without_a_token(
+    client: httpx.AsyncClient, stubs: dict[str, ServerThread]
+) -> None:
+    feed = await client.get("/api/v1/reports/feeds/abcdefghijklmnopqrstuvwxyz/calendar.ics")
+    assert feed.status_code == 200
+    # Encoded separators or dots cannot reach another path of the reports service without a token.
+    for path in (
+        "/api/v1/reports/feeds%2F..%2Fprojects/S21894/calendar",
+        "/api/v1/reports/feeds/%2E%2E/projects/S21894/calendar",
+        "/api/v1/reports/feeds/x%2F..%2F..%2Fprojects",
+    ):
+        response = await client.get(path)
+        assert response.status_code in (401, 404), path
+        assert response.headers["content-type"] == "application/problem+json"
+    reached = [c[1] for c in stubs["reports"].app.state.calls]
+    assert reached == ["/feeds/abcdefghijklmnopqrstuvwxyz/calendar.ics"]

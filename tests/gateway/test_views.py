@@ -61,10 +61,32 @@ async def test_situation_is_concurrent(client: httpx.AsyncClient, auth: Auth, st
     assert min(calls) >= 300 and float(timing["total"]) < sum(calls) / 2
 
 
-async def test_situation_unknown_project_is_404(client: httpx.AsyncClient, auth: Auth) -> None:
-    response = await client.get("/api/v1/views/projects/NOPE/situation", headers=auth("admin"))
-    assert response.status_code == 404
-    assert response.headers["content-type"] == "application/problem+json"
+async def test_unknown_project_is_404_in_every_project_view(client: httpx.AsyncClient, auth: Auth) -> None:
+    # The participants service answers any project code (zeros): the projects' owners decide.
+    for view in ("situation", "interim-evaluation", "interim-evaluation?as_of=2025-01-01"):
+        response = await client.get(f"/api/v1/views/projects/NOPE/{view}", headers=auth("admin"))
+        assert response.status_code == 404, view
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "NOPE" in response.json()["detail"]
+
+
+async def test_unknown_project_is_404_while_one_owner_is_down(stubs: Stubs) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    settings = gateway_settings({name: s.url for name, s in stubs.items()} | {"budget": dead})
+    async with running(create_app(settings)) as client:
+        headers = bearer(settings, "admin")
+        unknown = await client.get("/api/v1/views/projects/NOPE/situation", headers=headers)
+        known = await client.get("/api/v1/views/projects/S21894/situation", headers=headers)
+    assert unknown.status_code == 404
+    assert known.status_code == 200 and set(_missing(known.json())) == {"budget"}
+
+
+async def test_a_project_one_owner_knows_is_not_404(client: httpx.AsyncClient, auth: Auth) -> None:
+    response = await client.get("/api/v1/views/projects/P-ONLY/situation", headers=auth("admin"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["budget"] is None and body["pilots"]["pilots"] == []
+    assert _missing(body)["budget"]["status"] == 404
 
 
 async def test_situation_degrades_when_a_service_is_slow(
@@ -99,7 +121,8 @@ async def test_views_degrade_when_a_service_is_down(stubs: Stubs) -> None:
 
         me = await client.get("/api/v1/views/me", headers=bearer(settings, "champion", subject="person-2"))
         assert me.status_code == 200
-        assert me.json()["me"] is None and me.json()["pilots"] == []
+        # What the pilots service knows (the pilot person-2 owns) is still there.
+        assert me.json()["me"] is None and [p["id"] for p in me.json()["pilots"]] == ["pilot-3"]
         assert set(_missing(me.json())) == {"me"}
 
 
@@ -134,6 +157,10 @@ async def test_pilot_overview(client: httpx.AsyncClient, auth: Auth, stubs: Stub
 async def test_pilot_overview_unknown_pilot_is_404(client: httpx.AsyncClient, auth: Auth) -> None:
     response = await client.get("/api/v1/views/pilots/missing/overview", headers=auth("admin"))
     assert response.status_code == 404
+    other_project = await client.get(
+        "/api/v1/views/pilots/pilot-1/overview?project_code=NOPE", headers=auth("admin")
+    )
+    assert other_project.status_code == 404 and "NOPE" in other_project.json()["detail"]
 
 
 async def test_pilot_overview_with_project_code_while_pilots_is_slow(
@@ -153,8 +180,27 @@ async def test_my_page(client: httpx.AsyncClient, auth: Auth) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["me"]["coaching"][0]["hours"] == "2.0"
-    assert [p["id"] for p in body["pilots"]] == ["pilot-1", "pilot-2"]
+    # The pilot person-2 owns first, then the two they follow as a champion.
+    assert [p["id"] for p in body["pilots"]] == ["pilot-3", "pilot-1", "pilot-2"]
+    assert [p["my_relation"] for p in body["pilots"]] == [["owner"], ["champion"], ["champion"]]
+    assert body["owned_pilot_ids"] == ["pilot-3"] and body["champion_pilot_ids"] == ["pilot-1", "pilot-2"]
     assert body["missing"] == []
+
+
+async def test_my_page_of_a_pilot_owner_lists_the_pilots_they_own(
+    client: httpx.AsyncClient, auth: Auth, stubs: Stubs
+) -> None:
+    owner = auth("pilot_owner", subject="person-1")  # owns pilot-1 and pilot-2; no champion record
+    response = await client.get("/api/v1/views/me", headers=owner)
+    assert response.status_code == 200
+    body = response.json()
+    assert [p["id"] for p in body["pilots"]] == ["pilot-1", "pilot-2"]
+    assert all(p["my_relation"] == ["owner"] for p in body["pilots"])
+    assert body["owned_pilot_ids"] == ["pilot-1", "pilot-2"] and body["champion_pilot_ids"] == []
+    assert body["me"] is None and _missing(body)["me"]["status"] == 404  # no person record: said so
+    # Asked as the caller, by owner, project by project.
+    calls = stubs["pilots"].app.state.calls
+    assert ("GET", "/projects/S21894/pilots", owner["Authorization"]) in calls
 
 
 async def test_interim_evaluation_is_the_reports_services_document(

@@ -7,14 +7,15 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Awaitable
-from typing import Annotated, Any
+from collections.abc import Awaitable, Coroutine
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from gateway.config import BY_NAME, UpstreamSpec
 from gateway.security import may_see_personal_data, strip_personal
 from gateway.upstreams import UpstreamError, Upstreams, UpstreamTimeout
 from hanke_libs.auth import Principal
@@ -32,6 +33,7 @@ PilotId = Annotated[
 ]
 
 
+T = TypeVar("T")
 _TOKEN = re.compile(r"[^A-Za-z0-9!#$%&'*+.^_`|~-]")
 
 
@@ -113,7 +115,7 @@ class Fanout:
             self.miss(part, service, _reason(resp.status, resp.body), resp.status)
             return None
         try:
-            return public_links(resp.json(), PUBLIC_PREFIX[service])
+            return public_links(resp.json(), BY_NAME[service])
         except ValueError:
             self.miss(part, service, "invalid: the answer was not JSON", resp.status)
             return None
@@ -121,7 +123,11 @@ class Fanout:
     def start(
         self, part: str, service: str, path: str, params: dict[str, str] | None = None
     ) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(self.get(part, service, path, params))
+        return self.spawn(self.get(part, service, path, params))
+
+    def spawn(self, calls: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run ``calls`` (a coroutine making calls of this view) concurrently; cancelled with the view."""
+        task = asyncio.ensure_future(calls)
         self._tasks.append(task)
         return task
 
@@ -133,8 +139,12 @@ class Fanout:
             if not task.done():
                 task.cancel()
 
-    def not_found_everywhere(self, parts: list[str]) -> bool:
-        return bool(parts) and all(self.statuses.get(p) == 404 for p in parts)
+    def project_unknown(self, parts: list[str]) -> bool:
+        """Whether the services that own projects say the project does not exist: at least one of
+        ``parts`` (reads of the project from budget and pilots) answered 404 and none answered it.
+        Services that accept any project code (participants) are not asked."""
+        statuses = [self.statuses.get(p) for p in parts]
+        return 404 in statuses and not any(s is not None and s < 400 for s in statuses)
 
     def respond(self, body: dict[str, Any]) -> JSONResponse:
         """The view's body with its missing parts, personal data removed for aggregate-only roles.
@@ -154,17 +164,10 @@ class Fanout:
         return ", ".join(metrics)
 
 
-# Where each service's paths are reached through the gateway.
-PUBLIC_PREFIX = {
-    "budget": "/api/v1/budget",
-    "pilots": "/api/v1/pilots",
-    "participants": "/api/v1/participants",
-    "reports": "/api/v1/reports",
-}
 LINK_KEYS = frozenset({"ledger", "href", "link", "url", "self", "next", "prev", "location"})
 
 
-def public_links(value: Any, prefix: str) -> Any:
+def public_links(value: Any, spec: UpstreamSpec) -> Any:
     """Links inside a service's JSON (``"ledger": "/projects/S21894/costs?..."``) as the caller
     reaches them through the gateway (``/api/v1/budget/projects/...``)."""
     if isinstance(value, dict):
@@ -174,14 +177,14 @@ def public_links(value: Any, prefix: str) -> Any:
                 (key in LINK_KEYS or key.endswith(("_url", "_link", "_href")))
                 and isinstance(item, str)
                 and item.startswith("/")
-                and not item.startswith("/api/")
+                and not item.startswith("//")
             ):
-                out[key] = prefix + item
+                out[key] = spec.public_path(item)
             else:
-                out[key] = public_links(item, prefix)
+                out[key] = public_links(item, spec)
         return out
     if isinstance(value, list):
-        return [public_links(v, prefix) for v in value]
+        return [public_links(v, spec) for v in value]
     return value
 
 
@@ -200,7 +203,7 @@ def _reason(status: int, body: bytes) -> str:
 
 
 def raise_not_found(what: str) -> None:
-    raise NotFound(f"{what} is not known to any service.")
+    raise NotFound(f"{what} does not exist (the budget and pilots services do not know it).")
 
 
 def ids_in(value: Any, key: str = "pilot_id", list_keys: tuple[str, ...] = ("pilots", "items")) -> list[str]:

@@ -40,7 +40,11 @@ class PilotOverview(ViewBase):
     )
 
 
-@router.get("/pilots/{pilot_id}/overview", response_model=PilotOverview, summary="Pilot overview")
+@router.get(
+    "/pilots/{pilot_id}/overview",
+    response_model=PilotOverview,
+    summary="A pilot's overview: the pilot, its champions and its costs",
+)
 async def pilot_overview(
     pilot_id: PilotId,
     request: Request,
@@ -55,8 +59,9 @@ async def pilot_overview(
     ] = None,
 ) -> JSONResponse:
     """The pilot, its champions and its ledger costs, fetched concurrently (the costs as soon as the
-    project code is known). 404 when the pilots service does not know the pilot. A caller who is
-    only a champion sees the overviews of their own pilots (403 otherwise)."""
+    project code is known). 404 when the pilots service does not know the pilot, or when
+    ``project_code`` names a project the pilot is not in. A caller who is only a champion sees the
+    overviews of their own pilots (403 otherwise)."""
     fan = Fanout(request, principal)
     pid = quote(pilot_id, safe="")
     champion_only = principal.has(Role.champion) and not principal.has(*WIDER_READERS)
@@ -81,7 +86,10 @@ async def pilot_overview(
         pilot = await pilot_task
         if fan.statuses.get("pilot") == 404:
             raise NotFound(f"Pilot {pilot_id!r} does not exist.")
-        code = project_code or (pilot.get("project_code") if isinstance(pilot, dict) else None)
+        actual = pilot.get("project_code") if isinstance(pilot, dict) else None
+        if project_code and actual and actual != project_code:
+            raise NotFound(f"Pilot {pilot_id!r} is not in project {project_code!r}.")
+        code = project_code or actual
         if costs_task is None:
             if code:
                 costs_task = costs_call(str(code))

@@ -49,7 +49,8 @@ class SituationView(ViewBase):
 )
 async def situation(code: ProjectCode, request: Request, principal: CurrentPrincipal) -> JSONResponse:
     """Budget, pilot portfolio and champions/competence of a project, fetched concurrently. Parts
-    whose service fails are listed in ``missing``; personal data is left out for aggregate-only roles."""
+    whose service fails are listed in ``missing``; personal data is left out for aggregate-only roles.
+    404 when the services that own projects (budget, pilots) do not know the project."""
     fan = Fanout(request, principal)
     q = quote(code, safe="")
     budget, pilots, participants = await fan.gather(
@@ -57,7 +58,7 @@ async def situation(code: ProjectCode, request: Request, principal: CurrentPrinc
         fan.get("pilots", "pilots", f"/projects/{q}/portfolio"),
         fan.get("participants", "participants", f"/projects/{q}/situation"),
     )
-    if fan.not_found_everywhere(["budget", "pilots", "participants"]):
+    if fan.project_unknown(["budget", "pilots"]):
         raise_not_found(f"Project {code!r}")
     return fan.respond(
         {"project_code": code, "budget": budget, "pilots": pilots, "participants": participants}
