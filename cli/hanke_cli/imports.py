@@ -31,7 +31,10 @@ def run_in_transaction(service: str, steps: list[tuple[str, Step]], *, commit: b
     settings = apps.service(service).settings()
 
     async def run() -> int:
-        async with standalone_database(settings.resolved_database_url()) as db, db.write_session() as session:
+        async with (
+            standalone_database(settings.resolved_database_url(), pgbouncer=settings.db_pgbouncer) as db,
+            db.write_session() as session,
+        ):
             for label, step in steps:
                 say(service, f"{label} ...")
                 try:

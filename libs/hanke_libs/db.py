@@ -250,10 +250,11 @@ async def _rollback_quietly(session: AsyncSession) -> None:
 
 
 @contextlib.asynccontextmanager
-async def standalone_database(url: str) -> AsyncIterator[Database]:
+async def standalone_database(url: str, *, pgbouncer: bool = False) -> AsyncIterator[Database]:
     """A :class:`Database` for work outside a running app (the CLI, seeding, tests): it keeps no
-    pooled connections and is disposed on exit."""
-    db = Database(url, null_pool=True)
+    pooled connections and is disposed on exit. ``pgbouncer``: behind PgBouncer in transaction
+    pooling (the driver's statement caches off)."""
+    db = Database(url, null_pool=True, pgbouncer=pgbouncer)
     try:
         yield db
     finally:

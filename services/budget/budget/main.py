@@ -20,6 +20,7 @@ from budget.projects import routes as projects
 from budget.versions import routes as versions
 from hanke_libs.app import create_base_app
 from hanke_libs.audit import audit_router
+from hanke_libs.metrics import count_rows_by
 
 TAGS: list[dict[str, str]] = [
     {"name": "projects", "description": "Projects and their funding plan in force."},
@@ -55,6 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.links = Links(settings)
     app.include_router(audit_router(audit))
+    # Operations hook (hanke_libs.metrics): payment claims by status, counted at each scrape of /metrics.
+    count_rows_by(
+        app, "hanke_claims", "Payment claims by status.", table_name="payment_claim", group_by="status"
+    )
     # The ledger first: its one-entry GET is the hot read, matched before the other routers.
     for module in (ledger, ledger_files, projects, versions, figures, claims):
         app.include_router(module.router)
