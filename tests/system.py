@@ -42,7 +42,9 @@ def service_settings(name: str, url: str, peer_urls: Mapping[str, str], **overri
     config = importlib.import_module(f"{name}.config")
     fields = config.Settings.model_fields
     values: dict[str, Any] = {"database_url": url, "log_json": False}
-    values.update({f"{peer}_url": peer_url for peer, peer_url in peer_urls.items() if f"{peer}_url" in fields})
+    values.update(
+        {f"{peer}_url": peer_url for peer, peer_url in peer_urls.items() if f"{peer}_url" in fields}
+    )
     values.update(overrides)
     settings: AppSettings = config.Settings(**values)
     return settings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hanke_libs.db import Database
@@ -27,6 +28,12 @@ class AppSpec:
     @property
     def factory(self) -> str:
         return f"{self.module}.main:create_app"
+
+    @property
+    def migrations(self) -> Path:
+        """The service's Alembic script folder."""
+        folder: Path = importlib.import_module(f"{self.module}.db").MIGRATIONS
+        return folder
 
     def migrate(self, url: str) -> None:
         importlib.import_module(f"{self.module}.db").migrate(url)

@@ -79,7 +79,10 @@ def run_in_transaction(
             say(service, message)
 
     async def run() -> int:
-        async with standalone_database(settings.resolved_database_url()) as db, db.write_session() as session:
+        async with (
+            standalone_database(settings.resolved_database_url(), pgbouncer=settings.db_pgbouncer) as db,
+            db.write_session() as session,
+        ):
             for label, step in steps:
                 tell(f"{label} ...")
                 try:
@@ -166,20 +169,23 @@ def import_hr(
 
 def import_ledger(path: Path, *, project: str, implementer: str | None, commit: bool) -> int:
     """``hanke import-ledger``: a general-ledger extract into a project's cost ledger."""
-    from budget.ledger_import import import_ledger as run_import
+    from budget.ledger.imports import import_ledger as run_import
+    from hanke_cli.budget import cli_pilots
 
     data, name = path.read_bytes(), path.name
 
     async def step(session: AsyncSession, dry_run: bool) -> dict[str, Any]:
-        report = await run_import(
-            session=session,
-            project_code=project,
-            content=data,
-            filename=name,
-            implementer=implementer,
-            dry_run=dry_run,
-            actor=actor(),
-        )
+        async with cli_pilots() as pilots:
+            report = await run_import(
+                session=session,
+                project_code=project,
+                content=data,
+                filename=name,
+                implementer=implementer,
+                dry_run=dry_run,
+                actor=actor(),
+                pilots=pilots,
+            )
         summary = report.as_dict()
         summary.pop("lines", None)  # line-by-line detail: the API's dry run; rejects raise with lines
         return summary

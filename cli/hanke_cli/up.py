@@ -20,27 +20,14 @@ def _pump(name: str, stream: object) -> None:
 
 
 def uvicorn_command(spec: AppSpec) -> list[str]:
-    """The command that serves one app."""
-    settings = spec.settings()
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        spec.factory,
-        "--host",
-        settings.host,
-        "--port",
-        str(settings.port),
-        "--no-access-log",
-        "--timeout-graceful-shutdown",
-        "5",
-        *spec.uvicorn_options,
-    ]
+    """The command that serves one app: ``hanke serve`` (its workers, graceful shutdown, metrics
+    folder) with the app's own uvicorn options (the gateway's server protocol)."""
+    return [sys.executable, "-m", "hanke_cli.main", "serve", spec.name, *spec.uvicorn_options]
 
 
 def up(*, json_logs: bool = False, skip_setup: bool = False) -> int:
-    """Prepare every database and run the four apps until Ctrl-C; returns the exit code."""
+    """Prepare every database and run every app (``hanke serve``: as many workers as the app's
+    ``WORKERS`` setting, by default one per CPU core) until Ctrl-C; returns the exit code."""
     if not skip_setup:
         for spec in SERVICES:
             migrate(spec)
@@ -64,7 +51,10 @@ def up(*, json_logs: bool = False, skip_setup: bool = False) -> int:
         )
         procs[spec.name] = proc
         threading.Thread(target=_pump, args=(spec.name, proc.stdout), daemon=True).start()
-        say(spec.name, f"starting on http://{settings.host}:{settings.port}")
+        say(
+            spec.name,
+            f"starting on http://{settings.host}:{settings.port} ({settings.resolved_workers()} workers)",
+        )
     gw = ALL_APPS[0].settings()
     say("hanke", f"API docs: http://{gw.host}:{gw.port}/docs  (Ctrl-C stops everything)")
 
@@ -95,7 +85,7 @@ def _stop_all(procs: dict[str, subprocess.Popen[str]]) -> None:
     for proc in procs.values():
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 20
     for name, proc in procs.items():
         try:
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))

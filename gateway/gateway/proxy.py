@@ -40,6 +40,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.config import BY_NAME, UPSTREAMS, Settings, UpstreamSpec
 from gateway.security import authenticate
 from gateway.upstreams import Upstream, UpstreamError
+from hanke_libs.metrics import set_route
 from hanke_libs.observability import current_request_id
 from hanke_libs.problems import TYPE_BASE, NotFound, ProblemError, problem_response
 
@@ -279,6 +280,7 @@ class ProxyMiddleware:
         await self.app(scope, receive, send)
 
     async def _serve(self, route: ProxyRoute, scope: Scope, receive: Receive, send: Send) -> None:
+        set_route(scope, route.gateway_prefix + "/{path}")  # the metrics' and traces' route label
         try:
             await route(scope, receive, send)
         except ProblemError as exc:

@@ -37,6 +37,7 @@ from yarl import URL
 from gateway import h1client
 from gateway.config import SERVICES, Settings
 from hanke_libs.problems import UpstreamProblem
+from hanke_libs.telemetry import upstream_call
 
 __all__ = ["SERVICES", "Upstream", "UpstreamError", "UpstreamResponse", "Upstreams"]
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -186,6 +187,20 @@ class Upstream:
         timeout_seconds: float | None = None,
     ) -> UpstreamResponse:
         """Send ``method target`` (an already percent-encoded path and query) and read the answer."""
+        # Counted in the metrics and, when tracing, a client span with traceparent (hanke_libs.telemetry).
+        async with upstream_call(self.name, method, target, headers) as call:
+            resp = await self._send(method, target, call.headers, body, timeout_seconds)
+            call.status = resp.status
+            return resp
+
+    async def _send(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str] | None,
+        body: bytes | None,
+        timeout_seconds: float | None,
+    ) -> UpstreamResponse:
         if self.pool is not None:
             return await self._request_h1(method, target, headers, body, timeout_seconds)
         if self.session is None:

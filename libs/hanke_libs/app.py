@@ -1,8 +1,10 @@
 """The app factory every service and the gateway build on.
 
 It wires the same infrastructure into each app: JSON logs, request ids, problem details for every
-error (and in OpenAPI), OPTIONS and 405 with the complete ``Allow``, request body limits (size, JSON depth), bearer authentication, the
-database and its session dependency, ``/livez`` and ``/readyz``.
+error (and in OpenAPI), OPTIONS and 405 with the complete ``Allow``, request body limits (size, JSON
+depth), bearer authentication, the database and its session dependency, ``/livez`` and ``/readyz``,
+Prometheus metrics at ``/metrics`` (``hanke_libs.metrics``) and, when a collector is configured,
+OpenTelemetry traces (``hanke_libs.telemetry``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
+from hanke_libs import metrics, telemetry
 from hanke_libs.allow import install_allow_handling
 from hanke_libs.auth import TokenVerifier
 from hanke_libs.db import Database
@@ -95,6 +98,9 @@ def create_base_app(
     ``settings``); an app that enforces the same limits elsewhere may turn it off.
     """
     configure_logging(name, settings.log_level, settings.log_json)
+    metrics.set_process_app(name)
+    tracer_provider = telemetry.tracer_provider_for(name, settings, version)
+    own_tracer_provider = tracer_provider is not None and not telemetry.is_override(tracer_provider)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -122,6 +128,11 @@ def create_base_app(
                 )
                 for name, url in (peers or {}).items()
             }
+        if tracer_provider is not None:
+            if use_database and app.state.db is not None:
+                telemetry.instrument_engine(app.state.db.engine, tracer_provider)
+            for client in (app.state.peers or {}).values():
+                telemetry.instrument_httpx(client.http, tracer_provider)
         for hook in on_startup or []:
             await hook(app)
         try:
@@ -137,6 +148,8 @@ def create_base_app(
                 await close_read_pool(app.state.db)
                 await app.state.db.dispose()
                 app.state.db = None
+            if own_tracer_provider and tracer_provider is not None:
+                tracer_provider.shutdown()  # flushes the spans still queued
 
     app = FastAPI(
         title=title,
@@ -150,9 +163,17 @@ def create_base_app(
     app.state.db = None
     app.state.verifier = verifier
     app.state.peers = None
+    app.state.tracer_provider = tracer_provider
+    app.state.scrape_gauges = []
     if request_limits:  # inside the request id, so its problems name the request
         app.add_middleware(RequestLimitsMiddleware, limits=RequestLimits.from_settings(settings))
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(
+        RequestIdMiddleware,
+        app_name=name,
+        tracer=tracer_provider.get_tracer("hanke") if tracer_provider is not None else None,
+    )
+    if tracer_provider is not None:  # outside the request ids: they and the access log run in the span
+        telemetry.install_server_tracing(app, tracer_provider)
     install_problem_handlers(app)
     install_allow_handling(app)
     app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
@@ -167,6 +188,11 @@ def create_base_app(
         checks = {"database": database_check, **checks}
 
     app.include_router(health_router(checks))
+    app.include_router(metrics.metrics_router(name))
+    if use_database:
+        metrics.register_scrape_gauge(
+            app, "hanke_audit_entries", "Entries in the append-only audit trail.", metrics.audit_entries
+        )
     return app
 
 

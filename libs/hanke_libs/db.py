@@ -32,6 +32,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hanke_libs.dbfaults import RETRY_AFTER_SECONDS, database_unavailable
 from hanke_libs.problems import Conflict, UpstreamProblem
 
 log = logging.getLogger("hanke.db")
@@ -227,18 +228,33 @@ class Database:
                     slug="integrity-conflict",
                 ) from exc
             except OperationalError as exc:
-                await session.rollback()
-                raise UpstreamProblem("The database is not reachable.", slug="database-unavailable") from exc
+                await _rollback_quietly(session)
+                raise UpstreamProblem(
+                    "The database cannot serve the request now; try again in a moment.",
+                    slug="database-unavailable",
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                ) from exc
             except BaseException:
-                await session.rollback()
+                await _rollback_quietly(session)
                 raise
 
 
+async def _rollback_quietly(session: AsyncSession) -> None:
+    """Roll back; when the connection is already gone, the original error is the one to report."""
+    try:
+        await session.rollback()
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        log.info("rollback on a lost connection: %s", type(exc).__name__)
+
+
 @contextlib.asynccontextmanager
-async def standalone_database(url: str) -> AsyncIterator[Database]:
+async def standalone_database(url: str, *, pgbouncer: bool = False) -> AsyncIterator[Database]:
     """A :class:`Database` for work outside a running app (the CLI, seeding, tests): it keeps no
-    pooled connections and is disposed on exit."""
-    db = Database(url, null_pool=True)
+    pooled connections and is disposed on exit. ``pgbouncer``: behind PgBouncer in transaction
+    pooling (the driver's statement caches off)."""
+    db = Database(url, null_pool=True, pgbouncer=pgbouncer)
     try:
         yield db
     finally:

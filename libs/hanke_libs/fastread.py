@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 
 from hanke_libs.db import Database
+from hanke_libs.dbfaults import RETRY_AFTER_SECONDS, database_unavailable
 from hanke_libs.problems import UpstreamProblem
 
 _PG_DIALECT = asyncpg_dialect()
@@ -72,12 +73,16 @@ async def close_read_pool(db: Database) -> None:
 @contextlib.asynccontextmanager
 async def _unavailable_as_problem() -> AsyncIterator[None]:
     """A database that cannot be reached is a 503 problem, as on the session path."""
-    import asyncpg
-
     try:
         yield
-    except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as exc:
-        raise UpstreamProblem("The database is not reachable.", slug="database-unavailable") from exc
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        raise UpstreamProblem(
+            "The database cannot serve the request now; try again in a moment.",
+            slug="database-unavailable",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        ) from exc
 
 
 class FastQuery:

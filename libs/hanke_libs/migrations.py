@@ -40,8 +40,19 @@ def upgrade(script_location: Path, service: str, url: str, revision: str = "head
     command.upgrade(alembic_config(script_location, service, url), revision)
 
 
+def sync_engine(url: str) -> Any:
+    """A pool-less engine on the sync driver for migrations and tools.
+
+    psycopg's server-side prepared statements are off (``prepare_threshold=None``): they break
+    behind PgBouncer in transaction pooling, and one-off statements gain nothing from them.
+    """
+    surl = sync_url(url)
+    connect_args = {"prepare_threshold": None} if surl.get_backend_name() == "postgresql" else {}
+    return create_engine(surl, poolclass=pool.NullPool, connect_args=connect_args)
+
+
 def current_revision(url: str, service: str) -> str | None:
-    engine = create_engine(sync_url(url), poolclass=pool.NullPool)
+    engine = sync_engine(url)
     try:
         with engine.connect() as conn:
             try:
@@ -80,7 +91,7 @@ def run_env(metadata: MetaData, service: str, default_url: Callable[[], str] | N
         return
 
     ensure_sqlite_dir(surl)
-    engine = create_engine(surl, poolclass=pool.NullPool)
+    engine = sync_engine(url)
     if render_batch:
         # WAL as at run time; foreign keys stay off while batch mode copies tables.
         event.listen(engine, "connect", _sqlite_wal)

@@ -15,6 +15,7 @@ Public surface::
     PeerUnavailable     503 problem: the peer is down, timed out or answered 5xx / not JSON
     peer(request, name) the app's client for ``name`` (built in the lifespan from settings)
 
+Every call is counted in ``hanke_upstream_requests_total`` (``hanke_libs.metrics``) by outcome.
 Only 2xx, 403 and 404 answers are cached (they are facts); errors are never cached, so a peer
 that comes back is used at once. Concurrent identical look-ups share one request.
 """
@@ -30,6 +31,7 @@ from urllib.parse import urlencode
 import httpx
 from fastapi import Request
 
+from hanke_libs import metrics
 from hanke_libs.auth import Principal
 from hanke_libs.observability import current_request_id
 from hanke_libs.problems import UpstreamProblem
@@ -78,6 +80,11 @@ class PeerClient:
         )
         self._cache: dict[str, tuple[float, PeerAnswer]] = {}
         self._inflight: dict[str, asyncio.Future[PeerAnswer]] = {}
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The pooled client (``hanke_libs.telemetry`` instruments it when tracing is on)."""
+        return self._client
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -140,18 +147,23 @@ class PeerClient:
         rid = current_request_id()
         if rid:
             headers["x-request-id"] = rid
+        started = time.perf_counter()
         try:
             response = await self._client.get(target, headers=headers)
         except httpx.TimeoutException as exc:
+            metrics.record_upstream(self.service, "timeout", time.perf_counter() - started)
             raise PeerUnavailable(
                 f"The {self.service} service did not answer in time; try again shortly.",
                 peer=self.service,
             ) from exc
         except httpx.HTTPError as exc:
+            metrics.record_upstream(self.service, "unavailable", time.perf_counter() - started)
             raise PeerUnavailable(
                 f"The {self.service} service cannot be reached ({type(exc).__name__}); try again shortly.",
                 peer=self.service,
             ) from exc
+        outcome = "error" if response.status_code >= 500 else "ok"
+        metrics.record_upstream(self.service, outcome, time.perf_counter() - started)
         if response.status_code >= 500:
             raise PeerUnavailable(
                 f"The {self.service} service answered {response.status_code}; try again shortly.",

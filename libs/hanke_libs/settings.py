@@ -6,6 +6,7 @@ placeholder secret or a missing URL, and says which setting is missing.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -66,6 +67,21 @@ class AppSettings(BaseSettings):
     peer_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
     peer_cache_seconds: float = Field(default=5.0, ge=0, le=300)
 
+    # Serving (``hanke serve`` / ``hanke up``): uvicorn worker processes (0: one per CPU core) and
+    # how long a stopping worker lets requests in flight finish.
+    workers: int = Field(default=0, ge=0, le=64)
+    graceful_shutdown_seconds: float = Field(default=10.0, ge=0, le=300)
+
+    # Traces (hanke_libs.telemetry): exported by OTLP/HTTP to this collector URL (e.g.
+    # http://otel-collector:4318); empty means the standard OTEL_EXPORTER_OTLP_ENDPOINT, and tracing
+    # is off when both are empty. The share of new traces sampled (a caller's decision is followed).
+    otel_endpoint: str = ""
+    otel_sample_ratio: float = Field(default=1.0, ge=0, le=1)
+
+    # Metrics (hanke_libs.metrics): ``GET /metrics`` answers an admin's bearer token or this scrape
+    # token (for Prometheus' ``authorization: credentials_file``); empty: admin tokens only.
+    metrics_token: str = ""
+
     # Request bodies (hanke_libs.limits): JSON and other non-file bodies, file uploads, JSON nesting.
     # The gateway uses the same names and defaults.
     max_json_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, le=1024**3)
@@ -101,7 +117,26 @@ class AppSettings(BaseSettings):
             password = make_url(self.database_url).password
             if password is not None and str(password).lower() in PLACEHOLDER_SECRETS:
                 problems.append(f"{prefix}DATABASE_URL uses a placeholder password")
+        if self.metrics_token and (
+            len(self.metrics_token) < 32 or self.metrics_token.lower() in PLACEHOLDER_SECRETS
+        ):
+            problems.append(
+                f"{prefix}METRICS_TOKEN is too short or a placeholder (use 32+ random characters)"
+            )
         return problems
+
+    def resolved_workers(self) -> int:
+        """The number of worker processes to run: ``workers``, or one per usable CPU core."""
+        if self.workers:
+            return self.workers
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # not on Linux
+            return max(1, os.cpu_count() or 1)
+
+    def resolved_otel_endpoint(self) -> str:
+        """The OTLP collector's base URL, or empty when tracing is off."""
+        return self.otel_endpoint or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "")
 
     @model_validator(mode="after")
     def _check_production(self) -> AppSettings:

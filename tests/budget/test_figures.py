@@ -7,13 +7,20 @@ from decimal import Decimal
 
 import httpx
 
-from tests.budget.conftest import KUOPIO, SAVONIA, entry
+from tests.budget.conftest import KUOPIO, PILOT_A, SAVONIA, entry, local
 
 Auth = Callable[..., dict[str, str]]
 
 
 async def test_idk_as_applied_figures(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
-    body = (await client.get(f"/projects/{idk}/summary", headers=auth("steering"))).json()
+    """As of a day before the funder's (sample) decision, the applied version is the budget in force."""
+    body = (await client.get(f"/projects/{idk}/summary?as_of=2020-02-29", headers=auth("steering"))).json()
+    assert body["budget"] == {
+        "number": 1,
+        "kind": "applied",
+        "effective_from": "2020-01-01",
+        "decision": "Kuopion kaupunginhallitus § 81/2019",
+    }
     assert body["project"] == {
         "code": "S21894",
         "name": "Ihmiskeskeinen digitaalinen kunta (IDK)",
@@ -34,12 +41,30 @@ async def test_idk_as_applied_figures(client: httpx.AsyncClient, auth: Auth, idk
         assert caps[(KUOPIO, year)]["cap"] == "75716.00" and caps[(KUOPIO, year)]["status"] == "within"
     assert "as_of" in body and "rounding_rule" in body
 
-    funding = (await client.get(f"/projects/{idk}/figures/funding", headers=auth("project_manager"))).json()
+    funding = (
+        await client.get(f"/projects/{idk}/figures/funding?as_of=2020-02-29", headers=auth("project_manager"))
+    ).json()
     per_impl = {f["implementer"]: f for f in funding["by_implementer"]}
     assert per_impl[KUOPIO]["planned"] == "1135740.00"
     assert per_impl[SAVONIA]["planned"] == "456840.00"
     own = {i: {s["source"]: s["planned"] for s in f["sources"]}["own"] for i, f in per_impl.items()}
     assert own == {KUOPIO: "227148.00", SAVONIA: "91368.00"}
+
+
+async def test_idk_as_decided_figures(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
+    """Today (and from the funder's decision on), the budget in force is the decided 1 532 910 €."""
+    for query in ("", "?as_of=2020-03-16", "?as_of=2022-12-31"):
+        body = (await client.get(f"/projects/{idk}/summary{query}", headers=auth("steering"))).json()
+        assert body["planned_total"] == "1532910.00", query
+        assert body["budget"]["number"] == 2 and body["budget"]["kind"] == "decided"
+        assert body["budget"]["effective_from"] == "2020-03-16" and body["project"]["current_version"] == 2
+    funding = (await client.get(f"/projects/{idk}/figures/funding", headers=auth("auditor"))).json()
+    per_impl = {f["implementer"]: f["planned"] for f in funding["by_implementer"]}
+    assert per_impl == {KUOPIO: "1076070.00", SAVONIA: "456840.00"}
+    assert funding["budget"]["number"] == 2 and funding["scope"] == {"implementer": None}
+    for name in ("utilisation", "own-funding", "forecast"):
+        figure = (await client.get(f"/projects/{idk}/figures/{name}", headers=auth("auditor"))).json()
+        assert figure["budget"]["number"] == 2 and figure["version"] == 2, name
 
 
 async def test_shares_sum_exactly_and_caps_move(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
@@ -82,15 +107,15 @@ async def test_utilisation_rows_sum_and_drill_down(client: httpx.AsyncClient, au
     )
     body = (await client.get(f"/projects/{idk}/figures/utilisation", headers=auth("steering"))).json()
     total = body["total"]
-    assert total["planned"] == "1592580.00" and total["actual"] == "87.00"  # 100 + 17 flat − 30 income
+    assert total["planned"] == "1532910.00" and total["actual"] == "87.00"  # 100 + 17 flat − 30 income
     for group in ("rows", "by_implementer", "by_year", "by_category"):
         assert sum(Decimal(r["actual"]) for r in body[group]) == Decimal("87.00")
-        assert sum(Decimal(r["planned"]) for r in body[group]) == Decimal("1592580.00")
+        assert sum(Decimal(r["planned"]) for r in body[group]) == Decimal("1532910.00")
     staff = next(
         r for r in body["rows"] if (r["implementer"], r["year"], r["category"]) == (KUOPIO, 2021, "staff")
     )
     assert staff["actual"] == "100.00"
-    drill = (await client.get(staff["ledger"], headers=auth("auditor"))).json()
+    drill = (await client.get(local(staff["ledger"]), headers=auth("auditor"))).json()
     assert [e["voucher_ref"] for e in drill["items"]] == ["A"]
     income = next(r for r in body["rows"] if r["category"] == "income")
     assert income["actual"] == "-30.00"
@@ -115,7 +140,7 @@ async def test_as_of_and_forecast(client: httpx.AsyncClient, auth: Auth, idk: st
 
 async def test_costs_by_pilot(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
     fin = auth("finance", implementer=KUOPIO)
-    pilot = "6f1c2a9e-0000-4000-8000-000000000001"
+    pilot = PILOT_A
     await client.post(f"/projects/{idk}/costs", json=entry(voucher_ref="P1", pilot_id=pilot), headers=fin)
     await client.post(
         f"/projects/{idk}/costs",
@@ -123,7 +148,8 @@ async def test_costs_by_pilot(client: httpx.AsyncClient, auth: Auth, idk: str) -
         headers=fin,
     )
     await client.post(f"/projects/{idk}/costs", json=entry(voucher_ref="P3"), headers=fin)
-    body = (await client.get(f"/projects/{idk}/costs/by-pilot/{pilot}", headers=auth("pilot_owner"))).json()
+    owner = auth("pilot_owner", subject="owner-a")
+    body = (await client.get(f"/projects/{idk}/costs/by-pilot/{pilot}", headers=owner)).json()
     assert body["pilot_id"] == pilot and body["entries"] == 2 and body["total"] == "1420.50"
     assert body["by_category"] == [
         {"category": "flat_rate", "amount": "170.00"},
@@ -136,8 +162,11 @@ async def test_costs_by_pilot(client: httpx.AsyncClient, auth: Auth, idk: str) -
 
 
 async def test_summary_roles(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
-    for role in ("admin", "project_manager", "finance", "steering", "auditor"):
+    for role in ("admin", "project_manager", "steering", "auditor"):
         assert (await client.get(f"/projects/{idk}/summary", headers=auth(role))).status_code == 200
+    fin = auth("finance", implementer=SAVONIA)
+    assert (await client.get(f"/projects/{idk}/summary", headers=fin)).status_code == 200
+    assert (await client.get(f"/projects/{idk}/summary", headers=auth("finance"))).status_code == 403
     for role in ("pilot_owner", "champion", "hr_sync"):
         assert (await client.get(f"/projects/{idk}/summary", headers=auth(role))).status_code == 403
     assert (await client.get("/projects/NOPE/summary", headers=auth("admin"))).status_code == 404
@@ -151,9 +180,10 @@ async def test_summary_table_matches_ledger(client: httpx.AsyncClient, auth: Aut
             f"/projects/{idk}/costs", json=entry(voucher_ref=f"C{n}", amount=f"{n + 1}0.05"), headers=fin
         )
         ids.append(r.json()["id"])
-    await client.patch(f"/projects/{idk}/costs/{ids[0]}", json={"entry_date": "2022-05-01"}, headers=fin)
-    await client.patch(f"/projects/{idk}/costs/{ids[1]}", json={"category": "travel"}, headers=fin)
-    await client.delete(f"/projects/{idk}/costs/{ids[2]}", headers=fin)
+    v1 = fin | {"If-Match": '"v1"'}
+    await client.patch(f"/projects/{idk}/costs/{ids[0]}", json={"entry_date": "2022-05-01"}, headers=v1)
+    await client.patch(f"/projects/{idk}/costs/{ids[1]}", json={"category": "travel"}, headers=v1)
+    await client.delete(f"/projects/{idk}/costs/{ids[2]}", headers=v1)
     check = await client.post(f"/projects/{idk}/admin/summaries/check", headers=auth("admin"))
     assert check.status_code == 200 and check.json()["consistent"] is True, check.json()
     assert check.json()["cells_checked"] == 3

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.budget.conftest import KUOPIO, SAVONIA
+from tests.budget.conftest import KUOPIO, SAVONIA, StaticPilots, fresh
 
 Auth = Callable[..., dict[str, str]]
 SAMPLE = (Path(__file__).parent / "data" / "ledger-extract.csv").read_bytes()  # copy of ../shared/data
@@ -129,16 +129,17 @@ async def test_import_respects_finance_scope_and_roles(
 
 
 async def test_file_import_function_for_the_command(settings: object, idk: str, tmp_path: Path) -> None:
-    from budget.ledger_import import import_ledger_file
+    from budget.ledger.imports import import_ledger_file
 
     path = tmp_path / "extract.csv"
     path.write_bytes(SAMPLE)
     url = settings.resolved_database_url()  # type: ignore[attr-defined]
-    dry = await import_ledger_file(database_url=url, path=str(path), project_code=idk, implementer=KUOPIO)
+    kw = {"database_url": url, "path": str(path), "project_code": idk, "pilots": StaticPilots()}
+    dry = await import_ledger_file(**kw, implementer=KUOPIO)  # type: ignore[arg-type]
     assert dry.added == 900 and dry.dry_run
-    real = await import_ledger_file(database_url=url, path=str(path), project_code=idk, dry_run=False)
+    real = await import_ledger_file(**kw, dry_run=False)  # type: ignore[arg-type]
     assert real.added == 900
-    again = await import_ledger_file(database_url=url, path=str(path), project_code=idk, dry_run=False)
+    again = await import_ledger_file(**kw, dry_run=False)  # type: ignore[arg-type]
     assert again.unchanged == 900 and again.added == 0
 
 
@@ -164,7 +165,11 @@ async def test_reimport_against_claims(client: httpx.AsyncClient, auth: Auth, id
     moved = rows.replace("3.2.2020", "3.8.2020")
     assert (await upload(client, idk, fin, moved.encode(), dry_run=False)).json()["changed"] == 1
     assert (await client.get(f"/projects/{idk}/claims/1", headers=fin)).json()["entries"] == 1
-    await client.post(f"/projects/{idk}/claims/1/status", json={"status": "submitted"}, headers=fin)
+    one = f"/projects/{idk}/claims/1"
+    submit = await client.post(
+        f"{one}/status", json={"status": "submitted"}, headers=await fresh(client, one, fin)
+    )
+    assert submit.status_code == 200
     edited = moved.replace("50,00", "55,00")
     r = await upload(client, idk, fin, edited.encode(), dry_run=False)
     assert r.status_code == 422 and "payment claim 1" in r.json()["errors"][0]["reason"]

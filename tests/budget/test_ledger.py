@@ -10,7 +10,7 @@ import pytest
 from budget.config import Settings
 from budget.main import create_app
 from hanke_libs.testing import running
-from tests.budget.conftest import KUOPIO, SAVONIA, entry
+from tests.budget.conftest import KUOPIO, SAVONIA, entry, fresh, local
 from tests.budget.test_projects import NEW
 
 Auth = Callable[..., dict[str, str]]
@@ -25,15 +25,17 @@ async def test_book_read_change_delete(client: httpx.AsyncClient, auth: Auth, id
     created = r.json()
     assert created["amount"] == "1000.00" and created["flat_amount"] == "170.00"
     assert created["eligible_effect"] == "1170.00" and created["locked"] is False
-    url = r.headers["location"]
+    url = local(r.headers["location"])
     got = await client.get(url, headers=fin)
-    assert got.headers["etag"] == '"1"' and got.json()["voucher_ref"] == "V-1"
-    stale = await client.patch(url, json={"amount": "900.00"}, headers=fin | {"If-Match": '"7"'})
+    assert got.headers["etag"] == '"v1"' and got.json()["voucher_ref"] == "V-1"
+    stale = await client.patch(url, json={"amount": "900.00"}, headers=fin | {"If-Match": '"v7"'})
     assert stale.status_code == 412
-    changed = await client.patch(url, json={"amount": "900.00"}, headers=fin | {"If-Match": '"1"'})
+    changed = await client.patch(url, json={"amount": "900.00"}, headers=fin | {"If-Match": '"v1"'})
     assert changed.status_code == 200 and changed.json()["flat_amount"] == "153.00"
-    assert changed.headers["etag"] == '"2"'
-    assert (await client.delete(url, headers=fin)).status_code == 204
+    assert changed.headers["etag"] == '"v2"'
+    assert (await client.delete(url, headers=fin)).status_code == 428
+    assert (await client.delete(url, headers=fin | {"If-Match": '"v1"'})).status_code == 412
+    assert (await client.delete(url, headers=fin | {"If-Match": '"v2"'})).status_code == 204
     assert (await client.get(url, headers=fin)).status_code == 404
     trail = (await client.get("/audit?entity_type=cost_entry", headers=auth("auditor"))).json()["items"]
     assert [e["action"] for e in trail] == ["create", "update", "delete"]
@@ -61,8 +63,8 @@ async def test_staff_hours_times_rate(client: httpx.AsyncClient, auth: Auth, idk
         ({"amount": "0"}, "amount", "more than zero"),
         ({"entry_date": "2023-01-01"}, "entry_date", "outside the project period"),
         ({"entry_date": "2019-12-31"}, "entry_date", "outside the project period"),
-        ({"category": "equipment"}, "category", "not in the current budget version"),
-        ({"category": "overheads"}, "category", "not in the current budget version"),
+        ({"category": "equipment"}, "category", "not in the budget version in force"),
+        ({"category": "overheads"}, "category", "not in the budget version in force"),
         ({"category": "nonsense"}, "category", "not a cost category"),
         ({"kind": "income", "category": "staff"}, "category", "income"),
         ({"kind": "correction", "amount": "0.00"}, "amount", "zero"),
@@ -121,7 +123,9 @@ async def test_finance_sees_and_books_only_its_own(client: httpx.AsyncClient, au
         await client.get(f"/projects/{idk}/costs?implementer={SAVONIA}", headers=kuopio)
     ).status_code == 403
     assert (await client.get(f"/projects/{idk}/costs/{mine['id']}", headers=savonia)).status_code == 403
-    assert (await client.delete(f"/projects/{idk}/costs/{mine['id']}", headers=savonia)).status_code == 403
+    assert (
+        await client.delete(f"/projects/{idk}/costs/{mine['id']}", headers=savonia | {"If-Match": '"v1"'})
+    ).status_code == 403
     everything = (await client.get(f"/projects/{idk}/costs", headers=auth("auditor"))).json()["items"]
     assert len(everything) == 2
     # finance without its implementer in the token books nothing; roles without ledger access get 403
@@ -162,9 +166,10 @@ async def test_period_lock(client: httpx.AsyncClient, auth: Auth, idk: str) -> N
     assert lock.status_code == 201 and lock.json()["locked_by"] == "pm"
     blocked = await client.post(f"/projects/{idk}/costs", json=entry(voucher_ref="L2"), headers=fin)
     assert blocked.status_code == 409 and "Maksatushakemus 2/2021" in blocked.json()["detail"]
-    assert (await client.delete(f"/projects/{idk}/costs/{booked['id']}", headers=fin)).status_code == 409
+    v1 = fin | {"If-Match": '"v1"'}
+    assert (await client.delete(f"/projects/{idk}/costs/{booked['id']}", headers=v1)).status_code == 409
     moved = await client.patch(
-        f"/projects/{idk}/costs/{booked['id']}", json={"entry_date": "2021-08-01"}, headers=fin
+        f"/projects/{idk}/costs/{booked['id']}", json={"entry_date": "2021-08-01"}, headers=v1
     )
     assert moved.status_code == 409
     unlock = await client.post(
@@ -189,13 +194,13 @@ async def test_read_one_entry(client: httpx.AsyncClient, auth: Auth, idk: str) -
         headers=kuopio,
     )
     assert created.status_code == 201, created.text
-    url = created.headers["location"]
+    url = local(created.headers["location"])
     # what was stored, read back (POST echoes hours as given, "37.5"; the column keeps cents)
     body = created.json() | {"hours": "37.50"}
     for headers in (kuopio, auth("admin"), auth("auditor"), auth("project_manager")):
         got = await client.get(url, headers=headers)
         assert got.status_code == 200 and got.json() == body
-        assert got.headers["etag"] == '"1"'
+        assert got.headers["etag"] == '"v1"'
     assert body["hours"] == "37.50" and body["hourly_rate"] == "30.00" and body["amount"] == "1125.00"
     assert body["created_at"].endswith(("Z", "+00:00")) and body["locked"] is False
 
@@ -220,9 +225,11 @@ async def test_read_one_entry(client: httpx.AsyncClient, auth: Auth, idk: str) -
     elsewhere = await client.get(f"/projects/{NEW['code']}/costs/{entry_id}", headers=auth("admin"))
     assert elsewhere.status_code == 404 and elsewhere.json()["type"].endswith("/cost-entry-not-found")
 
-    changed = await client.patch(url, json={"description": "Palkat 2/2020"}, headers=kuopio)
+    changed = await client.patch(
+        url, json={"description": "Palkat 2/2020"}, headers=kuopio | {"If-Match": '"v1"'}
+    )
     got = await client.get(url, headers=kuopio)
-    assert got.headers["etag"] == '"2"' and got.json() == changed.json()
+    assert got.headers["etag"] == '"v2"' and got.json() == changed.json()
 
     claims = f"/projects/{idk}/claims"
     draft = await client.post(
@@ -232,7 +239,11 @@ async def test_read_one_entry(client: httpx.AsyncClient, auth: Auth, idk: str) -
     in_draft = (await client.get(url, headers=kuopio)).json()
     assert in_draft["claim_id"] is not None and in_draft["locked"] is False
     number = draft.json()["number"]
-    submitted = await client.post(f"{claims}/{number}/status", json={"status": "submitted"}, headers=kuopio)
+    submitted = await client.post(
+        f"{claims}/{number}/status",
+        json={"status": "submitted"},
+        headers=await fresh(client, f"{claims}/{number}", kuopio),
+    )
     assert submitted.status_code == 200, submitted.text
     locked = await client.get(url, headers=kuopio)
     assert locked.json()["locked"] is True and locked.json()["claim_id"] == in_draft["claim_id"]
@@ -245,7 +256,9 @@ async def test_read_one_entry_opens_no_session(settings: Settings, auth: Auth, i
     app = create_app(settings)
     async with running(app) as client:
         fin = auth("finance", implementer=KUOPIO)
-        url = (await client.post(f"/projects/{idk}/costs", json=entry(), headers=fin)).headers["location"]
+        url = local(
+            (await client.post(f"/projects/{idk}/costs", json=entry(), headers=fin)).headers["location"]
+        )
         db = app.state.db
         assert (db.fast_pool is not None) == (db.backend == "postgresql")
 

@@ -33,6 +33,7 @@ async def test_create_project_and_versions(client: httpx.AsyncClient, auth: Auth
     assert (await client.post("/projects", json=NEW, headers=auth("steering"))).status_code == 403
     created = await client.post("/projects", json=NEW, headers=pm)
     assert created.status_code == 201, created.text
+    assert created.headers["location"] == "/api/v1/budget/projects/S99001"
     assert created.json()["current_version"] is None and created.json()["lead_implementer"] == KUOPIO
     assert (await client.post("/projects", json=NEW, headers=pm)).status_code == 409
 
@@ -50,9 +51,10 @@ async def test_create_project_and_versions(client: httpx.AsyncClient, auth: Auth
     travel = [*lines, {"implementer": KUOPIO, "year": 2025, "category": "travel", "amount": "10.00"}]
     amended = {"kind": "amended", "reason": "Muutoshakemus", "substantial": True, "lines": travel}
     v2 = (await client.post("/projects/S99001/versions", json=amended, headers=pm)).json()
-    assert v2["number"] == 2 and v2["needs_board_decision"] is True
+    assert v2["number"] == 2 and v2["status"] == "pending_decision" and v2["in_force"] is False
+    assert v2["needs_decision_by"] == ["city_board", "funder"]
     first = (await client.get("/projects/S99001/versions/1", headers=auth("auditor"))).json()
-    assert first["current"] is False and first["total"] == "1000.01"
+    assert first["current"] is True and first["total"] == "1000.01"  # v2 waits for its decisions
     diff = (await client.get("/projects/S99001/versions/compare?a=1&b=2", headers=auth("steering"))).json()
     assert diff["difference"] == "10.00"
     assert [(x["category"], x["change"]) for x in diff["lines"]] == [("staff", "same"), ("travel", "added")]
@@ -102,14 +104,18 @@ async def test_bad_version_lines(client: httpx.AsyncClient, auth: Auth, idk: str
 
 async def test_cost_model_fixed_once_costs_exist(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
     pm = auth("project_manager")
-    ok = await client.patch(f"/projects/{idk}", json={"cost_model": "actual"}, headers=pm)
+
+    async def etag() -> dict[str, str]:
+        return pm | {"If-Match": (await client.get(f"/projects/{idk}", headers=pm)).headers["etag"]}
+
+    ok = await client.patch(f"/projects/{idk}", json={"cost_model": "actual"}, headers=await etag())
     assert ok.status_code == 200 and ok.json()["cost_model"] == "actual"
-    await client.patch(f"/projects/{idk}", json={"cost_model": "flat_17"}, headers=pm)
+    await client.patch(f"/projects/{idk}", json={"cost_model": "flat_17"}, headers=await etag())
     await client.post(f"/projects/{idk}/costs", json=entry(), headers=auth("finance", implementer=KUOPIO))
-    locked = await client.patch(f"/projects/{idk}", json={"cost_model": "flat_24"}, headers=pm)
+    locked = await client.patch(f"/projects/{idk}", json={"cost_model": "flat_24"}, headers=await etag())
     assert locked.status_code == 409 and locked.json()["type"].endswith("/cost-model-locked")
     assert "1 ledger entries" in locked.json()["detail"]
-    renamed = await client.patch(f"/projects/{idk}", json={"name": "IDK"}, headers=pm)
+    renamed = await client.patch(f"/projects/{idk}", json={"name": "IDK"}, headers=await etag())
     assert renamed.status_code == 200 and renamed.json()["cost_model"] == "flat_17"
     assert (
         await client.patch(f"/projects/{idk}", json={"name": "x"}, headers=auth("finance"))

@@ -1,4 +1,4 @@
-"""The IDK seed: the project as applied, idempotent, sample lines marked as such."""
+"""The IDK seed: the applied and the decided version, idempotent, sample data marked as such."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from budget import projects
 from budget.config import Settings
-from budget.models import BudgetLine, CostCategory, Project
+from budget.models import BudgetDecision, BudgetLine, BudgetVersion, CostCategory, Project
 from budget.seed import IDK_CODE, SAMPLE_NOTE, seed
+from budget.versions import repository as versions
 from hanke_libs.db import standalone_database
 
 
@@ -24,10 +24,18 @@ async def test_seed_loads_idk_once(settings: Settings) -> None:
             assert [p.code for p in found] == [IDK_CODE]
             project = found[0]
             assert project.cost_model == "flat_17" and project.lead_implementer == "0171450-7"
-            version = await projects.current_version(session=session, project=project)
-            assert version is not None and version.kind == "applied" and version.number == 1
+            version = await versions.current(session=session, project=project)
+            assert version is not None and version.kind == "decided" and version.number == 2
+            kinds = [v.kind for v in (await session.exec(select(BudgetVersion))).all()]
+            assert sorted(kinds) == ["applied", "decided"]
             lines = (await session.exec(select(BudgetLine))).all()
             assert lines and all(line.note == SAMPLE_NOTE for line in lines)
-            assert sum((line.amount for line in lines), Decimal(0)) < Decimal("1592580.00")
+            assert sum((line.amount for line in lines), Decimal(0)) < Decimal("1592580.00") * 2
+            decisions = (await session.exec(select(BudgetDecision))).all()
+            assert {(d.body, d.reference) for d in decisions} == {
+                ("city_board", "Kuopion kaupunginhallitus § 81/2019"),
+                ("funder", "Etelä-Savon ELY-keskus, rahoituspäätös S21894 (sample reference)"),
+            }
+            assert all("Sample" in (d.note or "") for d in decisions)
             names = {c.code: c.name_fi for c in (await session.exec(select(CostCategory))).all()}
             assert names["staff"] == "henkilöstökustannukset" and names["income"] == "tulot"

@@ -55,6 +55,7 @@ def test_up_serves_every_app_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANKE_")}
     for name, port in ports.items():
         env[f"HANKE_{name}_PORT"] = str(port)
+        env[f"HANKE_{name}_WORKERS"] = "1"  # one process per app keeps this test quick (see test_serve.py)
     for name in ("BUDGET", "PILOTS", "PARTICIPANTS", "REPORTS"):
         env[f"HANKE_GATEWAY_{name}_URL"] = f"http://127.0.0.1:{ports[name]}"
     for name in ("BUDGET", "PILOTS", "PARTICIPANTS"):

@@ -98,3 +98,34 @@ async def test_failures_are_503_problems_and_not_cached(failure: str) -> None:
     finally:
         await client.aclose()
     assert calls == 2
+
+
+async def test_calls_are_counted_by_outcome() -> None:
+    from prometheus_client import REGISTRY
+
+    from hanke_libs import metrics
+
+    def count(outcome: str) -> float:
+        labels = {"app": "peer-metrics-test", "upstream": "participants", "outcome": outcome}
+        return REGISTRY.get_sample_value("hanke_upstream_requests_total", labels) or 0.0
+
+    answers = iter([httpx.Response(200, json={}), httpx.Response(503), httpx.ConnectError("refused")])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    token = metrics.current_app.set("peer-metrics-test")
+    client = _client(handler, cache_seconds=0)
+    try:
+        before = {o: count(o) for o in ("ok", "error", "unavailable")}
+        await client.get("/a", _principal("t"))
+        for _ in range(2):
+            with pytest.raises(PeerUnavailable):
+                await client.get("/a", _principal("t"))
+    finally:
+        await client.aclose()
+        metrics.current_app.reset(token)
+    assert {o: count(o) - before[o] for o in before} == {"ok": 1, "error": 1, "unavailable": 1}

@@ -68,11 +68,9 @@ async def load_budget(client: httpx.AsyncClient, auth: Auth) -> None:
         ),
         201,
     )
-    ok(
-        await client.post(
-            f"/projects/S21894/claims/{claim['number']}/status", json={"status": "submitted"}, headers=finance
-        )
-    )
+    url = f"/projects/S21894/claims/{claim['number']}"
+    etag = (await client.get(url, headers=finance)).headers["etag"]  # claim actions need If-Match
+    ok(await client.post(f"{url}/status", json={"status": "submitted"}, headers=finance | {"If-Match": etag}))
 
 
 PILOTS = [

@@ -1,4 +1,11 @@
-"""Who may do what in the budget service."""
+"""Who may do what in the budget service: the role gates and the object scope of a caller.
+
+Role gates are FastAPI dependencies (``read_ledger`` ...). The object scope is decided here once
+and applied by each concept's repository: a ``finance`` caller reaches only its own implementer's
+rows (ledger entries, budget lines, caps, figures, claims' parts); ``steering`` gets aggregates
+with no personal data; ``auditor`` reads everything and writes nothing; a ``pilot_owner`` reads the
+costs of the pilots it owns (asked from the pilots service, :mod:`budget.pilots`).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,10 @@ BY_PILOT = (R.admin, R.project_manager, R.pilot_owner, R.steering, R.auditor, R.
 CLAIMS_READ = (R.admin, R.project_manager, R.finance, R.auditor)
 CLAIMS_WRITE = (R.admin, R.finance)
 
+# Roles that see every implementer's rows, and (for aggregates) the steering group too.
+ALL_ROWS = (R.admin, R.project_manager, R.auditor)
+ALL_AGGREGATES = (*ALL_ROWS, R.steering)
+
 read_figures = require_roles(*READ_FIGURES)
 read_plan = require_roles(*READ_PLAN)
 manage_plan = require_roles(*MANAGE_PLAN)
@@ -26,34 +37,28 @@ claims_write = require_roles(*CLAIMS_WRITE)
 admin_only = require_roles(R.admin)
 
 
-def scoped_implementer(principal: Principal) -> str | None:
-    """The implementer a caller is limited to: finance without a wider role sees only its own."""
-    if principal.has(R.admin, R.project_manager, R.auditor):
+def implementer_scope(principal: Principal, *, aggregates: bool = False) -> str | None:
+    """The implementer a caller is limited to (None: every implementer).
+
+    Finance without a wider role reaches only its own implementer; with ``aggregates`` (figures)
+    the steering group is wide too. A finance token without its implementer reaches nothing.
+    """
+    if principal.has(*(ALL_AGGREGATES if aggregates else ALL_ROWS)):
         return None
     if principal.has(R.finance):
         if not principal.implementer:
-            raise Forbidden("A finance token must name its implementer (claim 'implementer').")
+            raise Forbidden(
+                "A finance token must name its implementer (claim 'implementer').", slug="no-implementer"
+            )
         return principal.implementer
     return None
 
 
 def check_implementer(principal: Principal, implementer: str) -> None:
-    """403 unless the caller may see or book ``implementer``'s costs."""
-    scope = scoped_implementer(principal)
+    """403 unless the caller may see or book ``implementer``'s rows."""
+    scope = implementer_scope(principal)
     if scope is not None and scope != implementer:
         raise Forbidden(
             f"Finance of {scope} may see and book only its own implementer's costs, not {implementer}'s.",
             slug="other-implementer",
-        )
-
-
-def check_claims(principal: Principal, lead_implementer: str) -> None:
-    """Claims are prepared by the lead implementer's finance (or an admin)."""
-    if principal.has(R.admin, R.project_manager, R.auditor):
-        return
-    if principal.implementer != lead_implementer:
-        raise Forbidden(
-            "Payment claims are prepared by the lead implementer's finance "
-            f"({lead_implementer}) for the whole joint project.",
-            slug="not-lead-implementer",
         )

@@ -1,24 +1,43 @@
-"""App factory of the budget service: ``uvicorn --factory budget.main:create_app``."""
+"""App factory of the budget service: ``uvicorn --factory budget.main:create_app``.
+
+One package per concept (projects, versions, funding, ledger, claims, figures), each with its
+repository (the scoped queries), its service functions and its routes; routes hold no SQL.
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from budget import __version__
+from budget.claims import routes as claims
 from budget.config import Settings
+from budget.figures import routes as figures
+from budget.ledger import routes as ledger
+from budget.ledger import routes_files as ledger_files
+from budget.links import Links
 from budget.models import audit
-from budget.routes import claims, figures, imports, ledger, projects
+from budget.projects import routes as projects
+from budget.versions import routes as versions
 from hanke_libs.app import create_base_app
 from hanke_libs.audit import audit_router
+from hanke_libs.metrics import count_rows_by
 
 TAGS: list[dict[str, str]] = [
-    {"name": "projects", "description": "Projects, funding plans and budget versions (append-only)."},
+    {"name": "projects", "description": "Projects and their funding plan in force."},
+    {
+        "name": "versions",
+        "description": "Budget versions (append-only), their review by the governance rules, decisions of the "
+        "city board or the funder, and the baseline in force.",
+    },
     {
         "name": "figures",
-        "description": "Figures exact to the cent: utilisation, funding split, caps, forecast.",
+        "description": "Figures exact to the cent: utilisation, funding split, caps, forecast, costs by pilot.",
     },
-    {"name": "ledger", "description": "The cost ledger (kustannuskirjanpito) and period locks."},
-    {"name": "claims", "description": "Payment claims (maksatushakemus) and their export."},
+    {
+        "name": "ledger",
+        "description": "The cost ledger (kustannuskirjanpito), period locks, imports and exports.",
+    },
+    {"name": "claims", "description": "Payment claims (maksatushakemus), their verification and export."},
     {"name": "audit", "description": "The service's append-only audit trail."},
 ]
 
@@ -29,12 +48,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="budget",
         title="Hanke budget service",
         version=__version__,
-        description="Funding plan, budget versions, cost ledger, flat rates and payment claims of externally funded projects.",
+        description="Funding plan, budget versions and their governance, cost ledger, flat rates and payment "
+        "claims of externally funded projects.",
         settings=settings,
         openapi_tags=TAGS,
+        peers={"pilots": settings.resolved_pilots_url()},
     )
+    app.state.links = Links(settings)
     app.include_router(audit_router(audit))
+    # Operations hook (hanke_libs.metrics): payment claims by status, counted at each scrape of /metrics.
+    count_rows_by(
+        app, "hanke_claims", "Payment claims by status.", table_name="payment_claim", group_by="status"
+    )
     # The ledger first: its one-entry GET is the hot read, matched before the other routers.
-    for module in (ledger, projects, figures, imports, claims):
+    for module in (ledger, ledger_files, projects, versions, figures, claims):
         app.include_router(module.router)
     return app

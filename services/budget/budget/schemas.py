@@ -1,13 +1,17 @@
-"""API models of the budget service (never table models). Money is a string with two decimals."""
+"""API types every concept of the budget service shares (never table models).
+
+Money is a string with two decimals in JSON; enums are the vocabulary of ESR projects.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from hanke_libs.inputs import MultiLineText, SingleLineText
 
 
 def _money_str(value: Decimal) -> str:
@@ -23,6 +27,11 @@ MoneyIn = Annotated[
     PlainSerializer(_money_str, return_type=str, when_used="json"),
 ]
 BusinessId = Annotated[str, Field(min_length=3, max_length=20, pattern=r"^[0-9A-Za-z\-]+$")]
+Line = SingleLineText
+"""One line of text without control characters (names, references, voucher descriptions)."""
+Text = MultiLineText
+"""Free text with line breaks but no other control characters (reasons, notes)."""
+"""A Finnish business id (Y-tunnus) such as 0171450-7: how implementers are named."""
 
 
 class CostModel(StrEnum):
@@ -68,141 +77,27 @@ class VatTreatment(StrEnum):
 
 
 class Strict(BaseModel):
+    """Base of request bodies: unknown fields are refused (a typo is never silently ignored)."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class ImplementerIn(Strict):
-    business_id: BusinessId
-    name: str = Field(min_length=1, max_length=200)
-    role: ImplementerRole
+class BudgetInUse(BaseModel):
+    """Which budget version a figure's ``planned`` / ``budget`` means: the version in force."""
+
+    number: int | None = Field(description="The version in force (null: the project has none yet)")
+    kind: str | None = Field(default=None, description="applied | decided | amended")
+    effective_from: str | None = Field(default=None, description="In force since (YYYY-MM-DD)")
+    decision: str | None = Field(default=None, description="The decision reference it rests on, if any")
 
 
-class FundingSourceIn(Strict):
-    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
-    name: str = Field(min_length=1, max_length=200)
-    kind: SourceKind
-    share_percent: Decimal = Field(gt=0, le=100, decimal_places=2)
+class FigureScope(BaseModel):
+    """Whose rows a figure or list covers: all implementers, or one finance caller's own."""
+
+    implementer: str | None = Field(
+        description="null: every implementer; otherwise only this implementer's rows (finance)"
+    )
 
 
-class CapIn(Strict):
-    implementer: BusinessId
-    year: int | None = Field(default=None, ge=2000, le=2100, description="null: the whole project")
-    cap: MoneyIn = Field(ge=0)
-    warn_percent: int = Field(default=90, ge=1, le=100)
-
-
-class ProjectCreate(Strict):
-    code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")
-    name: str = Field(min_length=1, max_length=300)
-    funder: str = Field(min_length=1, max_length=200)
-    programme: str = Field(min_length=1, max_length=300)
-    period_start: dt.date
-    period_end: dt.date
-    cost_model: CostModel
-    implementers: list[ImplementerIn] = Field(min_length=1, max_length=50)
-    funding_sources: list[FundingSourceIn] = Field(min_length=1, max_length=20)
-    own_funding_caps: list[CapIn] = Field(default_factory=list, max_length=500)
-
-    @model_validator(mode="after")
-    def _check(self) -> ProjectCreate:
-        if self.period_end < self.period_start:
-            raise ValueError("period_end is before period_start")
-        if sum(s.share_percent for s in self.funding_sources) != 100:
-            raise ValueError("the funding sources' share_percent must sum to exactly 100")
-        if [i.role for i in self.implementers].count(ImplementerRole.lead) != 1:
-            raise ValueError("exactly one implementer must have the role lead")
-        ids = [i.business_id for i in self.implementers]
-        if len(set(ids)) != len(ids):
-            raise ValueError("an implementer is listed twice")
-        if len({s.code for s in self.funding_sources}) != len(self.funding_sources):
-            raise ValueError("a funding source code is listed twice")
-        for cap in self.own_funding_caps:
-            if cap.implementer not in ids:
-                raise ValueError(f"own-funding cap for {cap.implementer}, who is not an implementer")
-        return self
-
-
-class ProjectUpdate(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=300)
-    cost_model: CostModel | None = None
-    period_start: dt.date | None = None
-    period_end: dt.date | None = None
-
-
-class ImplementerPublic(BaseModel):
-    business_id: str
-    name: str
-    role: str
-
-
-class FundingSourcePublic(BaseModel):
-    code: str
-    name: str
-    kind: str
-    share_percent: Decimal
-    position: int
-
-
-class CapPublic(BaseModel):
-    implementer: str
-    year: int | None
-    cap: Money
-    warn_percent: int
-
-
-class ProjectPublic(BaseModel):
-    code: str
-    name: str
-    funder: str
-    programme: str
-    period_start: dt.date
-    period_end: dt.date
-    lead_implementer: str
-    cost_model: str
-    current_version: int | None
-    implementers: list[ImplementerPublic]
-    funding_sources: list[FundingSourcePublic]
-    own_funding_caps: list[CapPublic]
-    rounding_rule: str
-    version: int
-
-
-class BudgetLineIn(Strict):
-    implementer: BusinessId
-    year: int = Field(ge=2000, le=2100)
-    category: str = Field(min_length=1, max_length=40)
-    amount: MoneyIn = Field(ge=0)
-    note: str | None = Field(default=None, max_length=500)
-
-
-class BudgetVersionCreate(Strict):
-    kind: VersionKind
-    reason: str = Field(min_length=1, max_length=2000)
-    substantial: bool = False
-    board_decision_ref: str | None = Field(default=None, max_length=200)
-    note: str | None = Field(default=None, max_length=2000)
-    make_current: bool = True
-    lines: list[BudgetLineIn] = Field(min_length=1, max_length=5000)
-
-
-class BudgetLinePublic(BaseModel):
-    implementer: str
-    year: int
-    category: str
-    amount: Money
-    note: str | None
-
-
-class BudgetVersionPublic(BaseModel):
-    number: int
-    kind: str
-    reason: str
-    substantial: bool
-    board_decision_ref: str | None
-    needs_board_decision: bool = Field(description="Substantial change without a recorded board decision")
-    note: str | None
-    current: bool
-    created_at: dt.datetime
-    created_by: str
-    total: Money
-    lines: list[BudgetLinePublic]
+def scope_of(implementer: str | None) -> dict[str, Any]:
+    return {"implementer": implementer}

@@ -1,33 +1,50 @@
-"""The IDK project as applied (DOMAIN.md section 1), loaded on a new database (idempotent).
+"""The IDK project (DOMAIN.md section 1) with its budget history, loaded on a new database (idempotent).
 
-The board decision (§ 81/2019) gives only the totals per implementer; the year × category lines
-below are SAMPLE DATA that add up to those totals, and every line says so in its note.
+Version 1 is the budget as applied (1 592 580 €, city board § 81/2019); version 2 is the budget as
+the funder decided it, matching the later public figure (1 532 910 €, EU open data): the funder's
+decision is recorded on it, so it is the version in force and the comparison shows what changed.
+The board decision gives only the totals per implementer; the year × category lines, the split of
+the decided reduction, the decision dates and the funder's reference are SAMPLE DATA, and every
+line, version and decision says so in its note.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_FLOOR, Decimal
 
-from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from budget import projects
 from budget.categories import ensure_reference_data
-from budget.funding import flat_amount
-from budget.models import Project
-from budget.schemas import BudgetLineIn, BudgetVersionCreate, ProjectCreate
+from budget.funding.rules import flat_amount
+from budget.projects import repository as projects
+from budget.projects.schemas import BudgetProjectCreate
+from budget.projects.service import create as create_project
+from budget.versions import repository as versions
+from budget.versions.schemas import BudgetLineIn, BudgetVersionCreate, DecisionCreate
+from budget.versions.service import create_version, record_decision
 from hanke_libs.db import Database
 
 IDK_CODE = "S21894"
 KUOPIO = "0171450-7"
 SAVONIA = "2629463-3"
 SAMPLE_NOTE = "Sample data: the board decision gives only the implementer totals, not year × category lines."
+DECIDED_TOTAL = Decimal("1532910.00")
+# Sample: the decided reduction (1 592 580 − 1 532 910 = 59 670 €) taken from Kuopio's purchased services.
+REDUCTION = {KUOPIO: {"purchased_services": Decimal("19890.00")}}
+OBJECTIVES = [
+    "Tilannekuva: ylläpidetty kokonaiskuva digitaalisesta osaamisesta ja kypsyydestä (osaamispuntarit, kypsyystasomalli)",
+    "Uudistumisen tuki: kellokkaiden valmennus, uudistumisen tuki ja tulevaisuuden ennakointi",
+    "Monialaiset palvelutuotannon kokeilut: vähintään 3, enintään 5 laajaa, useita hallintoaloja ja asiakkaita",
+    "Vakiinnuttaminen: hyviksi todetut käytännöt osaksi kaupungin rakenteita, päätöksentekoa ja ohjeita",
+]
 TOTALS = {KUOPIO: Decimal("1135740.00"), SAVONIA: Decimal("456840.00")}
 YEARS = (2020, 2021, 2022)
 RATE = Decimal("0.17")
 # Sample shares of a year's total, the rest goes to "other".
 SHARES = {"purchased_services": Decimal("0.15"), "travel": Decimal("0.02"), "rents": Decimal("0.03")}
 
-IDK = ProjectCreate.model_validate(
+IDK = BudgetProjectCreate.model_validate(
     {
         "code": IDK_CODE,
         "name": "Ihmiskeskeinen digitaalinen kunta (IDK)",
@@ -48,6 +65,9 @@ IDK = ProjectCreate.model_validate(
             {"implementer": KUOPIO, "year": None, "cap": "227148.00"},
             *({"implementer": KUOPIO, "year": y, "cap": "75716.00"} for y in YEARS),
         ],
+        "objectives": OBJECTIVES,
+        "pilots_min": 3,
+        "pilots_max": 5,
     }
 )
 
@@ -74,23 +94,74 @@ def sample_lines() -> list[BudgetLineIn]:
     return out
 
 
+def decided_lines() -> list[BudgetLineIn]:
+    """The applied lines less the (sample) reduction the funder decided: 1 532 910 € with the flat rate."""
+    out = []
+    for line in sample_lines():
+        cut = REDUCTION.get(line.implementer, {}).get(line.category, Decimal("0.00"))
+        out.append(line.model_copy(update={"amount": line.amount - cut}))
+    return out
+
+
 APPLIED = BudgetVersionCreate(
     kind="applied",  # type: ignore[arg-type]
     reason="Haettu budjetti (kaupunginhallitus § 81/2019): 1 592 580 € = Kuopio 1 135 740 € + Savonia 456 840 €",
-    board_decision_ref="Kuopion kaupunginhallitus § 81/2019",
     note=SAMPLE_NOTE,
     lines=sample_lines(),
 )
+BOARD = DecisionCreate(
+    body="city_board",  # type: ignore[arg-type]
+    decided_on=dt.date(2019, 9, 23),
+    reference="Kuopion kaupunginhallitus § 81/2019",
+    note="Sample date: the decision text (Asianro 7801/02.05.02.01/2019) gives no date; the application went "
+    "to the September 2019 call.",
+)
+DECIDED = BudgetVersionCreate(
+    kind="decided",  # type: ignore[arg-type]
+    reason="Rahoituspäätöksen mukainen budjetti: 1 532 910 € (EU:n avoin data, Kohesio)",
+    note="Sample data: the total is the public figure; which lines the funder cut is not public (here Kuopio's "
+    "purchased services).",
+    lines=decided_lines(),
+)
+FUNDER = DecisionCreate(
+    body="funder",  # type: ignore[arg-type]
+    decided_on=dt.date(2020, 3, 16),
+    reference="Etelä-Savon ELY-keskus, rahoituspäätös S21894 (sample reference)",
+    note="Sample data: the decision's date and reference are not public; the total matches the public figure.",
+)
+
+
+async def seed_idk(session: AsyncSession) -> list[str]:
+    """The IDK project, its applied version (in force from the start, with the board's decision) and the
+    decided version (in force on the funder's decision); only what is missing."""
+    loaded: list[str] = []
+    if not await projects.exists(session=session, code=IDK_CODE):
+        await create_project(session=session, data=IDK, actor="seed")
+        loaded.append(f"project {IDK_CODE} (IDK)")
+    project = await projects.get(session=session, principal=None, code=IDK_CODE)
+    existing = await versions.page(session=session, project=project, offset=0, limit=100)
+    kinds = {v.kind for v in existing}
+    if "applied" not in kinds:
+        v1 = await create_version(session=session, principal=None, code=IDK_CODE, data=APPLIED, actor="seed")
+        await record_decision(
+            session=session, principal=None, code=IDK_CODE, number=v1.number, data=BOARD, actor="seed"
+        )
+        loaded.append(f"budget version {v1.number} as applied, {len(APPLIED.lines)} sample lines")
+    if "decided" not in kinds:
+        v2 = await create_version(session=session, principal=None, code=IDK_CODE, data=DECIDED, actor="seed")
+        await record_decision(
+            session=session, principal=None, code=IDK_CODE, number=v2.number, data=FUNDER, actor="seed"
+        )
+        loaded.append(
+            f"budget version {v2.number} as decided (1 532 910 €), in force on the funder's decision"
+        )
+    return loaded
 
 
 async def seed(db: Database) -> list[str]:
-    """Load the reference data and the IDK project as applied; returns what was loaded."""
-    loaded: list[str] = []
+    """Load the reference data and the IDK project; returns what was loaded."""
     async with db.write_session() as session:
-        loaded += await ensure_reference_data(session)
-        if (await session.exec(select(Project).where(Project.code == IDK_CODE))).first() is None:
-            project = await projects.create(session=session, data=IDK, actor="seed")
-            await projects.create_version(session=session, project=project, data=APPLIED, actor="seed")
-            loaded.append(f"project {IDK_CODE} (IDK) as applied, {len(APPLIED.lines)} sample budget lines")
+        loaded = await ensure_reference_data(session)
+        loaded += await seed_idk(session)
         await session.commit()
     return loaded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from budget.db import Base, audit, metadata
 from budget.models.claims import PaymentClaim
+from budget.models.governance import BudgetDecision, BudgetInForce, GovernanceRule, NumberSequence
 from budget.models.ledger import AccountMapping, CostEntry, LedgerSummary, PeriodLock
 from budget.models.project import (
     BudgetLine,
@@ -18,12 +19,16 @@ from budget.models.project import (
 __all__ = [
     "AccountMapping",
     "Base",
+    "BudgetDecision",
+    "BudgetInForce",
     "BudgetLine",
     "BudgetVersion",
     "CostCategory",
     "CostEntry",
     "FundingSource",
+    "GovernanceRule",
     "LedgerSummary",
+    "NumberSequence",
     "OwnFundingCap",
     "PaymentClaim",
     "PeriodLock",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field
 
 from budget.db import Base
@@ -45,6 +46,13 @@ class Project(Base, table=True):
     period_end: dt.date
     lead_implementer: str = Field(max_length=20)
     cost_model: str = Field(max_length=20)
+    objectives: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="The project's objectives (work packages) as in the plan in force",
+    )
+    pilots_min: int | None = Field(default=None, description="Pilot portfolio size: at least")
+    pilots_max: int | None = Field(default=None, description="Pilot portfolio size: at most")
     current_version_id: int | None = Field(default=None)
     version: int = 1
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
@@ -93,7 +101,14 @@ class OwnFundingCap(Base, table=True):
 
 
 class BudgetVersion(Base, table=True):
-    """A budget version (applied, decided, amended). Append-only; the project points at the current one."""
+    """A budget version (applied, decided, amended) with its whole plan. Append-only.
+
+    ``status`` is the decision state (pending_decision, approved, rejected); which version is in
+    force, and since when, is the history in :class:`BudgetInForce` (the project points at the
+    current one). ``plan`` is the funding plan the version stands for (period, implementers,
+    funding sources, own-funding caps, objectives, pilot portfolio size); ``review`` is its
+    comparison with the version in force when it was made (the governance rules that fired).
+    """
 
     __tablename__ = "budget_version"
     __table_args__ = (UniqueConstraint("project_id", "number"),)
@@ -102,9 +117,13 @@ class BudgetVersion(Base, table=True):
     project_id: int = Field(sa_column=Column(Integer, ForeignKey("project.id"), nullable=False))
     number: int
     kind: str = Field(max_length=20, description="applied | decided | amended")
+    status: str = Field(
+        default="approved", max_length=20, description="pending_decision | approved | rejected"
+    )
     reason: str = Field(default="", max_length=2000)
     substantial: bool = False
-    board_decision_ref: str | None = Field(default=None, max_length=200)
+    plan: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    review: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     note: str | None = Field(default=None, max_length=2000)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
     created_by: str = Field(default="", max_length=200)

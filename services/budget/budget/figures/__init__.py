@@ -1,0 +1,1 @@
+"""Figures exact to the cent: utilisation, funding split, own funding against caps, forecast, costs by pilot."""

@@ -1,0 +1,1 @@
+"""The cost ledger (kustannuskirjanpito): entries, their summary, period locks, imports and exports."""

@@ -1,0 +1,1 @@
+"""Projects (hanke): their funding plan in force, implementers and the cost model."""

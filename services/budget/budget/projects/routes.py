@@ -1,0 +1,92 @@
+"""Projects: create, list, read, change."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response, status
+
+from budget.access import manage_plan, read_plan
+from budget.links import LinksDep
+from budget.projects import service
+from budget.projects.schemas import BudgetProjectCreate, BudgetProjectPublic, BudgetProjectUpdate
+from hanke_libs.auth import Principal
+from hanke_libs.db import SessionDep
+from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, set_etag
+from hanke_libs.paging import Page, PageDep, offset_page
+
+router = APIRouter(tags=["projects"])
+Code = Annotated[str, Path(min_length=1, max_length=40, description="Project code, e.g. S21894")]
+Reader = Annotated[Principal, Depends(read_plan)]
+Manager = Annotated[Principal, Depends(manage_plan)]
+
+
+@router.post(
+    "/projects",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BudgetProjectPublic,
+    summary="Create a project with its funding plan",
+    description="Admin or project manager. Creates the project with its implementers, funding sources and "
+    "own-funding caps, and the default governance rules; the first budget version is added with "
+    "`POST /projects/{code}/versions`. 409 when the code exists.",
+)
+async def create_project(
+    data: BudgetProjectCreate, session: SessionDep, actor: Manager, response: Response, links: LinksDep
+) -> BudgetProjectPublic:
+    project = await service.create(session=session, data=data, actor=actor)
+    response.headers["Location"] = links.project(project.code)
+    return await service.public(session=session, principal=actor, project=project, links=links)
+
+
+@router.get(
+    "/projects",
+    response_model=Page[BudgetProjectPublic],
+    summary="List projects",
+    description="Every project the caller may read (finance: the projects its implementer takes part in), "
+    "by code.",
+)
+async def list_projects(
+    session: SessionDep, caller: Reader, page: PageDep, links: LinksDep
+) -> Page[BudgetProjectPublic]:
+    items = await service.page(
+        session=session, principal=caller, links=links, offset=page.offset, limit=page.limit + 1
+    )
+    return offset_page(items, page)
+
+
+@router.get(
+    "/projects/{code}",
+    response_model=BudgetProjectPublic,
+    summary="Read a project with its funding plan in force",
+    description="The project, the budget version in force and its funding plan. Sends an ETag; send it "
+    "back as If-Match when changing the project.",
+)
+async def get_project(
+    code: Code, session: SessionDep, caller: Reader, response: Response, links: LinksDep
+) -> BudgetProjectPublic:
+    project, body = await service.one(session=session, principal=caller, code=code, links=links)
+    set_etag(response, project.version)
+    return body
+
+
+@router.patch(
+    "/projects/{code}",
+    response_model=BudgetProjectPublic,
+    summary="Change a project's name, period or cost model",
+    description="Admin or project manager. The cost model is fixed once costs exist (409); once a budget "
+    "version is in force the period changes only by a new budget version (409). If-Match with the "
+    "project's ETag is required (428 without, 412 when stale); null is refused for every field (422).",
+    responses=IF_MATCH_RESPONSES,
+)
+async def update_project(
+    code: Code,
+    data: BudgetProjectUpdate,
+    session: SessionDep,
+    actor: Manager,
+    response: Response,
+    links: LinksDep,
+    if_match: IfMatchDep,
+) -> BudgetProjectPublic:
+    project = await service.update(session=session, principal=actor, code=code, data=data, if_match=if_match)
+    set_etag(response, project.version)
+    return await service.public(session=session, principal=actor, project=project, links=links)
