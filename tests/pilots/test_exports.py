@@ -26,6 +26,8 @@ async def test_portfolio_exports(client: httpx.AsyncClient, auth: Auth) -> None:
     first = await approved_pilot(client, pm, "Front desk, shared")
     await create_pilot(client, pm, "Still an idea")
     rows = _csv(await client.get(f"/projects/{PROJECT}/portfolio/export", headers=auth("steering")))
+    assert "owner_id" not in rows[0]  # steering: no person ids in any export
+    assert "owner_id" in _csv(await client.get(f"/projects/{PROJECT}/portfolio/export", headers=pm))[0]
     assert [(r["title"], r["stage"], r["counts_toward_rule"]) for r in rows] == [
         ("Front desk, shared", "approved", "true"),
         ("Still an idea", "idea", "false"),
@@ -36,7 +38,7 @@ async def test_portfolio_exports(client: httpx.AsyncClient, auth: Auth) -> None:
     xlsx = await client.get(f"/projects/{PROJECT}/portfolio/export", params={"format": "xlsx"}, headers=pm)
     assert xlsx.headers["content-disposition"].startswith("attachment;")
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["portfolio", "summary"]
+    assert book.sheetnames == ["portfolio", "decisions", "summary"]
     pilots = list(book["portfolio"].iter_rows(values_only=True))
     assert pilots[1][:4] == (first["id"], "Front desk, shared", "approved", True)
     summary = dict(book["summary"].iter_rows(min_row=2, values_only=True))
@@ -50,7 +52,7 @@ async def test_portfolio_exports(client: httpx.AsyncClient, auth: Auth) -> None:
 
 async def test_pilot_record_exports(client: httpx.AsyncClient, auth: Auth) -> None:
     owner = auth("pilot_owner", subject=OWNER)
-    pilot = await approved_pilot(client, owner, "Recorded")
+    pilot = await approved_pilot(client, auth("project_manager"), "Recorded", owner_id=OWNER)
     ind = await add_indicator(
         client,
         owner,
@@ -92,6 +94,10 @@ async def test_pilot_record_exports(client: httpx.AsyncClient, auth: Auth) -> No
     assert [r["value"] for r in steering if r["section"] == "measurements" and r["field"] == "value"] == [
         "4.5"
     ]
+    # steering: no person ids and no person-written text in any section
+    for field in ("owner_id", "need", "author_id", "text", "actor", "reason", "narrative", "hypothesis.action"):
+        assert not [r for r in steering if r["field"] == field], field
+    assert [r["value"] for r in steering if r["section"] == "timeline" and r["field"] == "posted_on"] == ["2021-03-02"]
 
     book = load_workbook(
         io.BytesIO((await client.get(url, params={"format": "xlsx"}, headers=owner)).content)
@@ -101,6 +107,8 @@ async def test_pilot_record_exports(client: httpx.AsyncClient, auth: Auth) -> No
         "indicators",
         "measurements",
         "stage_history",
+        "decisions",
+        "reflections",
         "frozen_changes",
         "timeline",
         "establishments",

@@ -1,49 +1,86 @@
-"""ETag / If-Match for optimistic concurrency on versioned resources."""
+"""ETag / If-Match of the pilots service (until ``hanke_libs.etag`` is on main; same interface).
+
+Strong ETags ``"v<version>"``; If-Match required on updates (428 without, 412 stale naming
+``current_etag``); weak tags never match.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Response
+from fastapi import Depends, Header, Response
 from sqlalchemy.orm.exc import StaleDataError
 
 from hanke_libs.problems import PreconditionFailed, PreconditionRequired
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
+def version_etag(version: int) -> str:
+    return f'"v{int(version)}"'
 
 
-def set_etag(response: Response, version: int) -> None:
-    response.headers["ETag"] = etag(version)
+def set_etag(response: Response, version: int) -> str:
+    tag = version_etag(version)
+    response.headers["ETag"] = tag
+    return tag
 
 
-def check_if_match(if_match: str | None, version: int, *, required: bool) -> None:
-    """428 when required and missing; 412 when it names no current version (``*`` matches any)."""
-    if if_match is None or not if_match.strip():
-        if required:
-            raise PreconditionRequired(
-                "Send If-Match with the ETag from your last read, so concurrent edits are not lost.",
-                slug="if-match-required",
+@dataclass(frozen=True)
+class IfMatch:
+    any: bool
+    tags: tuple[str, ...]
+    raw: str
+
+    def matches(self, version: int) -> bool:
+        return self.any or version_etag(version) in self.tags
+
+    def check(self, version: int, *, label: str = "The resource") -> None:
+        if not self.matches(version):
+            raise PreconditionFailed(
+                f"{label} has changed since you read it (you sent {self.raw}): its current ETag is "
+                f"{version_etag(version)}. GET it again, re-apply your change and send the new ETag as If-Match.",
+                slug="stale-version",
+                current_etag=version_etag(version),
             )
-        return
-    tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
-    if "*" in tags or etag(version) in tags:
-        return
-    raise PreconditionFailed(
-        f"The resource has changed since you read it (current ETag {etag(version)}); read it again.",
-        slug="stale-version",
-        current_etag=etag(version),
-    )
+
+
+def _parse(raw: str) -> IfMatch:
+    if raw.strip() == "*":
+        return IfMatch(True, (), raw)
+    return IfMatch(False, tuple(t.strip() for t in raw.split(",") if t.strip() and not t.strip().startswith("W/")), raw)
+
+
+def require_if_match(
+    if_match: Annotated[str | None, Header(alias="If-Match", description='The ETag of your last GET, e.g. "v3"')] = None,
+) -> IfMatch:
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired(
+            "This change needs an If-Match header: GET the resource first and send its ETag as If-Match "
+            '(e.g. If-Match: "v3"), so that a concurrent edit is never lost.',
+            slug="if-match-required",
+        )
+    return _parse(if_match)
+
+
+def optional_if_match(
+    if_match: Annotated[str | None, Header(alias="If-Match", description="The ETag of your last GET; 412 when stale")] = None,
+) -> IfMatch | None:
+    return None if if_match is None or not if_match.strip() else _parse(if_match)
+
+
+IfMatchDep = Annotated[IfMatch, Depends(require_if_match)]
+OptionalIfMatchDep = Annotated[IfMatch | None, Depends(optional_if_match)]
 
 
 @contextlib.contextmanager
-def stale_as_412() -> Iterator[None]:
+def stale_as_412(label: str = "The resource") -> Iterator[None]:
     """A versioned row changed by someone else between our read and our write becomes 412."""
     try:
         yield
     except StaleDataError as exc:
         raise PreconditionFailed(
-            "The resource was changed by someone else at the same time; read it again.", slug="stale-version"
+            f"{label} was changed by someone else at the same time; GET it again and retry with its new ETag.",
+            slug="stale-version",
         ) from exc

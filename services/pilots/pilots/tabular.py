@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from fastapi import Response
 from openpyxl import Workbook, load_workbook
 
 from hanke_libs.problems import BadRequest
@@ -109,3 +110,9 @@ def read_table(data: bytes, filename: str | None) -> list[tuple[int, dict[str, A
             f"The file has {len(rows)} rows; at most {MAX_ROWS} are read at once.", slug="too-many-rows"
         )
     return rows
+
+
+def file_response(body: bytes, fmt: str, name: str) -> Response:
+    """A download of ``body`` as ``name.fmt`` (csv or xlsx)."""
+    media = XLSX_MEDIA_TYPE if fmt == "xlsx" else CSV_MEDIA_TYPE
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})

@@ -1,0 +1,54 @@
+"""Exports: the portfolio and a pilot's full record as CSV or XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from pilots.exports import tables
+from pilots.pilots import repository
+from pilots.scope import ScopeDep
+from pilots.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, file_response, write_csv, write_xlsx
+from pilots.types import CodePath, PilotIdPath
+
+router = APIRouter(tags=["exports"])
+ExportFormat = Annotated[Literal["csv", "xlsx"], Query(description="csv (semicolons, UTF-8 with BOM) or xlsx")]
+FILE_RESPONSES: dict[int | str, dict[str, object]] = {200: {"content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}}
+
+
+@router.get(
+    "/projects/{code}/portfolio/export",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+    summary="Export the portfolio as CSV or XLSX",
+)
+async def export_portfolio(code: CodePath, scope: ScopeDep, format: ExportFormat = "csv") -> Response:
+    """CSV: one row per pilot (stage, whether it counts toward the 3-5 rule and why not, sectors,
+    success rating, latest decision). XLSX adds the decisions across pilots and a summary sheet.
+    Steering gets no owner ids."""
+    project = await repository.get_project(scope, code)
+    sheets = await tables.portfolio_tables(scope, project)
+    name = f"portfolio-{code}-{dt.date.today().isoformat()}"
+    if format == "xlsx":
+        return file_response(write_xlsx(sheets), format, name)
+    return file_response(write_csv(*sheets["portfolio"]), format, name)
+
+
+@router.get(
+    "/pilots/{pilot_id}/export",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+    summary="Export a pilot's full record as CSV or XLSX",
+)
+async def export_pilot(pilot_id: PilotIdPath, scope: ScopeDep, format: ExportFormat = "csv") -> Response:
+    """The record as the caller may see it: fields, indicators, measurements (the small-sample rule
+    applies), stage history, decisions, reflections, frozen changes, timeline, establishment. CSV as
+    ``section;item;field;value``, XLSX with one sheet per section; steering gets no person ids or
+    person-written text."""
+    found = await repository.get(scope, pilot_id)
+    sheets = await tables.pilot_tables(scope, found)
+    if format == "xlsx":
+        return file_response(write_xlsx(sheets), format, f"pilot-{found.id}")
+    return file_response(write_csv(*tables.long_rows(sheets)), format, f"pilot-{found.id}")
