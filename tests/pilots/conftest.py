@@ -33,7 +33,10 @@ def participants() -> ParticipantsStub:
 def wire(app: object, stub: ParticipantsStub, cache_seconds: float) -> None:
     app.state.peers = {  # type: ignore[attr-defined]
         "participants": PeerClient(
-            "participants", "http://participants", transport=httpx.MockTransport(stub.handler), cache_seconds=cache_seconds
+            "participants",
+            "http://participants",
+            transport=httpx.MockTransport(stub.handler),
+            cache_seconds=cache_seconds,
         )
     }
 

@@ -48,14 +48,28 @@ def etag_of(response: httpx.Response) -> H:
     return {"If-Match": response.headers["ETag"]}
 
 
-async def create_pilot(client: httpx.AsyncClient, headers: H, title: str = "Front desk", **fields: Any) -> dict[str, Any]:
-    response = await client.post(f"/projects/{PROJECT}/pilots", json={"title": title, **fields}, headers=headers)
+async def create_pilot(
+    client: httpx.AsyncClient, headers: H, title: str = "Front desk", **fields: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        f"/projects/{PROJECT}/pilots", json={"title": title, **fields}, headers=headers
+    )
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
-async def add_indicator(client: httpx.AsyncClient, headers: H, pilot_id: str, **fields: Any) -> dict[str, Any]:
-    body = {"kind": "productivity", "name": "Reply time", "unit": "days", "direction": "lower", "baseline": 14, "target": 7, **fields}
+async def add_indicator(
+    client: httpx.AsyncClient, headers: H, pilot_id: str, **fields: Any
+) -> dict[str, Any]:
+    body = {
+        "kind": "productivity",
+        "name": "Reply time",
+        "unit": "days",
+        "direction": "lower",
+        "baseline": 14,
+        "target": 7,
+        **fields,
+    }
     response = await client.post(f"/pilots/{pilot_id}/indicators", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -89,7 +103,9 @@ async def answer_evaluation_questions(client: httpx.AsyncClient, headers: H, pil
     ids = await question_ids(client, headers)
     for code in EVALUATION_QUESTIONS:
         r = await client.put(
-            f"/pilots/{pilot_id}/reflections/{ids[code]}", json={"answer": f"Our answer to {code}."}, headers=headers
+            f"/pilots/{pilot_id}/reflections/{ids[code]}",
+            json={"answer": f"Our answer to {code}."},
+            headers=headers,
         )
         assert r.status_code == 201, r.text
 
@@ -101,12 +117,16 @@ async def evaluated_pilot(client: httpx.AsyncClient, manager: H, title: str, **f
     assert (await move(client, manager, pid, "running")).status_code == 200
     ind = (await client.get(f"/pilots/{pid}/indicators", headers=manager)).json()["items"][0]
     m = await client.post(
-        f"/pilots/{pid}/measurements", json={"indicator_id": ind["id"], "measured_on": "2021-06-30", "value": 9}, headers=manager
+        f"/pilots/{pid}/measurements",
+        json={"indicator_id": ind["id"], "measured_on": "2021-06-30", "value": 9},
+        headers=manager,
     )
     assert m.status_code == 201, m.text
     read = await client.get(f"/pilots/{pid}", headers=manager)
     r = await client.patch(
-        f"/pilots/{pid}", json={"what_happened": "Replies in 9 days.", "conclusion": "Worth keeping."}, headers={**manager, **etag_of(read)}
+        f"/pilots/{pid}",
+        json={"what_happened": "Replies in 9 days.", "conclusion": "Worth keeping."},
+        headers={**manager, **etag_of(read)},
     )
     assert r.status_code == 200, r.text
     await answer_evaluation_questions(client, manager, pid)
@@ -119,7 +139,10 @@ def scale_up(measurement_id: str, **extra: Any) -> dict[str, Any]:
     return {
         "outcome": "scale_up",
         "reasoning": "Reply times halved and staff want to keep it.",
-        "evidence": [{"kind": "measurement", "ref": measurement_id}, {"kind": "document", "ref": "https://intra.kuopio.example/report.pdf"}],
+        "evidence": [
+            {"kind": "measurement", "ref": measurement_id},
+            {"kind": "document", "ref": "https://intra.kuopio.example/report.pdf"},
+        ],
         "decision": decision("Ohjausryhmä 4/2021, § 3"),
         "success_rating": 8,
         "establishment": {"anchor_kind": "guideline", "anchor_name": "Customer service guideline"},

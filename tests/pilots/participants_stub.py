@@ -38,12 +38,23 @@ class ParticipantsStub:
         path = request.url.path
         if path == "/me/enrolments":
             pilots = [
-                {"pilot_id": p, "project_code": "S21894", "role": "champion", "start_date": "2021-01-01", "end_date": None}
+                {
+                    "pilot_id": p,
+                    "project_code": "S21894",
+                    "role": "champion",
+                    "start_date": "2021-01-01",
+                    "end_date": None,
+                }
                 for p in sorted(self.enrolments.get(person, set()))
             ]
             return httpx.Response(
                 200,
-                json={"person_id": person, "as_of": dt.date.today().isoformat(), "pilots": pilots, "projects": ["S21894"] if pilots else []},
+                json={
+                    "person_id": person,
+                    "as_of": dt.date.today().isoformat(),
+                    "pilots": pilots,
+                    "projects": ["S21894"] if pilots else [],
+                },
             )
         if path.startswith("/people/") and path.endswith("/reference"):
             if not {"admin", "project_manager", "pilot_owner", "finance"} & set(roles):

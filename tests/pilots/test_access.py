@@ -26,33 +26,56 @@ async def test_owner_edits_own_pilot_only(client: httpx.AsyncClient, auth: Auth)
     assert refused.status_code == 403 and refused.json()["type"].endswith("/not-pilot-owner")
     ind = await add_indicator(client, owner, pid)
     measured = await client.post(
-        f"/pilots/{pid}/measurements", json={"indicator_id": ind["id"], "measured_on": "2021-02-01", "value": 12}, headers=owner
+        f"/pilots/{pid}/measurements",
+        json={"indicator_id": ind["id"], "measured_on": "2021-02-01", "value": 12},
+        headers=owner,
     )
     wrong_owner = [
         await move(client, other, pid, "discontinued", reason="not mine"),
         await move(client, other, pid, "planned"),
-        await client.post(f"/pilots/{pid}/indicators", json={"kind": "impact", "name": "n", "unit": "u"}, headers=other),
+        await client.post(
+            f"/pilots/{pid}/indicators", json={"kind": "impact", "name": "n", "unit": "u"}, headers=other
+        ),
         await client.patch(f"/pilots/{pid}/indicators/{ind['id']}", json={"name": "n"}, headers=other),
         await client.post(
-            f"/pilots/{pid}/measurements", json={"indicator_id": ind["id"], "measured_on": "2021-02-01", "value": 1}, headers=other
+            f"/pilots/{pid}/measurements",
+            json={"indicator_id": ind["id"], "measured_on": "2021-02-01", "value": 1},
+            headers=other,
         ),
         await client.delete(f"/pilots/{pid}/measurements/{measured.json()['id']}", headers=other),
-        await client.post(f"/pilots/{pid}/measurements/import", files={"file": ("m.csv", b"external_id;value\n")}, headers=other),
+        await client.post(
+            f"/pilots/{pid}/measurements/import",
+            files={"file": ("m.csv", b"external_id;value\n")},
+            headers=other,
+        ),
         await client.post(f"/pilots/{pid}/timeline", json={"text": "not my pilot"}, headers=other),
         await client.post(
             f"/projects/{PROJECT}/establishments",
-            json={"practice": "x", "anchor_kind": "guideline", "anchor_name": "y", "pilot_ids": [pid, mine["id"]]},
+            json={
+                "practice": "x",
+                "anchor_kind": "guideline",
+                "anchor_name": "y",
+                "pilot_ids": [pid, mine["id"]],
+            },
             headers=other,
         ),
     ]
     assert [r.status_code for r in wrong_owner] == [403] * len(wrong_owner), [r.text for r in wrong_owner]
-    for_other = await client.post(f"/projects/{PROJECT}/pilots", json={"title": "x", "owner_id": "someone-else"}, headers=owner)
+    for_other = await client.post(
+        f"/projects/{PROJECT}/pilots", json={"title": "x", "owner_id": "someone-else"}, headers=owner
+    )
     assert for_other.status_code == 403
-    handed = await client.patch(f"/pilots/{pid}", json={"owner_id": "someone-else"}, headers={**owner, **etag_of(read)})
+    handed = await client.patch(
+        f"/pilots/{pid}", json={"owner_id": "someone-else"}, headers={**owner, **etag_of(read)}
+    )
     assert handed.status_code == 403
     pm = auth("project_manager")
     read = await client.get(f"/pilots/{pid}", headers=pm)
-    assert (await client.patch(f"/pilots/{pid}", json={"owner_id": "someone-else"}, headers={**pm, **etag_of(read)})).status_code == 200
+    assert (
+        await client.patch(
+            f"/pilots/{pid}", json={"owner_id": "someone-else"}, headers={**pm, **etag_of(read)}
+        )
+    ).status_code == 200
 
 
 async def test_owner_id_is_checked_with_participants(
@@ -61,19 +84,27 @@ async def test_owner_id_is_checked_with_participants(
     pm = auth("project_manager")
     participants.unknown.add("no-such-person")
     participants.inactive.add("left-the-city")
-    unknown = await client.post(f"/projects/{PROJECT}/pilots", json={"title": "x", "owner_id": "no-such-person"}, headers=pm)
+    unknown = await client.post(
+        f"/projects/{PROJECT}/pilots", json={"title": "x", "owner_id": "no-such-person"}, headers=pm
+    )
     assert unknown.status_code == 422 and unknown.json()["type"].endswith("/unknown-person")
     assert unknown.json()["errors"] == [{"name": "body.owner_id", "reason": "no person 'no-such-person'"}]
-    inactive = await client.post(f"/projects/{PROJECT}/pilots", json={"title": "x", "owner_id": "left-the-city"}, headers=pm)
+    inactive = await client.post(
+        f"/projects/{PROJECT}/pilots", json={"title": "x", "owner_id": "left-the-city"}, headers=pm
+    )
     assert inactive.status_code == 422 and inactive.json()["errors"][0]["name"] == "body.owner_id"
     pilot = await create_pilot(client, pm, "Checked", owner_id=OWNER)
     assert "/people/person-owner-1/reference" in participants.calls
     read = await client.get(f"/pilots/{pilot['id']}", headers=pm)
-    handed = await client.patch(f"/pilots/{pilot['id']}", json={"owner_id": "no-such-person"}, headers={**pm, **etag_of(read)})
+    handed = await client.patch(
+        f"/pilots/{pilot['id']}", json={"owner_id": "no-such-person"}, headers={**pm, **etag_of(read)}
+    )
     assert handed.status_code == 422 and "no-such-person" in handed.json()["detail"]
     assert (await client.get(f"/pilots/{pilot['id']}", headers=pm)).json()["owner_id"] == OWNER
     participants.down = True
-    down = await client.post(f"/projects/{PROJECT}/pilots", json={"title": "y", "owner_id": "brand-new"}, headers=pm)
+    down = await client.post(
+        f"/projects/{PROJECT}/pilots", json={"title": "y", "owner_id": "brand-new"}, headers=pm
+    )
     assert down.status_code == 503 and down.json()["type"].endswith("/peer-unavailable")
 
 
@@ -98,12 +129,18 @@ async def test_non_editors_cannot_write(client: httpx.AsyncClient, auth: Auth, r
     pilot = await create_pilot(client, auth("project_manager"), "Guarded")
     headers = auth(role)
     read = await client.get(f"/pilots/{pilot['id']}", headers=auth("admin"))
-    assert (await client.post(f"/projects/{PROJECT}/pilots", json={"title": "x"}, headers=headers)).status_code == 403
+    assert (
+        await client.post(f"/projects/{PROJECT}/pilots", json={"title": "x"}, headers=headers)
+    ).status_code == 403
     assert (
         await client.patch(f"/pilots/{pilot['id']}", json={"need": "x"}, headers={**headers, **etag_of(read)})
     ).status_code == 403
     assert (
-        await client.post(f"/pilots/{pilot['id']}/indicators", json={"kind": "impact", "name": "n", "unit": "u"}, headers=headers)
+        await client.post(
+            f"/pilots/{pilot['id']}/indicators",
+            json={"kind": "impact", "name": "n", "unit": "u"},
+            headers=headers,
+        )
     ).status_code == 403
     assert (await move(client, headers, pilot["id"], "planned")).status_code == 403
 
@@ -116,7 +153,12 @@ async def test_finance_reads_titles_only(client: httpx.AsyncClient, auth: Auth) 
     assert titles.status_code == 200
     assert titles.json()["items"] == [{"id": pilot["id"], "title": "Bookable", "project_code": PROJECT}]
     assert (await client.get("/projects", headers=finance)).status_code == 200
-    for url in (f"/pilots/{pilot['id']}", f"/projects/{PROJECT}/pilots", f"/projects/{PROJECT}/portfolio", f"/pilots/{pilot['id']}/export"):
+    for url in (
+        f"/pilots/{pilot['id']}",
+        f"/projects/{PROJECT}/pilots",
+        f"/projects/{PROJECT}/portfolio",
+        f"/pilots/{pilot['id']}/export",
+    ):
         refused = await client.get(url, headers=finance)
         assert refused.status_code == 403, url
     assert "pilot-titles" in (await client.get(f"/pilots/{pilot['id']}", headers=finance)).json()["detail"]
@@ -138,9 +180,13 @@ async def test_etag_and_if_match(client: httpx.AsyncClient, auth: Auth) -> None:
     stale = await client.patch(f"/pilots/{pilot['id']}", json={"need": "b"}, headers={**pm, **etag_of(read)})
     assert stale.status_code == 412 and stale.json()["current_etag"] == '"v2"'
     assert (await client.get(f"/pilots/{pilot['id']}", headers=pm)).json()["need"] == "a"
-    weak = await client.patch(f"/pilots/{pilot['id']}", json={"need": "c"}, headers={**pm, "If-Match": 'W/"v2"'})
+    weak = await client.patch(
+        f"/pilots/{pilot['id']}", json={"need": "c"}, headers={**pm, "If-Match": 'W/"v2"'}
+    )
     assert weak.status_code == 412  # weak tags never match (strong comparison)
-    stale_move = await client.post(f"/pilots/{pilot['id']}/moves", json={"to": "planned"}, headers={**pm, "If-Match": '"v1"'})
+    stale_move = await client.post(
+        f"/pilots/{pilot['id']}/moves", json={"to": "planned"}, headers={**pm, "If-Match": '"v1"'}
+    )
     assert stale_move.status_code == 412
 
 
@@ -177,16 +223,28 @@ async def test_small_samples_hidden_from_all_but_owner_and_manager(
     pilot = await create_pilot(client, owner, "Survey")
     participants.enrol("champ-1", pilot["id"])
     ind = await add_indicator(
-        client, owner, pilot["id"], kind="well_being_at_work", name="Work engagement", unit="1-7",
-        direction="higher", baseline=4.2, target=5, survey_based=True,
+        client,
+        owner,
+        pilot["id"],
+        kind="well_being_at_work",
+        name="Work engagement",
+        unit="1-7",
+        direction="higher",
+        baseline=4.2,
+        target=5,
+        survey_based=True,
     )
     url = f"/pilots/{pilot['id']}/measurements"
-    no_n = await client.post(url, json={"indicator_id": ind["id"], "measured_on": "2021-03-01", "value": 4.5}, headers=owner)
+    no_n = await client.post(
+        url, json={"indicator_id": ind["id"], "measured_on": "2021-03-01", "value": 4.5}, headers=owner
+    )
     assert no_n.status_code == 422 and no_n.json()["errors"][0]["name"] == "body.respondents"
     small_id = None
     for day, value, n in (("2021-03-01", 4.4, 25), ("2021-06-01", 4.9, 6)):
         r = await client.post(
-            url, json={"indicator_id": ind["id"], "measured_on": day, "value": value, "respondents": n}, headers=owner
+            url,
+            json={"indicator_id": ind["id"], "measured_on": day, "value": value, "respondents": n},
+            headers=owner,
         )
         assert r.status_code == 201
         small_id = r.json()["id"]
@@ -212,12 +270,20 @@ async def test_small_samples_hidden_from_all_but_owner_and_manager(
     assert "green from 75" in steering["traffic_light_rule"]
 
 
-async def test_creates_answer_201_with_a_location_that_resolves(client: httpx.AsyncClient, auth: Auth) -> None:
+async def test_creates_answer_201_with_a_location_that_resolves(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
     pm = auth("project_manager")
     created = await client.post(f"/projects/{PROJECT}/pilots", json={"title": "Located"}, headers=pm)
     pid = created.json()["id"]
-    ind = await client.post(f"/pilots/{pid}/indicators", json={"kind": "impact", "name": "n", "unit": "u"}, headers=pm)
-    m = await client.post(f"/pilots/{pid}/measurements", json={"indicator_id": ind.json()["id"], "measured_on": "2021-01-05", "value": 3}, headers=pm)
+    ind = await client.post(
+        f"/pilots/{pid}/indicators", json={"kind": "impact", "name": "n", "unit": "u"}, headers=pm
+    )
+    m = await client.post(
+        f"/pilots/{pid}/measurements",
+        json={"indicator_id": ind.json()["id"], "measured_on": "2021-01-05", "value": 3},
+        headers=pm,
+    )
     post = await client.post(f"/pilots/{pid}/timeline", json={"text": "hello"}, headers=pm)
     for response in (created, ind, m, post):
         assert response.status_code == 201

@@ -95,9 +95,20 @@ async def test_pilot_record_exports(client: httpx.AsyncClient, auth: Auth) -> No
         "4.5"
     ]
     # steering: no person ids and no person-written text in any section
-    for field in ("owner_id", "need", "author_id", "text", "actor", "reason", "narrative", "hypothesis.action"):
+    for field in (
+        "owner_id",
+        "need",
+        "author_id",
+        "text",
+        "actor",
+        "reason",
+        "narrative",
+        "hypothesis.action",
+    ):
         assert not [r for r in steering if r["field"] == field], field
-    assert [r["value"] for r in steering if r["section"] == "timeline" and r["field"] == "posted_on"] == ["2021-03-02"]
+    assert [r["value"] for r in steering if r["section"] == "timeline" and r["field"] == "posted_on"] == [
+        "2021-03-02"
+    ]
 
     book = load_workbook(
         io.BytesIO((await client.get(url, params={"format": "xlsx"}, headers=owner)).content)

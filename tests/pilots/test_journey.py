@@ -69,7 +69,9 @@ async def test_idea_to_established(client: httpx.AsyncClient, auth: Auth) -> Non
     assert own.status_code == 403 and own.json()["type"].endswith("/decision-needs-manager")
     pm = auth("project_manager", subject="pm-1")
     unreferenced = await move(client, pm, pid, "approved")
-    assert unreferenced.status_code == 422 and unreferenced.json()["type"].endswith("/decision-reference-required")
+    assert unreferenced.status_code == 422 and unreferenced.json()["type"].endswith(
+        "/decision-reference-required"
+    )
     approved = await approve(client, pm, pid)
     assert approved.status_code == 200 and approved.json()["stage"] == "approved"
     assert approved.json()["hypothesis"]["statement"].startswith(
@@ -78,7 +80,12 @@ async def test_idea_to_established(client: httpx.AsyncClient, auth: Auth) -> Non
 
     assert (await move(client, owner, pid, "running")).status_code == 200
     gate = (await client.get(f"/pilots/{pid}/next-gate", headers=owner)).json()
-    assert {m["code"] for m in gate["missing"]} == {"measurements", "what_happened", "conclusion", "reflections"}
+    assert {m["code"] for m in gate["missing"]} == {
+        "measurements",
+        "what_happened",
+        "conclusion",
+        "reflections",
+    }
 
     m = await client.post(
         f"/pilots/{pid}/measurements",
@@ -104,7 +111,9 @@ async def test_idea_to_established(client: httpx.AsyncClient, auth: Auth) -> Non
         await client.patch(f"/pilots/{pid}", json=canvas, headers={**owner, **etag_of(read)})
     ).status_code == 200
     unanswered = await move(client, owner, pid, "evaluated")
-    assert unanswered.status_code == 409 and [m["code"] for m in unanswered.json()["missing"]] == ["reflections"]
+    assert unanswered.status_code == 409 and [m["code"] for m in unanswered.json()["missing"]] == [
+        "reflections"
+    ]
     await answer_evaluation_questions(client, owner, pid)
     assert (await move(client, owner, pid, "evaluated")).status_code == 200
 
@@ -115,7 +124,9 @@ async def test_idea_to_established(client: httpx.AsyncClient, auth: Auth) -> Non
     ]
     assert (await move(client, pm, pid, "established", decision=decision())).status_code == 409
     evidence = m.json()["id"]
-    assert (await client.post(f"/pilots/{pid}/decisions", json=scale_up(evidence), headers=owner)).status_code == 403
+    assert (
+        await client.post(f"/pilots/{pid}/decisions", json=scale_up(evidence), headers=owner)
+    ).status_code == 403
     decided = await client.post(f"/pilots/{pid}/decisions", json=scale_up(evidence), headers=pm)
     assert decided.status_code == 201, decided.text
     record_id = decided.json()["establishment_id"]
@@ -152,5 +163,11 @@ async def test_idea_to_established(client: httpx.AsyncClient, auth: Auth) -> Non
     assert portfolio["minimum_met"] is False and portfolio["maximum_ok"] is True
     trail = (await client.get("/audit", headers=auth("auditor"), params={"entity_id": pid})).json()["items"]
     assert [e["action"] for e in trail].count("move") == 5
-    decided_entries = (await client.get("/audit", headers=auth("auditor"), params={"entity_type": "gate_decision"})).json()
-    assert [e["changes"]["outcome"] for e in decided_entries["items"]] == ["approved", "scale_up", "established"]
+    decided_entries = (
+        await client.get("/audit", headers=auth("auditor"), params={"entity_type": "gate_decision"})
+    ).json()
+    assert [e["changes"]["outcome"] for e in decided_entries["items"]] == [
+        "approved",
+        "scale_up",
+        "established",
+    ]

@@ -116,10 +116,18 @@ async def test_late_entry_with_reason_checks_every_gate(client: httpx.AsyncClien
     pilot = await create_pilot(client, pm, "Already running", **READY_FOR_APPROVAL)
     no_reason = await move(client, pm, pilot["id"], "running", late_entry=True, decision=decision())
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["name"] == "body.reason"
-    no_decision = await move(client, pm, pilot["id"], "running", late_entry=True, reason="started in 2020 on paper")
+    no_decision = await move(
+        client, pm, pilot["id"], "running", late_entry=True, reason="started in 2020 on paper"
+    )
     assert no_decision.status_code == 422 and no_decision.json()["errors"][0]["name"] == "body.decision"
     missing = await move(
-        client, pm, pilot["id"], "running", late_entry=True, reason="started in 2020 on paper", decision=decision()
+        client,
+        pm,
+        pilot["id"],
+        "running",
+        late_entry=True,
+        reason="started in 2020 on paper",
+        decision=decision(),
     )
     assert missing.status_code == 409 and [m["code"] for m in missing.json()["missing"]] == ["indicator"]
     await add_indicator(client, pm, pilot["id"])
@@ -144,7 +152,10 @@ async def test_late_entry_with_reason_checks_every_gate(client: httpx.AsyncClien
     before_creation = await move(
         client, pm, pilot["id"], "approved", reason="wrongly entered", effective_on="2020-01-01"
     )
-    assert before_creation.status_code == 422 and before_creation.json()["errors"][0]["name"] == "body.effective_on"
+    assert (
+        before_creation.status_code == 422
+        and before_creation.json()["errors"][0]["name"] == "body.effective_on"
+    )
 
 
 async def test_what_was_tested_is_frozen_once_running(client: httpx.AsyncClient, auth: Auth) -> None:

@@ -49,7 +49,9 @@ async def test_admin_adds_sectors_and_projects(client: httpx.AsyncClient, auth: 
     created = await client.post("/sectors", json=body, headers=auth("admin"))
     assert created.status_code == 201 and created.json()["valid_to"] is None
     assert created.headers["location"] == "/api/v1/pilots/sectors/kaupunkiymparisto-2026"
-    read = await client.get(created.headers["location"].removeprefix("/api/v1/pilots"), headers=auth("steering"))
+    read = await client.get(
+        created.headers["location"].removeprefix("/api/v1/pilots"), headers=auth("steering")
+    )
     assert read.status_code == 200 and read.json() == created.json()
     assert (await client.post("/sectors", json=body, headers=auth("admin"))).status_code == 409
     backwards = {**body, "code": "x", "valid_to": "2025-01-01"}

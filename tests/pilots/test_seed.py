@@ -13,18 +13,35 @@ from pilots.seed_data import pilot_id
 
 async def test_seed_loads_reference_data_once(settings: Settings) -> None:
     async with standalone_database(settings.resolved_database_url()) as db:
-        assert await seed_reference(db) == ["project S21894", "5 sectors", "5 indicator kinds", "11 reflection questions"]
+        assert await seed_reference(db) == [
+            "project S21894",
+            "5 sectors",
+            "5 indicator kinds",
+            "11 reflection questions",
+        ]
         assert await seed_reference(db) == []
         async with db.read_session() as session:
             project = (await session.exec(select(Project))).one()
             sectors = (await session.exec(select(Sector).order_by(Sector.code))).all()
             kinds = (await session.exec(select(IndicatorKind))).all()
             questions = (await session.exec(select(ReflectionQuestion))).all()
-    assert (project.code, str(project.period_start), str(project.period_end)) == ("S21894", "2020-01-01", "2022-12-31")
+    assert (project.code, str(project.period_start), str(project.period_end)) == (
+        "S21894",
+        "2020-01-01",
+        "2022-12-31",
+    )
     assert "kasvu-ja-oppiminen" in {s.code for s in sectors}
     assert all(s.name_en and s.name_fi for s in sectors)
-    assert {k.code for k in kinds} == {"impact", "well_being_at_work", "productivity", "customer_experience", "other"}
-    evaluation = sorted((q.sort_order, q.text_en, q.private, q.required) for q in questions if q.gate == "evaluated")
+    assert {k.code for k in kinds} == {
+        "impact",
+        "well_being_at_work",
+        "productivity",
+        "customer_experience",
+        "other",
+    }
+    evaluation = sorted(
+        (q.sort_order, q.text_en, q.private, q.required) for q in questions if q.gate == "evaluated"
+    )
     assert [q[1] for q in evaluation] == [
         "What did we assume?",
         "What happened?",

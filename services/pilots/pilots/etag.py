@@ -49,11 +49,15 @@ class IfMatch:
 def _parse(raw: str) -> IfMatch:
     if raw.strip() == "*":
         return IfMatch(True, (), raw)
-    return IfMatch(False, tuple(t.strip() for t in raw.split(",") if t.strip() and not t.strip().startswith("W/")), raw)
+    return IfMatch(
+        False, tuple(t.strip() for t in raw.split(",") if t.strip() and not t.strip().startswith("W/")), raw
+    )
 
 
 def require_if_match(
-    if_match: Annotated[str | None, Header(alias="If-Match", description='The ETag of your last GET, e.g. "v3"')] = None,
+    if_match: Annotated[
+        str | None, Header(alias="If-Match", description='The ETag of your last GET, e.g. "v3"')
+    ] = None,
 ) -> IfMatch:
     if if_match is None or not if_match.strip():
         raise PreconditionRequired(
@@ -65,7 +69,9 @@ def require_if_match(
 
 
 def optional_if_match(
-    if_match: Annotated[str | None, Header(alias="If-Match", description="The ETag of your last GET; 412 when stale")] = None,
+    if_match: Annotated[
+        str | None, Header(alias="If-Match", description="The ETag of your last GET; 412 when stale")
+    ] = None,
 ) -> IfMatch | None:
     return None if if_match is None or not if_match.strip() else _parse(if_match)
 

@@ -39,8 +39,14 @@ docs/access/pilots.md.
 """
 
 TAGS: list[dict[str, str]] = [
-    {"name": "pilots", "description": "Pilots (kokeilut), their lifecycle, decisions and the project's portfolio."},
-    {"name": "indicators", "description": "Indicators (mittarit), measurements, progress and traffic lights."},
+    {
+        "name": "pilots",
+        "description": "Pilots (kokeilut), their lifecycle, decisions and the project's portfolio.",
+    },
+    {
+        "name": "indicators",
+        "description": "Indicators (mittarit), measurements, progress and traffic lights.",
+    },
     {"name": "learning", "description": "Reflection questions per gate, answers, what was learned."},
     {"name": "timeline and establishment", "description": "Progress posts and vakiinnuttaminen."},
     {"name": "reference data", "description": "Projects, sectors (hallintoalat), indicator kinds."},

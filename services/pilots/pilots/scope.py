@@ -79,9 +79,11 @@ class Scope:
     def require_read_role(self) -> None:
         """403 for callers who read no pilot at all (finance reads titles only, hr_sync nothing)."""
         if not self.principal.has(*READ_ROLES):
-            hint = " Finance reads pilot titles at GET /projects/{code}/pilot-titles." if self.principal.has(
-                Role.finance
-            ) else ""
+            hint = (
+                " Finance reads pilot titles at GET /projects/{code}/pilot-titles."
+                if self.principal.has(Role.finance)
+                else ""
+            )
             raise Forbidden(
                 "Reading pilots needs one of the roles: " + ", ".join(_names(READ_ROLES)) + "." + hint,
                 required_roles=_names(READ_ROLES),

@@ -50,7 +50,13 @@ PROJECTS = [
 # (hyvinvointialue) on 2023-01-01, hence the end dates.
 SECTORS = [
     ("konsernipalvelut", "Konsernipalvelut", "Group services", None, dt.date(2025, 12, 31)),
-    ("kasvu-ja-oppiminen", "Kasvun ja oppimisen palvelualue", "Growth and learning services", None, dt.date(2025, 12, 31)),
+    (
+        "kasvu-ja-oppiminen",
+        "Kasvun ja oppimisen palvelualue",
+        "Growth and learning services",
+        None,
+        dt.date(2025, 12, 31),
+    ),
     (
         "hyvinvoinnin-edistaminen",
         "Hyvinvoinnin edistämisen palvelualue",
@@ -58,8 +64,20 @@ SECTORS = [
         None,
         dt.date(2025, 12, 31),
     ),
-    ("kaupunkiymparisto", "Kaupunkiympäristön palvelualue", "Urban environment services", None, dt.date(2025, 12, 31)),
-    ("sosiaali-ja-terveyspalvelut", "Sosiaali- ja terveyspalvelut", "Social and health services", None, dt.date(2022, 12, 31)),
+    (
+        "kaupunkiymparisto",
+        "Kaupunkiympäristön palvelualue",
+        "Urban environment services",
+        None,
+        dt.date(2025, 12, 31),
+    ),
+    (
+        "sosiaali-ja-terveyspalvelut",
+        "Sosiaali- ja terveyspalvelut",
+        "Social and health services",
+        None,
+        dt.date(2022, 12, 31),
+    ),
 ]
 
 INDICATOR_KINDS = [
@@ -97,7 +115,13 @@ async def _reference(session: AsyncSession) -> list[str]:
     for code, gate, fi, en, private, required, order in new_questions:
         session.add(
             ReflectionQuestion(
-                code=code, gate=gate, text_fi=fi, text_en=en, private=private, required=required, sort_order=order
+                code=code,
+                gate=gate,
+                text_fi=fi,
+                text_en=en,
+                private=private,
+                required=required,
+                sort_order=order,
             )
         )
     if new_questions:
@@ -134,8 +158,10 @@ async def _sample_pilot(session: AsyncSession, spec: dict[str, Any], questions: 
         version=len(history),
         created_at=_at(history[0][0], 9),
         updated_at=_at(history[-1][0]),
-        **{k: Decimal(v) if k == "hypothesis_outcome_percent" else v for k, v in spec["canvas"].items()},
     )
+    canvas: dict[str, Any] = spec["canvas"]
+    for key, value in canvas.items():
+        setattr(pilot, key, Decimal(value) if key == "hypothesis_outcome_percent" else value)
     session.add(pilot)
     await session.flush()
     for code in spec["sectors"]:
@@ -144,27 +170,54 @@ async def _sample_pilot(session: AsyncSession, spec: dict[str, Any], questions: 
     if spec["indicator"]:
         kind, name, unit, direction, baseline, target, survey = spec["indicator"]
         ind = Indicator(
-            pilot_id=pid, kind_code=kind, name=name, unit=unit, direction=direction, baseline=baseline, target=target,
-            survey_based=survey, created_at=_at(history[0][0], 10),
+            pilot_id=pid,
+            kind_code=kind,
+            name=name,
+            unit=unit,
+            direction=direction,
+            baseline=baseline,
+            target=target,
+            survey_based=survey,
+            created_at=_at(history[0][0], 10),
         )
         session.add(ind)
         await session.flush()
         for i, (day, value, respondents) in enumerate(spec["measurements"], start=1):
             m = Measurement(
-                pilot_id=pid, indicator_id=ind.id, measured_on=dt.date.fromisoformat(day), value=value,
-                respondents=respondents, source="seed", external_id=f"seed-{spec['n']}-{i}", created_at=_at(day),
+                pilot_id=pid,
+                indicator_id=ind.id,
+                measured_on=dt.date.fromisoformat(day),
+                value=value,
+                respondents=respondents,
+                source="seed",
+                external_id=f"seed-{spec['n']}-{i}",
+                created_at=_at(day),
             )
             session.add(m)
             measurement_ids.append(m.id)
     for day, text in spec["posts"]:
-        session.add(TimelinePost(pilot_id=pid, author_id=spec["owner_id"], posted_on=dt.date.fromisoformat(day), text=text, created_at=_at(day)))
+        session.add(
+            TimelinePost(
+                pilot_id=pid,
+                author_id=spec["owner_id"],
+                posted_on=dt.date.fromisoformat(day),
+                text=text,
+                created_at=_at(day),
+            )
+        )
     record_id = None
     if spec.get("establishment"):
         est = spec["establishment"]
         record = Establishment(
-            project_code=PROJECT, practice=est["practice"], anchor_kind=est["anchor_kind"], anchor_name=est["anchor_name"],
-            decision_date=dt.date.fromisoformat(est["decision_date"]), decision_reference=est["decision_reference"],
-            status=est["status"], created_at=_at("2021-11-10"), updated_at=_at(est["decision_date"]),
+            project_code=PROJECT,
+            practice=est["practice"],
+            anchor_kind=est["anchor_kind"],
+            anchor_name=est["anchor_name"],
+            decision_date=dt.date.fromisoformat(est["decision_date"]),
+            decision_reference=est["decision_reference"],
+            status=est["status"],
+            created_at=_at("2021-11-10"),
+            updated_at=_at(est["decision_date"]),
         )
         session.add(record)
         await session.flush()
@@ -173,7 +226,9 @@ async def _sample_pilot(session: AsyncSession, spec: dict[str, Any], questions: 
     if any(stage == "evaluated" for _, stage, *_ in history):
         for code, text in EVALUATION_ANSWERS.items():
             session.add(
-                ReflectionAnswer(pilot_id=pid, question_id=questions[code], answer=text, answered_by=spec["owner_id"])
+                ReflectionAnswer(
+                    pilot_id=pid, question_id=questions[code], answer=text, answered_by=spec["owner_id"]
+                )
             )
     previous = None
     await session.flush()
@@ -183,10 +238,20 @@ async def _sample_pilot(session: AsyncSession, spec: dict[str, Any], questions: 
             gate, outcome, reference, body = decision
             evaluation = gate == "evaluation"
             row = GateDecision(
-                pilot_id=pid, project_code=PROJECT, gate=gate, outcome=outcome, from_stage=previous or stage, to_stage=stage,
-                reasoning=reason, decided_on=dt.date.fromisoformat(day), reference=reference, decision_body=body,
+                pilot_id=pid,
+                project_code=PROJECT,
+                gate=gate,
+                outcome=outcome,
+                from_stage=previous or stage,
+                to_stage=stage,
+                reasoning=reason,
+                decided_on=dt.date.fromisoformat(day),
+                reference=reference,
+                decision_body=body,
                 decided_by="sample-project-manager",
-                evidence=[{"kind": "measurement", "ref": m, "note": None} for m in measurement_ids[-2:]] if evaluation else [],
+                evidence=[{"kind": "measurement", "ref": m, "note": None} for m in measurement_ids[-2:]]
+                if evaluation
+                else [],
                 success_rating=spec["success_rating"] if evaluation else None,
                 establishment_id=record_id if outcome == "scale_up" else None,
                 recorded_at=_at(day, 14),
@@ -197,14 +262,24 @@ async def _sample_pilot(session: AsyncSession, spec: dict[str, Any], questions: 
         if stage != previous:  # a decision that keeps the stage (scale up, park) moves nothing
             session.add(
                 StageChange(
-                    pilot_id=pid, from_stage=previous, to_stage=stage, kind=kind, reason=reason,
+                    pilot_id=pid,
+                    from_stage=previous,
+                    to_stage=stage,
+                    kind=kind,
+                    reason=reason,
                     actor="sample-project-manager" if decision else spec["owner_id"],
-                    at=_at(day), effective_on=dt.date.fromisoformat(day), decision_id=decision_id,
+                    at=_at(day),
+                    effective_on=dt.date.fromisoformat(day),
+                    decision_id=decision_id,
                 )
             )
         previous = stage
     await audit.record(
-        session, actor=SEED_ACTOR, action="seed", entity_type="pilot", entity_id=pid,
+        session,
+        actor=SEED_ACTOR,
+        action="seed",
+        entity_type="pilot",
+        entity_id=pid,
         changes={"title": spec["title"], "stage": history[-1][1], "sample": True},
     )
 

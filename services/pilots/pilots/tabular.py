@@ -115,4 +115,6 @@ def read_table(data: bytes, filename: str | None) -> list[tuple[int, dict[str, A
 def file_response(body: bytes, fmt: str, name: str) -> Response:
     """A download of ``body`` as ``name.fmt`` (csv or xlsx)."""
     media = XLSX_MEDIA_TYPE if fmt == "xlsx" else CSV_MEDIA_TYPE
-    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    )

@@ -18,12 +18,16 @@ def _bad(text: str, multi: bool) -> tuple[int, str] | None:
 def check_single_line(text: str) -> str:
     found = _bad(text, False)
     if found:
-        raise ValueError(f"must be one line without control characters; found U+{ord(found[1]):04X} at {found[0] + 1}")
+        raise ValueError(
+            f"must be one line without control characters; found U+{ord(found[1]):04X} at {found[0] + 1}"
+        )
     return text
 
 
 def check_multi_line(text: str) -> str:
     found = _bad(text, True)
     if found:
-        raise ValueError(f"may hold line breaks but no control characters; found U+{ord(found[1]):04X} at {found[0] + 1}")
+        raise ValueError(
+            f"may hold line breaks but no control characters; found U+{ord(found[1]):04X} at {found[0] + 1}"
+        )
     return text

@@ -18,19 +18,27 @@ from pilots.textcheck import check_multi_line, check_single_line
 # Decimal in code; a JSON number on the wire (indicator values are not money).
 Number = Annotated[Decimal, PlainSerializer(lambda d: float(d), return_type=float, when_used="json")]
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(check_single_line)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(check_single_line),
 ]
 LongText = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=10_000), AfterValidator(check_multi_line)
 ]
 Reason = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000), AfterValidator(check_multi_line)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=2000),
+    AfterValidator(check_multi_line),
 ]
 Label = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(check_single_line)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(check_single_line),
 ]
 Reference = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300), AfterValidator(check_single_line)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=300),
+    AfterValidator(check_single_line),
 ]
 PilotIdPath = Annotated[str, Path(min_length=1, max_length=36, description="The pilot's id")]
 ChildIdPath = Annotated[str, Path(min_length=1, max_length=36)]

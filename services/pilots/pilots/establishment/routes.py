@@ -36,19 +36,27 @@ async def create_establishment(
 
 
 @router.get(
-    "/projects/{code}/establishments", response_model=Page[EstablishmentPublic], summary="List establishment records"
+    "/projects/{code}/establishments",
+    response_model=Page[EstablishmentPublic],
+    summary="List establishment records",
 )
 async def list_establishments(code: CodePath, scope: ScopeDep, page: PageDep) -> Page[EstablishmentPublic]:
     """The project's establishment records that link a pilot the caller may read, oldest first."""
     await repository.get_project(scope, code)
     rows, total = await service.list_in_project(scope, code, offset=page.offset, limit=page.limit + 1)
-    return offset_page([redact_for(scope.principal, await service.to_public(scope, r)) for r in rows], page, total)
+    return offset_page(
+        [redact_for(scope.principal, await service.to_public(scope, r)) for r in rows], page, total
+    )
 
 
 @router.get(
-    "/establishments/{establishment_id}", response_model=EstablishmentPublic, summary="Read an establishment record"
+    "/establishments/{establishment_id}",
+    response_model=EstablishmentPublic,
+    summary="Read an establishment record",
 )
-async def read_establishment(establishment_id: ChildIdPath, scope: ScopeDep, response: Response) -> EstablishmentPublic:
+async def read_establishment(
+    establishment_id: ChildIdPath, scope: ScopeDep, response: Response
+) -> EstablishmentPublic:
     """The record with its linked pilots; ``ETag`` for a later PATCH."""
     record = await service.get(scope, establishment_id)
     set_etag(response, record.version)
@@ -56,7 +64,9 @@ async def read_establishment(establishment_id: ChildIdPath, scope: ScopeDep, res
 
 
 @router.patch(
-    "/establishments/{establishment_id}", response_model=EstablishmentPublic, summary="Change an establishment record"
+    "/establishments/{establishment_id}",
+    response_model=EstablishmentPublic,
+    summary="Change an establishment record",
 )
 async def update_establishment(
     establishment_id: ChildIdPath,

@@ -25,7 +25,15 @@ from pilots.scope import Scope
 from pilots.types import AnchorKind, EstablishmentStatus, EvaluationOutcome
 
 STATUS_ORDER = [EstablishmentStatus.proposed, EstablishmentStatus.decided, EstablishmentStatus.in_use]
-FIELDS = ("practice", "description", "anchor_kind", "anchor_name", "decision_date", "decision_reference", "status")
+FIELDS = (
+    "practice",
+    "description",
+    "anchor_kind",
+    "anchor_name",
+    "decision_date",
+    "decision_reference",
+    "status",
+)
 BLOCKING = {EvaluationOutcome.park, EvaluationOutcome.stop}
 
 
@@ -47,17 +55,23 @@ async def get(scope: Scope, establishment_id: str, *, for_update: bool = False) 
     record = (await scope.session.exec(stmt)).first()
     if record is None:
         raise NotFound(f"No establishment record {establishment_id!r}.", slug="establishment-not-found")
-    if not (await scope.session.exec(select(func.count()).where(Establishment.id == record.id, _readable(scope)))).one():
+    if not (
+        await scope.session.exec(select(func.count()).where(Establishment.id == record.id, _readable(scope)))
+    ).one():
         raise Forbidden(
             f"Establishment record {establishment_id} links no pilot you may read.", slug="not-pilot-member"
         )
     return record
 
 
-async def list_in_project(scope: Scope, code: str, *, offset: int, limit: int) -> tuple[list[Establishment], int]:
+async def list_in_project(
+    scope: Scope, code: str, *, offset: int, limit: int
+) -> tuple[list[Establishment], int]:
     scope.require_read_role()
     where = [Establishment.project_code == code, _readable(scope)]
-    total = int((await scope.session.exec(select(func.count()).select_from(Establishment).where(*where))).one())
+    total = int(
+        (await scope.session.exec(select(func.count()).select_from(Establishment).where(*where))).one()
+    )
     rows = (
         await scope.session.exec(
             select(Establishment)
@@ -115,7 +129,9 @@ async def _refuse_blocked(scope: Scope, ids: list[str]) -> None:
     if blocked:
         raise Conflict(
             "Establishment follows the evaluation decision: "
-            + "; ".join(f"pilot {pid} was decided {d.outcome} on {d.decided_on}" for pid, d in blocked.items())
+            + "; ".join(
+                f"pilot {pid} was decided {d.outcome} on {d.decided_on}" for pid, d in blocked.items()
+            )
             + ". A new evaluation decision (scale_up) is needed first.",
             slug="decision-not-scale-up",
             pilots=sorted(blocked),
@@ -123,7 +139,9 @@ async def _refuse_blocked(scope: Scope, ids: list[str]) -> None:
 
 
 def _check_decision(record: Establishment) -> None:
-    if record.status != EstablishmentStatus.proposed and not (record.decision_date and record.decision_reference):
+    if record.status != EstablishmentStatus.proposed and not (
+        record.decision_date and record.decision_reference
+    ):
         raise UnprocessableContent(
             f"Status {record.status} needs the decision's date and reference.",
             slug="decision-missing",
@@ -184,7 +202,9 @@ async def propose(scope: Scope, pilot: ScopedPilot, proposal: Any) -> Establishm
     return await _insert(scope, record, [pilot.id])
 
 
-async def update(scope: Scope, establishment_id: str, data: EstablishmentUpdate, if_match: IfMatch) -> Establishment:
+async def update(
+    scope: Scope, establishment_id: str, data: EstablishmentUpdate, if_match: IfMatch
+) -> Establishment:
     """Change the record; status only moves forward: proposed -> decided -> in use."""
     record = await get(scope, establishment_id, for_update=True)
     if_match.check(record.version, label=f"Establishment record {record.id}")
@@ -203,7 +223,8 @@ async def update(scope: Scope, establishment_id: str, data: EstablishmentUpdate,
         old, new = EstablishmentStatus(record.status), EstablishmentStatus(sent["status"])
         if STATUS_ORDER.index(new) < STATUS_ORDER.index(old):
             raise Conflict(
-                f"The status moves forward only (proposed -> decided -> in_use); it is {old}.", slug="status-backwards"
+                f"The status moves forward only (proposed -> decided -> in_use); it is {old}.",
+                slug="status-backwards",
             )
         if new == EstablishmentStatus.decided and old != new:
             scope.require_manager("Recording an establishment decision")
@@ -225,7 +246,12 @@ async def update(scope: Scope, establishment_id: str, data: EstablishmentUpdate,
         record.updated_at = utcnow()
         scope.session.add(record)
         await audit.record(
-            scope.session, actor=scope.principal, action="update", entity_type="establishment", entity_id=record.id, changes=changes
+            scope.session,
+            actor=scope.principal,
+            action="update",
+            entity_type="establishment",
+            entity_id=record.id,
+            changes=changes,
         )
     await scope.session.flush()
     return record

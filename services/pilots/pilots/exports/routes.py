@@ -14,8 +14,12 @@ from pilots.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, file_response, write
 from pilots.types import CodePath, PilotIdPath
 
 router = APIRouter(tags=["exports"])
-ExportFormat = Annotated[Literal["csv", "xlsx"], Query(description="csv (semicolons, UTF-8 with BOM) or xlsx")]
-FILE_RESPONSES: dict[int | str, dict[str, object]] = {200: {"content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}}
+ExportFormat = Annotated[
+    Literal["csv", "xlsx"], Query(description="csv (semicolons, UTF-8 with BOM) or xlsx")
+]
+FILE_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}
+}
 
 
 @router.get(

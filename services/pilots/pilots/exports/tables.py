@@ -30,11 +30,22 @@ from pilots.timeline import service as timeline
 from pilots.timeline.schemas import TimelinePostPublic
 
 Table = tuple[Sequence[str], list[list[Any]]]
-PORTFOLIO_COLUMNS = ["id", "title", "stage", "counts_toward_rule", "not_counted_reason", "owner_id", "sectors",
-                     "success_rating", "latest_decision"]
+PORTFOLIO_COLUMNS = [
+    "id",
+    "title",
+    "stage",
+    "counts_toward_rule",
+    "not_counted_reason",
+    "owner_id",
+    "sectors",
+    "success_rating",
+    "latest_decision",
+]
 
 
-def _table(scope: Scope, columns: Sequence[str], rows: Iterable[Sequence[Any]], personal: Iterable[str]) -> Table:
+def _table(
+    scope: Scope, columns: Sequence[str], rows: Iterable[Sequence[Any]], personal: Iterable[str]
+) -> Table:
     header, body = redact_rows(scope.principal, columns, rows, personal)
     return header, body
 
@@ -42,8 +53,17 @@ def _table(scope: Scope, columns: Sequence[str], rows: Iterable[Sequence[Any]], 
 async def portfolio_tables(scope: Scope, project: Project) -> dict[str, Table]:
     view = await portfolio(scope, project)
     pilots = [
-        [p.id, p.title, str(p.stage), p.counts_toward_rule, p.not_counted_reason, p.owner_id, ", ".join(p.sectors),
-         p.success_rating, p.latest_decision]
+        [
+            p.id,
+            p.title,
+            str(p.stage),
+            p.counts_toward_rule,
+            p.not_counted_reason,
+            p.owner_id,
+            ", ".join(p.sectors),
+            p.success_rating,
+            p.latest_decision,
+        ]
         for p in view.pilots
     ]
     summary: list[list[Any]] = [
@@ -61,7 +81,10 @@ async def portfolio_tables(scope: Scope, project: Project) -> dict[str, Table]:
     ]
     return {
         "portfolio": _table(scope, PORTFOLIO_COLUMNS, pilots, personal_fields(PortfolioPilot)),
-        "decisions": (["pilot_id", "title", "gate", "outcome", "decided_on", "reference", "decision_body"], decided),
+        "decisions": (
+            ["pilot_id", "title", "gate", "outcome", "decided_on", "reference", "decision_body"],
+            decided,
+        ),
         "summary": (["key", "value"], summary),
     }
 
@@ -71,12 +94,23 @@ def _field_rows(scope: Scope, detail: PilotPublic) -> list[list[Any]]:
     hidden_hyp = set() if may_see_personal_data(scope.principal) else personal_fields(HypothesisPublic)
     data = detail.model_dump(
         mode="json",
-        exclude={"indicators", "hypothesis", "sectors", "traffic_lights", "latest_decision", "as_of", "as_of_note", *hidden},
+        exclude={
+            "indicators",
+            "hypothesis",
+            "sectors",
+            "traffic_lights",
+            "latest_decision",
+            "as_of",
+            "as_of_note",
+            *hidden,
+        },
     )
     fields: list[list[Any]] = [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in data.items()]
     fields.insert(3, ["sectors", ", ".join(s.code for s in detail.sectors)])
     fields += [
-        [f"hypothesis.{k}", v] for k, v in detail.hypothesis.model_dump(mode="json").items() if k not in hidden_hyp
+        [f"hypothesis.{k}", v]
+        for k, v in detail.hypothesis.model_dump(mode="json").items()
+        if k not in hidden_hyp
     ]
     fields += [[f"traffic_light.{k}", str(v)] for k, v in detail.traffic_lights.items()]
     return fields
@@ -85,19 +119,49 @@ def _field_rows(scope: Scope, detail: PilotPublic) -> list[list[Any]]:
 async def pilot_tables(scope: Scope, found: ScopedPilot) -> dict[str, Table]:
     """Every part of the pilot's record that the caller may see."""
     detail = await pilots_service.to_public(scope, found)
-    indicator_columns = ["id", "kind", "name", "unit", "numeric", "survey_based", "direction", "baseline", "target",
-                         "latest_value", "progress_percent", "traffic_light", "measurement_count", "hidden_measurements"]
+    indicator_columns = [
+        "id",
+        "kind",
+        "name",
+        "unit",
+        "numeric",
+        "survey_based",
+        "direction",
+        "baseline",
+        "target",
+        "latest_value",
+        "progress_percent",
+        "traffic_light",
+        "measurement_count",
+        "hidden_measurements",
+    ]
     indicators = [
-        [i.id, i.kind, i.name, i.unit, i.numeric, i.survey_based, str(i.direction), i.baseline, i.target,
-         i.latest.value if i.latest else None, i.progress_percent, i.traffic_light, i.measurement_count,
-         i.hidden_measurements]
+        [
+            i.id,
+            i.kind,
+            i.name,
+            i.unit,
+            i.numeric,
+            i.survey_based,
+            str(i.direction),
+            i.baseline,
+            i.target,
+            i.latest.value if i.latest else None,
+            i.progress_percent,
+            i.traffic_light,
+            i.measurement_count,
+            i.hidden_measurements,
+        ]
         for i in detail.indicators
     ]
     history, _ = await facts.history(scope, found, offset=0, limit=10_000)
     frozen = await pilots_service.frozen_changes(scope, found, offset=0, limit=10_000)
     posts = await timeline.all_for(scope, found)
     records = [await establishment.to_public(scope, r) for r in await establishment.for_pilot(scope, found)]
-    decided = [decisions.to_public(scope, d) for d in (await decisions.list_for(scope, found, offset=0, limit=10_000))[0]]
+    decided = [
+        decisions.to_public(scope, d)
+        for d in (await decisions.list_for(scope, found, offset=0, limit=10_000))[0]
+    ]
     reflections = await learning.reflections(scope, found)
     return {
         "pilot": (["field", "value"], _field_rows(scope, detail)),
@@ -108,7 +172,10 @@ async def pilot_tables(scope: Scope, found: ScopedPilot) -> dict[str, Table]:
         "stage_history": _table(
             scope,
             ["effective_on", "at", "from_stage", "to_stage", "kind", "actor", "reason", "decision_id"],
-            [[h.effective_on, h.at, h.from_stage, h.to_stage, h.kind, h.actor, h.reason, h.decision_id] for h in history],
+            [
+                [h.effective_on, h.at, h.from_stage, h.to_stage, h.kind, h.actor, h.reason, h.decision_id]
+                for h in history
+            ],
             personal_fields(StageChangePublic),
         ),
         "decisions": _decision_table(scope, [(detail.title, detail.stage, d) for d in decided]),
@@ -127,25 +194,81 @@ async def pilot_tables(scope: Scope, found: ScopedPilot) -> dict[str, Table]:
         ),
         "establishments": _table(
             scope,
-            ["id", "practice", "description", "anchor_kind", "anchor_name", "decision_date", "decision_reference",
-             "status", "pilot_ids"],
-            [[r.id, r.practice, r.description, str(r.anchor_kind), r.anchor_name, r.decision_date,
-              r.decision_reference, str(r.status), ", ".join(r.pilot_ids)] for r in records],
+            [
+                "id",
+                "practice",
+                "description",
+                "anchor_kind",
+                "anchor_name",
+                "decision_date",
+                "decision_reference",
+                "status",
+                "pilot_ids",
+            ],
+            [
+                [
+                    r.id,
+                    r.practice,
+                    r.description,
+                    str(r.anchor_kind),
+                    r.anchor_name,
+                    r.decision_date,
+                    r.decision_reference,
+                    str(r.status),
+                    ", ".join(r.pilot_ids),
+                ]
+                for r in records
+            ],
             personal_fields(EstablishmentPublic),
         ),
     }
 
 
-DECISION_COLUMNS = ["pilot_id", "pilot_title", "stage", "gate", "outcome", "decided_on", "reference",
-                    "decision_body", "success_rating", "reasoning", "evidence", "decided_by"]
-REFLECTION_COLUMNS = ["pilot_id", "pilot_title", "gate", "question_code", "question_fi", "question_en", "private",
-                      "answered", "answer", "answered_by", "answered_at"]
+DECISION_COLUMNS = [
+    "pilot_id",
+    "pilot_title",
+    "stage",
+    "gate",
+    "outcome",
+    "decided_on",
+    "reference",
+    "decision_body",
+    "success_rating",
+    "reasoning",
+    "evidence",
+    "decided_by",
+]
+REFLECTION_COLUMNS = [
+    "pilot_id",
+    "pilot_title",
+    "gate",
+    "question_code",
+    "question_fi",
+    "question_en",
+    "private",
+    "answered",
+    "answer",
+    "answered_by",
+    "answered_at",
+]
 
 
 def _decision_table(scope: Scope, items: list[tuple[str, Any, GateDecisionPublic]]) -> Table:
     rows = [
-        [d.pilot_id, title, str(stage), str(d.gate), d.outcome, d.decided_on, d.reference, str(d.decision_body),
-         d.success_rating, d.reasoning, " ".join(e.ref for e in d.evidence or []), d.decided_by]
+        [
+            d.pilot_id,
+            title,
+            str(stage),
+            str(d.gate),
+            d.outcome,
+            d.decided_on,
+            d.reference,
+            str(d.decision_body),
+            d.success_rating,
+            d.reasoning,
+            " ".join(e.ref for e in d.evidence or []),
+            d.decided_by,
+        ]
         for title, stage, d in items
     ]
     return _table(scope, DECISION_COLUMNS, rows, personal_fields(GateDecisionPublic))
@@ -153,8 +276,19 @@ def _decision_table(scope: Scope, items: list[tuple[str, Any, GateDecisionPublic
 
 def _reflection_table(scope: Scope, items: list[tuple[str, str, ReflectionPublic]]) -> Table:
     rows = [
-        [pid, title, str(r.gate), r.code, r.text_fi, r.text_en, r.private, r.answered, r.answer, r.answered_by,
-         r.answered_at]
+        [
+            pid,
+            title,
+            str(r.gate),
+            r.code,
+            r.text_fi,
+            r.text_en,
+            r.private,
+            r.answered,
+            r.answer,
+            r.answered_by,
+            r.answered_at,
+        ]
         for pid, title, r in items
         if r.answered
     ]
@@ -179,16 +313,36 @@ def learning_csv(scope: Scope, sheets: dict[str, Table]) -> Table:
     for record, (header, body) in sheets.items():
         index = {h: i for i, h in enumerate(header)}
 
-        def get(row: list[Any], key: str) -> Any:
+        def get(row: list[Any], key: str, index: dict[str, int] = index) -> Any:
             return row[index[key]] if key in index else None
 
         for row in body:
             if record == "decisions":
-                rows.append([record, get(row, "pilot_id"), get(row, "pilot_title"), get(row, "gate"),
-                             get(row, "outcome"), get(row, "reasoning"), get(row, "decided_on"), get(row, "reference")])
+                rows.append(
+                    [
+                        record,
+                        get(row, "pilot_id"),
+                        get(row, "pilot_title"),
+                        get(row, "gate"),
+                        get(row, "outcome"),
+                        get(row, "reasoning"),
+                        get(row, "decided_on"),
+                        get(row, "reference"),
+                    ]
+                )
             else:
-                rows.append([record, get(row, "pilot_id"), get(row, "pilot_title"), get(row, "gate"),
-                             get(row, "question_en"), get(row, "answer"), get(row, "answered_at"), None])
+                rows.append(
+                    [
+                        record,
+                        get(row, "pilot_id"),
+                        get(row, "pilot_title"),
+                        get(row, "gate"),
+                        get(row, "question_en"),
+                        get(row, "answer"),
+                        get(row, "answered_at"),
+                        None,
+                    ]
+                )
     header = ["record", "pilot_id", "pilot_title", "gate", "item", "text", "date", "reference"]
     return _table(scope, header, rows, {"text"})  # text: reasoning or answer, written by people
 
@@ -203,4 +357,3 @@ def long_rows(tables: dict[str, Table]) -> Table:
             else:
                 rows += [[section, n, h, v] for h, v in zip(header, row, strict=True)]
     return ["section", "item", "field", "value"], rows
-

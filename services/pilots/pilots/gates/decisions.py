@@ -111,7 +111,9 @@ async def _check_evidence(scope: Scope, pilot: Pilot, links: list[EvidenceLink])
             else set()
         )
     errors = [
-        InvalidParam(name=f"body.evidence.{i}.ref", reason=f"no {e.kind.replace('_', ' ')} {e.ref!r} of this pilot")
+        InvalidParam(
+            name=f"body.evidence.{i}.ref", reason=f"no {e.kind.replace('_', ' ')} {e.ref!r} of this pilot"
+        )
         for i, e in enumerate(links)
         if e.kind != "document" and e.ref not in found[e.kind]
     ]
@@ -175,7 +177,10 @@ async def evaluate(scope: Scope, pilot_id: str, data: EvaluationDecisionCreate) 
             action="update",
             entity_type="pilot",
             entity_id=pilot.id,
-            changes={"success_rating": [pilot.success_rating, data.success_rating], "decision_id": decision.id},
+            changes={
+                "success_rating": [pilot.success_rating, data.success_rating],
+                "decision_id": decision.id,
+            },
         )
         pilot.success_rating = data.success_rating
     if target != stage:
@@ -195,7 +200,9 @@ async def evaluate(scope: Scope, pilot_id: str, data: EvaluationDecisionCreate) 
     return decision
 
 
-async def list_for(scope: Scope, pilot: ScopedPilot, *, offset: int, limit: int) -> tuple[list[GateDecision], int]:
+async def list_for(
+    scope: Scope, pilot: ScopedPilot, *, offset: int, limit: int
+) -> tuple[list[GateDecision], int]:
     where = GateDecision.pilot_id == pilot.id
     total = int((await scope.session.exec(select(func.count()).select_from(GateDecision).where(where))).one())
     rows = (

@@ -76,7 +76,9 @@ async def latest_evaluations(
     if as_of is not None:
         stmt = stmt.where(GateDecision.decided_on <= as_of)
     out: dict[str, GateDecision] = {}
-    for d in (await scope.session.exec(stmt.order_by(col(GateDecision.decided_on), col(GateDecision.recorded_at)))).all():
+    for d in (
+        await scope.session.exec(stmt.order_by(col(GateDecision.decided_on), col(GateDecision.recorded_at)))
+    ).all():
         out[d.pilot_id] = d
     return out
 
@@ -158,7 +160,9 @@ async def stages_on(scope: Scope, pilot_ids: Sequence[str], day: dt.date) -> dic
     return out
 
 
-async def history(scope: Scope, pilot: ScopedPilot, *, offset: int, limit: int) -> tuple[list[StageChange], int]:
+async def history(
+    scope: Scope, pilot: ScopedPilot, *, offset: int, limit: int
+) -> tuple[list[StageChange], int]:
     where = StageChange.pilot_id == pilot.id
     total = await _count(scope, select(func.count()).select_from(StageChange).where(where))
     rows = (

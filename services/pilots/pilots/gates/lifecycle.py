@@ -76,7 +76,10 @@ def _reflections(stage: Stage) -> tuple[str, str, Check]:
 
 
 GATES: dict[Stage, list[tuple[str, str, Check]]] = {
-    Stage.planned: [("need", "the need or problem is described (need)", lambda f: bool(f.pilot.need)), _reflections(Stage.planned)],
+    Stage.planned: [
+        ("need", "the need or problem is described (need)", lambda f: bool(f.pilot.need)),
+        _reflections(Stage.planned),
+    ],
     Stage.approved: [
         ("sectors", "at least two sectors (hallintoalat)", lambda f: f.sector_count >= 2),
         (

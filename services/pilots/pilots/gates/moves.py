@@ -48,7 +48,8 @@ async def move(scope: Scope, pilot_id: str, request: MoveRequest, if_match: IfMa
     pilot = found.row
     if not found.may_edit:
         raise Forbidden(
-            "Only the pilot's owner, the project manager or an admin may move this pilot.", slug="not-pilot-owner"
+            "Only the pilot's owner, the project manager or an admin may move this pilot.",
+            slug="not-pilot-owner",
         )
     if if_match is not None:
         if_match.check(pilot.version, label=f"Pilot {pilot.id}")
@@ -64,9 +65,11 @@ async def move(scope: Scope, pilot_id: str, request: MoveRequest, if_match: IfMa
             pilot,
             [],
         )
-    unmet = [] if target == Stage.idea else [
-        r for r in requirements(target, await facts.gate_facts(scope, pilot)) if not r.met
-    ]
+    unmet = (
+        []
+        if target == Stage.idea
+        else [r for r in requirements(target, await facts.gate_facts(scope, pilot)) if not r.met]
+    )
     if kind == "late_entry" and not request.late_entry:
         raise _refuse(
             f"From {current} the next stage is {next_stage(current)}; entering {target} directly is a late "
@@ -118,7 +121,13 @@ async def move(scope: Scope, pilot_id: str, request: MoveRequest, if_match: IfMa
         )
         decision_id = decision.id
     await change_stage(
-        scope, pilot, target, kind=kind, reason=request.reason, effective_on=effective, decision_id=decision_id
+        scope,
+        pilot,
+        target,
+        kind=kind,
+        reason=request.reason,
+        effective_on=effective,
+        decision_id=decision_id,
     )
     await scope.session.flush()
     return found

@@ -43,7 +43,12 @@ def rule_breaks(pilot: Pilot, sector_count: int) -> list[tuple[str, str]]:
     """The portfolio rules ``pilot`` breaks now, as (code, explanation)."""
     broken = []
     if sector_count < MIN_SECTORS:
-        broken.append(("multi_sector", f"it has {sector_count} sector(s); a counted pilot cuts across at least {MIN_SECTORS}"))
+        broken.append(
+            (
+                "multi_sector",
+                f"it has {sector_count} sector(s); a counted pilot cuts across at least {MIN_SECTORS}",
+            )
+        )
     if not customer_involvement(pilot):
         broken.append(
             (
@@ -115,7 +120,9 @@ async def portfolio(scope: Scope, project: Project, as_of: dt.date | None = None
     scope.require_read_role()
     everyone = (
         await scope.session.exec(
-            select(Pilot).where(Pilot.project_code == project.code).order_by(col(Pilot.created_at), col(Pilot.id))
+            select(Pilot)
+            .where(Pilot.project_code == project.code)
+            .order_by(col(Pilot.created_at), col(Pilot.id))
         )
     ).all()
     ids = [p.id for p in everyone]
@@ -144,7 +151,9 @@ async def portfolio(scope: Scope, project: Project, as_of: dt.date | None = None
                     stage=stage,
                     owner_id=p.owner_id,
                     sectors=sectors[p.id],
-                    success_rating=latest[p.id].success_rating if p.id in latest and as_of else p.success_rating,
+                    success_rating=latest[p.id].success_rating
+                    if p.id in latest and as_of
+                    else p.success_rating,
                     counts_toward_rule=counts,
                     not_counted_reason="; ".join(m for _, m in broken) or None,
                     latest_decision=latest[p.id].outcome if p.id in latest else None,
@@ -165,7 +174,11 @@ async def portfolio(scope: Scope, project: Project, as_of: dt.date | None = None
             reference=d.reference,
             decision_body=DecisionBody(d.decision_body),
         )
-        for d in (await scope.session.exec(stmt.order_by(col(GateDecision.decided_on), col(GateDecision.recorded_at)))).all()
+        for d in (
+            await scope.session.exec(
+                stmt.order_by(col(GateDecision.decided_on), col(GateDecision.recorded_at))
+            )
+        ).all()
         if d.pilot_id in readable
     ]
     return Portfolio(

@@ -29,7 +29,11 @@ router = APIRouter(tags=["pilots"])
 
 @router.post("/pilots/{pilot_id}/moves", response_model=PilotPublic, summary="Move a pilot to another stage")
 async def move_pilot(
-    pilot_id: PilotIdPath, body: MoveRequest, scope: ScopeDep, response: Response, if_match: OptionalIfMatchDep
+    pilot_id: PilotIdPath,
+    body: MoveRequest,
+    scope: ScopeDep,
+    response: Response,
+    if_match: OptionalIfMatchDep,
 ) -> PilotPublic:
     """Checked against the gates; refused with 409 naming what is ``missing`` and the ``allowed_moves``.
     Approval (entering approved or later), withdrawing an approved pilot and establishing are the
@@ -42,20 +46,28 @@ async def move_pilot(
     return redact_for(scope.principal, await pilots_service.to_public(scope, found))
 
 
-@router.get("/pilots/{pilot_id}/next-gate", response_model=NextGateStatus, summary="What the next stage needs")
+@router.get(
+    "/pilots/{pilot_id}/next-gate", response_model=NextGateStatus, summary="What the next stage needs"
+)
 async def read_next_gate(pilot_id: PilotIdPath, scope: ScopeDep) -> NextGateStatus:
     """Every requirement of the next stage on the main path, met or not, the moves allowed now and
     whether the next move is a decision of the project manager."""
     return await moves.next_gate(scope, pilot_id)
 
 
-@router.get("/pilots/{pilot_id}/history", response_model=Page[StageChangePublic], summary="List a pilot's stage history")
+@router.get(
+    "/pilots/{pilot_id}/history",
+    response_model=Page[StageChangePublic],
+    summary="List a pilot's stage history",
+)
 async def read_history(pilot_id: PilotIdPath, scope: ScopeDep, page: PageDep) -> Page[StageChangePublic]:
     """Every move in order of the day it took effect: from, to, kind, who, when, why and the decision
     behind it (steering sees no actor or reason)."""
     found = await repository.get(scope, pilot_id)
     rows, total = await facts.history(scope, found, offset=page.offset, limit=page.limit + 1)
-    items = [redact_for(scope.principal, StageChangePublic.model_validate(r, from_attributes=True)) for r in rows]
+    items = [
+        redact_for(scope.principal, StageChangePublic.model_validate(r, from_attributes=True)) for r in rows
+    ]
     return offset_page(items, page, total)
 
 
@@ -80,25 +92,37 @@ async def create_decision(
 
 
 @router.get(
-    "/pilots/{pilot_id}/decisions", response_model=Page[GateDecisionPublic], summary="List a pilot's gate decisions"
+    "/pilots/{pilot_id}/decisions",
+    response_model=Page[GateDecisionPublic],
+    summary="List a pilot's gate decisions",
 )
 async def list_decisions(pilot_id: PilotIdPath, scope: ScopeDep, page: PageDep) -> Page[GateDecisionPublic]:
     """Approval, withdrawal, evaluation and establishment decisions in the order they were made."""
     found = await repository.get(scope, pilot_id)
     rows, total = await decisions.list_for(scope, found, offset=page.offset, limit=page.limit + 1)
-    return offset_page([redact_for(scope.principal, decisions.to_public(scope, r)) for r in rows], page, total)
+    return offset_page(
+        [redact_for(scope.principal, decisions.to_public(scope, r)) for r in rows], page, total
+    )
 
 
 @router.get(
-    "/pilots/{pilot_id}/decisions/{decision_id}", response_model=GateDecisionPublic, summary="Read a gate decision"
+    "/pilots/{pilot_id}/decisions/{decision_id}",
+    response_model=GateDecisionPublic,
+    summary="Read a gate decision",
 )
-async def read_decision(pilot_id: PilotIdPath, decision_id: ChildIdPath, scope: ScopeDep) -> GateDecisionPublic:
+async def read_decision(
+    pilot_id: PilotIdPath, decision_id: ChildIdPath, scope: ScopeDep
+) -> GateDecisionPublic:
     """One decision: gate, outcome, stages, reasoning, evidence, reference, who recorded it and when."""
     found = await repository.get(scope, pilot_id)
-    return redact_for(scope.principal, decisions.to_public(scope, await decisions.get(scope, found, decision_id)))
+    return redact_for(
+        scope.principal, decisions.to_public(scope, await decisions.get(scope, found, decision_id))
+    )
 
 
-@router.get("/projects/{code}/portfolio", response_model=Portfolio, summary="Read the project's portfolio of pilots")
+@router.get(
+    "/projects/{code}/portfolio", response_model=Portfolio, summary="Read the project's portfolio of pilots"
+)
 async def read_portfolio(code: CodePath, scope: ScopeDep, as_of: AsOf = None) -> Portfolio:
     """Pilots by stage, how many count toward the 3-5 rule now (each multi-sector, involving customers),
     which do not and why, and the decisions across pilots. With ``as_of``: stages and decisions as they

@@ -29,8 +29,12 @@ from pilots.types import ChildIdPath, PilotIdPath
 
 router = APIRouter(tags=["indicators"])
 MAX_UPLOAD = 5_000_000
-ExportFormat = Annotated[Literal["csv", "xlsx"], Query(description="csv (semicolons, UTF-8 with BOM) or xlsx")]
-IndicatorIdQuery = Annotated[str | None, Query(max_length=36, description="Only this indicator's measurements")]
+ExportFormat = Annotated[
+    Literal["csv", "xlsx"], Query(description="csv (semicolons, UTF-8 with BOM) or xlsx")
+]
+IndicatorIdQuery = Annotated[
+    str | None, Query(max_length=36, description="Only this indicator's measurements")
+]
 
 
 @router.get(
@@ -59,7 +63,10 @@ async def list_indicators(pilot_id: PilotIdPath, scope: ScopeDep, page: PageDep)
 
 
 @router.post(
-    "/pilots/{pilot_id}/indicators", status_code=201, response_model=IndicatorPublic, summary="Add an indicator"
+    "/pilots/{pilot_id}/indicators",
+    status_code=201,
+    response_model=IndicatorPublic,
+    summary="Add an indicator",
 )
 async def create_indicator(
     pilot_id: PilotIdPath, body: IndicatorCreate, scope: ScopeDep, response: Response
@@ -73,16 +80,22 @@ async def create_indicator(
 
 
 @router.get(
-    "/pilots/{pilot_id}/indicators/{indicator_id}", response_model=IndicatorPublic, summary="Read one indicator"
+    "/pilots/{pilot_id}/indicators/{indicator_id}",
+    response_model=IndicatorPublic,
+    summary="Read one indicator",
 )
-async def read_indicator(pilot_id: PilotIdPath, indicator_id: ChildIdPath, scope: ScopeDep) -> IndicatorPublic:
+async def read_indicator(
+    pilot_id: PilotIdPath, indicator_id: ChildIdPath, scope: ScopeDep
+) -> IndicatorPublic:
     """The indicator with its latest visible measurement, progress and traffic light."""
     pilot = await repository.get(scope, pilot_id)
     return redact_for(scope.principal, await ops.indicator_public(scope, pilot, indicator_id))
 
 
 @router.patch(
-    "/pilots/{pilot_id}/indicators/{indicator_id}", response_model=IndicatorPublic, summary="Change an indicator"
+    "/pilots/{pilot_id}/indicators/{indicator_id}",
+    response_model=IndicatorPublic,
+    summary="Change an indicator",
 )
 async def update_indicator(
     pilot_id: PilotIdPath, indicator_id: ChildIdPath, body: IndicatorUpdate, scope: ScopeDep
@@ -94,7 +107,10 @@ async def update_indicator(
 
 
 @router.post(
-    "/pilots/{pilot_id}/measurements", status_code=201, response_model=MeasurementPublic, summary="Add a measurement"
+    "/pilots/{pilot_id}/measurements",
+    status_code=201,
+    response_model=MeasurementPublic,
+    summary="Add a measurement",
 )
 async def create_measurement(
     pilot_id: PilotIdPath, body: MeasurementCreate, scope: ScopeDep, response: Response
@@ -107,7 +123,9 @@ async def create_measurement(
     return item
 
 
-@router.get("/pilots/{pilot_id}/measurements", response_model=Page[MeasurementPublic], summary="List measurements")
+@router.get(
+    "/pilots/{pilot_id}/measurements", response_model=Page[MeasurementPublic], summary="List measurements"
+)
 async def list_measurements(
     pilot_id: PilotIdPath, scope: ScopeDep, page: PageDep, indicator_id: IndicatorIdQuery = None
 ) -> Page[MeasurementPublic]:
@@ -126,7 +144,9 @@ async def list_measurements(
     response_class=Response,
     responses={200: {"content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}},
 )
-async def export_measurements(pilot_id: PilotIdPath, scope: ScopeDep, format: ExportFormat = "csv") -> Response:
+async def export_measurements(
+    pilot_id: PilotIdPath, scope: ScopeDep, format: ExportFormat = "csv"
+) -> Response:
     """The measurements the caller may see, in the import's columns (steering: without the narrative)."""
     pilot = await repository.get(scope, pilot_id)
     columns, rows = redact_rows(
@@ -139,9 +159,13 @@ async def export_measurements(pilot_id: PilotIdPath, scope: ScopeDep, format: Ex
 
 
 @router.get(
-    "/pilots/{pilot_id}/measurements/{measurement_id}", response_model=MeasurementPublic, summary="Read a measurement"
+    "/pilots/{pilot_id}/measurements/{measurement_id}",
+    response_model=MeasurementPublic,
+    summary="Read a measurement",
 )
-async def read_measurement(pilot_id: PilotIdPath, measurement_id: ChildIdPath, scope: ScopeDep) -> MeasurementPublic:
+async def read_measurement(
+    pilot_id: PilotIdPath, measurement_id: ChildIdPath, scope: ScopeDep
+) -> MeasurementPublic:
     """One measurement, if the caller may see it (the small-sample rule applies: 404 otherwise)."""
     pilot = await repository.get(scope, pilot_id)
     return redact_for(scope.principal, await ops.get_measurement(scope, pilot, measurement_id))
@@ -181,5 +205,3 @@ async def import_measurements(
     return await measurement_io.import_measurements(
         scope, pilot_id, data=data, filename=file.filename, dry_run=dry_run
     )
-
-

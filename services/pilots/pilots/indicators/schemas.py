@@ -103,7 +103,9 @@ class IndicatorPublic(BaseModel):
     progress_percent: Number | None = Field(
         default=None, description="(latest - baseline) / (target - baseline) x 100, one decimal, unclamped"
     )
-    traffic_light: Light | None = Field(default=None, description="From progress_percent (traffic_light_rule)")
+    traffic_light: Light | None = Field(
+        default=None, description="From progress_percent (traffic_light_rule)"
+    )
     measurement_count: int = 0
     hidden_measurements: int = Field(
         default=0, description="Survey values from fewer than 10 respondents, not shown to this caller"

@@ -37,7 +37,9 @@ FROZEN_FIELDS = ("baseline", "target", "direction")
 
 
 def _invalid(name: str, reason: str, slug: str = "invalid-indicator") -> UnprocessableContent:
-    return UnprocessableContent(f"{name}: {reason}", slug=slug, errors=[InvalidParam(name=name, reason=reason)])
+    return UnprocessableContent(
+        f"{name}: {reason}", slug=slug, errors=[InvalidParam(name=name, reason=reason)]
+    )
 
 
 def canonical_value(raw: object, *, numeric: bool, name: str) -> str:
@@ -58,13 +60,16 @@ def _check_direction(ind: Indicator) -> None:
         raise _invalid("body.target", "the target equals the baseline")
     if (ind.direction == Direction.HIGHER) != (target > base):
         raise _invalid(
-            "body.target", f"with '{ind.direction} is better' the target must be on that side of the baseline {base}"
+            "body.target",
+            f"with '{ind.direction} is better' the target must be on that side of the baseline {base}",
         )
 
 
 async def _check_kind(scope: Scope, code: str) -> None:
     if await scope.session.get(IndicatorKind, code) is None:
-        kinds = (await scope.session.exec(select(IndicatorKind.code).order_by(col(IndicatorKind.sort_order)))).all()
+        kinds = (
+            await scope.session.exec(select(IndicatorKind.code).order_by(col(IndicatorKind.sort_order)))
+        ).all()
         raise _invalid("body.kind", f"unknown indicator kind {code!r}; known: {', '.join(kinds)}")
 
 
@@ -111,7 +116,9 @@ async def create_indicator(scope: Scope, pilot_id: str, data: IndicatorCreate) -
     return ind
 
 
-async def update_indicator(scope: Scope, pilot_id: str, indicator_id: str, data: IndicatorUpdate) -> Indicator:
+async def update_indicator(
+    scope: Scope, pilot_id: str, indicator_id: str, data: IndicatorUpdate
+) -> Indicator:
     """Unit and calculation lock once measurements exist; baseline, target, direction freeze once running."""
     pilot = await repository.get_editable(scope, pilot_id)
     ind = await _indicator(scope, pilot, indicator_id)
@@ -143,7 +150,9 @@ async def update_indicator(scope: Scope, pilot_id: str, indicator_id: str, data:
     if frozen and await is_frozen(scope, pilot.row):
         if not data.change_reason:
             raise Conflict(
-                "What the pilot tests is frozen once it runs: send change_reason to change " + ", ".join(frozen) + ".",
+                "What the pilot tests is frozen once it runs: send change_reason to change "
+                + ", ".join(frozen)
+                + ".",
                 slug="frozen-fields",
                 fields=frozen,
             )
@@ -168,7 +177,12 @@ async def update_indicator(scope: Scope, pilot_id: str, indicator_id: str, data:
             changes["change_reason"] = data.change_reason
         scope.session.add(ind)
         await audit.record(
-            scope.session, actor=scope.principal, action="update", entity_type="indicator", entity_id=ind.id, changes=changes
+            scope.session,
+            actor=scope.principal,
+            action="update",
+            entity_type="indicator",
+            entity_id=ind.id,
+            changes=changes,
         )
     await scope.session.flush()
     return ind
@@ -177,11 +191,15 @@ async def update_indicator(scope: Scope, pilot_id: str, indicator_id: str, data:
 def check_respondents(ind: Indicator, respondents: int | None, name: str) -> None:
     if ind.survey_based and respondents is None:
         raise _invalid(
-            name, "a survey-based indicator's measurement needs the number of respondents", slug="invalid-measurement"
+            name,
+            "a survey-based indicator's measurement needs the number of respondents",
+            slug="invalid-measurement",
         )
 
 
-async def create_measurement(scope: Scope, pilot_id: str, data: MeasurementCreate) -> tuple[Indicator, Measurement]:
+async def create_measurement(
+    scope: Scope, pilot_id: str, data: MeasurementCreate
+) -> tuple[Indicator, Measurement]:
     """One measurement; the indicator must be this pilot's."""
     pilot = await repository.get_editable(scope, pilot_id)
     ind = await scope.session.get(Indicator, data.indicator_id)
@@ -198,7 +216,9 @@ async def create_measurement(scope: Scope, pilot_id: str, data: MeasurementCreat
     if data.external_id:
         dup = (
             await scope.session.exec(
-                select(Measurement.id).where(Measurement.pilot_id == pilot.id, Measurement.external_id == data.external_id)
+                select(Measurement.id).where(
+                    Measurement.pilot_id == pilot.id, Measurement.external_id == data.external_id
+                )
             )
         ).first()
         if dup:
@@ -237,11 +257,18 @@ async def delete_measurement(scope: Scope, pilot_id: str, measurement_id: str) -
     pilot = await repository.get_editable(scope, pilot_id)
     m = await scope.session.get(Measurement, measurement_id)
     if m is None or m.pilot_id != pilot.id:
-        raise NotFound(f"Pilot {pilot_id} has no measurement {measurement_id!r}.", slug="measurement-not-found")
+        raise NotFound(
+            f"Pilot {pilot_id} has no measurement {measurement_id!r}.", slug="measurement-not-found"
+        )
     values = m.model_dump(exclude={"id", "created_at"})
     await scope.session.delete(m)
     await audit.record(
-        scope.session, actor=scope.principal, action="delete", entity_type="measurement", entity_id=measurement_id, changes=values
+        scope.session,
+        actor=scope.principal,
+        action="delete",
+        entity_type="measurement",
+        entity_id=measurement_id,
+        changes=values,
     )
 
 
@@ -283,11 +310,18 @@ async def get_measurement(scope: Scope, pilot: ScopedPilot, measurement_id: str)
         await scope.session.exec(
             select(Measurement, Indicator)
             .join(Indicator, col(Indicator.id) == col(Measurement.indicator_id))
-            .where(Measurement.id == measurement_id, Measurement.pilot_id == pilot.id, visible_clause(pilot.sees_small_samples))
+            .where(
+                Measurement.id == measurement_id,
+                Measurement.pilot_id == pilot.id,
+                visible_clause(pilot.sees_small_samples),
+            )
         )
     ).first()
     if row is None:
-        raise NotFound(f"Pilot {pilot.id} has no measurement {measurement_id!r} you may see.", slug="measurement-not-found")
+        raise NotFound(
+            f"Pilot {pilot.id} has no measurement {measurement_id!r} you may see.",
+            slug="measurement-not-found",
+        )
     m, ind = row
     return measurement_public(scope, ind, m)
 
@@ -298,7 +332,9 @@ async def list_measurements(
     where = [Measurement.pilot_id == pilot.id, visible_clause(pilot.sees_small_samples)]
     if indicator_id is not None:
         where.append(Measurement.indicator_id == indicator_id)
-    joined = select(Measurement, Indicator).join(Indicator, col(Indicator.id) == col(Measurement.indicator_id))
+    joined = select(Measurement, Indicator).join(
+        Indicator, col(Indicator.id) == col(Measurement.indicator_id)
+    )
     total = (
         await scope.session.exec(
             select(func.count())
@@ -319,7 +355,11 @@ async def list_measurements(
 
 
 async def pilot_indicators(scope: Scope, pilot: ScopedPilot) -> list[Indicator]:
-    stmt = select(Indicator).where(Indicator.pilot_id == pilot.id).order_by(col(Indicator.created_at), col(Indicator.id))
+    stmt = (
+        select(Indicator)
+        .where(Indicator.pilot_id == pilot.id)
+        .order_by(col(Indicator.created_at), col(Indicator.id))
+    )
     return list((await scope.session.exec(stmt)).all())
 
 
@@ -332,7 +372,9 @@ async def pilot_measurements(scope: Scope, pilot: ScopedPilot) -> list[Measureme
     return list((await scope.session.exec(stmt)).all())
 
 
-async def indicators_public(scope: Scope, pilot: ScopedPilot, as_of: dt.date | None = None) -> list[IndicatorPublic]:
+async def indicators_public(
+    scope: Scope, pilot: ScopedPilot, as_of: dt.date | None = None
+) -> list[IndicatorPublic]:
     """The pilot's indicators with their latest visible value (up to ``as_of``), progress and light."""
     inds = await pilot_indicators(scope, pilot)
     small_ok = pilot.sees_small_samples
@@ -359,7 +401,9 @@ async def indicators_public(scope: Scope, pilot: ScopedPilot, as_of: dt.date | N
             (
                 await scope.session.exec(
                     stmt.order_by(
-                        col(Measurement.measured_on).desc(), col(Measurement.created_at).desc(), col(Measurement.id).desc()
+                        col(Measurement.measured_on).desc(),
+                        col(Measurement.created_at).desc(),
+                        col(Measurement.id).desc(),
                     ).limit(1)
                 )
             ).first()

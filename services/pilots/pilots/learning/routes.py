@@ -25,11 +25,15 @@ from pilots.types import ChildIdPath, CodePath, PilotIdPath, Stage
 
 router = APIRouter(tags=["learning"])
 GateQuery = Annotated[Stage | None, Query(description="Only this gate's questions")]
-ExportFormat = Annotated[Literal["csv", "xlsx"], Query(description="csv (semicolons, UTF-8 with BOM) or xlsx")]
+ExportFormat = Annotated[
+    Literal["csv", "xlsx"], Query(description="csv (semicolons, UTF-8 with BOM) or xlsx")
+]
 
 
 @router.get(
-    "/reflection-questions", response_model=Page[ReflectionQuestionPublic], summary="List the reflection questions"
+    "/reflection-questions",
+    response_model=Page[ReflectionQuestionPublic],
+    summary="List the reflection questions",
 )
 async def list_questions(
     scope: ScopeDep,
@@ -61,7 +65,9 @@ async def create_question(
 
 
 @router.get(
-    "/reflection-questions/{question_id}", response_model=ReflectionQuestionPublic, summary="Read a reflection question"
+    "/reflection-questions/{question_id}",
+    response_model=ReflectionQuestionPublic,
+    summary="Read a reflection question",
 )
 async def read_question(question_id: ChildIdPath, scope: ScopeDep) -> ReflectionQuestionPublic:
     """One question with its gate, texts and flags."""
@@ -69,7 +75,9 @@ async def read_question(question_id: ChildIdPath, scope: ScopeDep) -> Reflection
 
 
 @router.patch(
-    "/reflection-questions/{question_id}", response_model=ReflectionQuestionPublic, summary="Change a reflection question"
+    "/reflection-questions/{question_id}",
+    response_model=ReflectionQuestionPublic,
+    summary="Change a reflection question",
 )
 async def update_question(
     question_id: ChildIdPath, body: ReflectionQuestionUpdate, scope: ScopeDep
@@ -80,7 +88,9 @@ async def update_question(
 
 
 @router.get(
-    "/pilots/{pilot_id}/reflections", response_model=Page[ReflectionPublic], summary="List a pilot's reflections"
+    "/pilots/{pilot_id}/reflections",
+    response_model=Page[ReflectionPublic],
+    summary="List a pilot's reflections",
 )
 async def list_reflections(
     pilot_id: PilotIdPath, scope: ScopeDep, page: PageDep, gate: GateQuery = None
@@ -94,7 +104,9 @@ async def list_reflections(
 
 
 @router.get(
-    "/pilots/{pilot_id}/reflections/{question_id}", response_model=ReflectionPublic, summary="Read a pilot's answer"
+    "/pilots/{pilot_id}/reflections/{question_id}",
+    response_model=ReflectionPublic,
+    summary="Read a pilot's answer",
 )
 async def read_reflection(
     pilot_id: PilotIdPath, question_id: ChildIdPath, scope: ScopeDep, response: Response

@@ -12,9 +12,13 @@ from pilots.textcheck import check_single_line
 from pilots.types import LongText, Stage
 
 QuestionText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), AfterValidator(check_single_line)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=500),
+    AfterValidator(check_single_line),
 ]
-QuestionCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[a-z0-9_.-]+$")]
+QuestionCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[a-z0-9_.-]+$")
+]
 
 
 class ReflectionQuestionCreate(BaseModel):

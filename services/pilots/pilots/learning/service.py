@@ -73,20 +73,33 @@ async def read_question(scope: Scope, question_id: str) -> ReflectionQuestionPub
 async def create_question(scope: Scope, data: ReflectionQuestionCreate) -> ReflectionQuestionPublic:
     scope.require_manager("Setting the reflection questions")
     if data.gate == Stage.idea:
-        raise Conflict("No gate leads into idea: questions belong to planned ... established.", slug="invalid-gate")
-    exists = (await scope.session.exec(select(ReflectionQuestion.id).where(ReflectionQuestion.code == data.code))).first()
+        raise Conflict(
+            "No gate leads into idea: questions belong to planned ... established.", slug="invalid-gate"
+        )
+    exists = (
+        await scope.session.exec(select(ReflectionQuestion.id).where(ReflectionQuestion.code == data.code))
+    ).first()
     if exists:
-        raise Conflict(f"A reflection question with code {data.code!r} exists already.", slug="duplicate-question")
+        raise Conflict(
+            f"A reflection question with code {data.code!r} exists already.", slug="duplicate-question"
+        )
     q = ReflectionQuestion(**{**data.model_dump(), "gate": str(data.gate)})
     scope.session.add(q)
     await scope.session.flush()
     await audit.record(
-        scope.session, actor=scope.principal, action="create", entity_type="reflection_question", entity_id=q.id, changes=data.model_dump()
+        scope.session,
+        actor=scope.principal,
+        action="create",
+        entity_type="reflection_question",
+        entity_id=q.id,
+        changes=data.model_dump(),
     )
     return question_public(scope, q)
 
 
-async def update_question(scope: Scope, question_id: str, data: ReflectionQuestionUpdate) -> ReflectionQuestionPublic:
+async def update_question(
+    scope: Scope, question_id: str, data: ReflectionQuestionUpdate
+) -> ReflectionQuestionPublic:
     scope.require_manager("Setting the reflection questions")
     q = await _question(scope, question_id)
     before = q.model_dump()
@@ -98,12 +111,19 @@ async def update_question(scope: Scope, question_id: str, data: ReflectionQuesti
     if changes:
         scope.session.add(q)
         await audit.record(
-            scope.session, actor=scope.principal, action="update", entity_type="reflection_question", entity_id=q.id, changes=changes
+            scope.session,
+            actor=scope.principal,
+            action="update",
+            entity_type="reflection_question",
+            entity_id=q.id,
+            changes=changes,
         )
     return question_public(scope, q)
 
 
-def reflection_public(scope: Scope, pilot: ScopedPilot, q: ReflectionQuestion, a: ReflectionAnswer | None) -> ReflectionPublic:
+def reflection_public(
+    scope: Scope, pilot: ScopedPilot, q: ReflectionQuestion, a: ReflectionAnswer | None
+) -> ReflectionPublic:
     hidden = q.private and not pilot.sees_private
     shown = a if a is not None and not hidden else None
     return ReflectionPublic(
@@ -124,11 +144,15 @@ def reflection_public(scope: Scope, pilot: ScopedPilot, q: ReflectionQuestion, a
     )
 
 
-async def reflections(scope: Scope, pilot: ScopedPilot, *, gate: Stage | None = None) -> list[ReflectionPublic]:
+async def reflections(
+    scope: Scope, pilot: ScopedPilot, *, gate: Stage | None = None
+) -> list[ReflectionPublic]:
     """Every active question (and every answered one) with this pilot's answer, in gate order."""
     answers = {
         a.question_id: a
-        for a in (await scope.session.exec(select(ReflectionAnswer).where(ReflectionAnswer.pilot_id == pilot.id))).all()
+        for a in (
+            await scope.session.exec(select(ReflectionAnswer).where(ReflectionAnswer.pilot_id == pilot.id))
+        ).all()
     }
     stmt = select(ReflectionQuestion).where(
         (col(ReflectionQuestion.active).is_(True)) | (col(ReflectionQuestion.id).in_(list(answers)))
@@ -139,11 +163,15 @@ async def reflections(scope: Scope, pilot: ScopedPilot, *, gate: Stage | None = 
     return [reflection_public(scope, pilot, q, answers.get(q.id)) for q in questions]
 
 
-async def reflection(scope: Scope, pilot: ScopedPilot, question_id: str) -> tuple[ReflectionPublic, int | None]:
+async def reflection(
+    scope: Scope, pilot: ScopedPilot, question_id: str
+) -> tuple[ReflectionPublic, int | None]:
     q = await _question(scope, question_id)
     a = (
         await scope.session.exec(
-            select(ReflectionAnswer).where(ReflectionAnswer.pilot_id == pilot.id, ReflectionAnswer.question_id == q.id)
+            select(ReflectionAnswer).where(
+                ReflectionAnswer.pilot_id == pilot.id, ReflectionAnswer.question_id == q.id
+            )
         )
     ).first()
     public = reflection_public(scope, pilot, q, a)
@@ -169,7 +197,9 @@ async def answer(
     if existing is None:
         if if_match is not None and not if_match.any:
             if_match.check(0, label=f"The answer to {q.code}")
-        row = ReflectionAnswer(pilot_id=pilot.id, question_id=q.id, answer=data.answer, answered_by=scope.principal.actor)
+        row = ReflectionAnswer(
+            pilot_id=pilot.id, question_id=q.id, answer=data.answer, answered_by=scope.principal.actor
+        )
         scope.session.add(row)
         await scope.session.flush()
         await audit.record(
@@ -203,4 +233,3 @@ async def answer(
         )
         await scope.session.flush()
     return reflection_public(scope, pilot, q, existing), False
-

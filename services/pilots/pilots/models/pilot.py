@@ -74,7 +74,9 @@ class StageChange(Base, table=True):
     kind: str = Field(max_length=20, description="created, forward, back, late_entry, discontinue, decision")
     actor: str = Field(max_length=200)
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
-    effective_on: dt.date = Field(index=True, description="The day the stage took effect (as-of reads use it)")
+    effective_on: dt.date = Field(
+        index=True, description="The day the stage took effect (as-of reads use it)"
+    )
     reason: str | None = Field(default=None, sa_type=Text)
     decision_id: str | None = Field(default=None, foreign_key="gate_decision.id", max_length=36)
 

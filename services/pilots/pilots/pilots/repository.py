@@ -145,7 +145,9 @@ async def titles(scope: Scope, code: str, *, offset: int, limit: int) -> tuple[l
     scope.require_title_role()
     where = [Pilot.project_code == code, scope.title_clause()]
     total = int((await scope.session.exec(select(func.count()).select_from(Pilot).where(*where))).one())
-    rows = (await scope.session.exec(select(Pilot).where(*where).order_by(*_order()).offset(offset).limit(limit))).all()
+    rows = (
+        await scope.session.exec(select(Pilot).where(*where).order_by(*_order()).offset(offset).limit(limit))
+    ).all()
     return list(rows), total
 
 
@@ -166,7 +168,9 @@ async def sector_codes(scope: Scope, pilot_ids: Sequence[str]) -> dict[str, list
     if not pilot_ids:
         return out
     rows = await scope.session.exec(
-        select(PilotSector).where(col(PilotSector.pilot_id).in_(list(pilot_ids))).order_by(col(PilotSector.sector_code))
+        select(PilotSector)
+        .where(col(PilotSector.pilot_id).in_(list(pilot_ids)))
+        .order_by(col(PilotSector.sector_code))
     )
     for row in rows:
         out[row.pilot_id].append(row.sector_code)
@@ -191,7 +195,9 @@ async def known_sectors(scope: Scope, codes: Sequence[str]) -> dict[str, Sector]
 async def set_sectors(scope: Scope, pilot: Pilot, codes: Sequence[str]) -> None:
     """Make the pilot's sectors exactly ``codes`` (the caller holds the pilot for writing)."""
     session = scope.session
-    existing = set((await session.exec(select(PilotSector.sector_code).where(PilotSector.pilot_id == pilot.id))).all())
+    existing = set(
+        (await session.exec(select(PilotSector.sector_code).where(PilotSector.pilot_id == pilot.id))).all()
+    )
     for code in existing - set(codes):
         row = await session.get(PilotSector, (pilot.id, code))
         if row is not None:

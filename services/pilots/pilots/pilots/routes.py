@@ -27,12 +27,16 @@ from pilots.types import CodePath, PilotIdPath, Stage
 router = APIRouter(tags=["pilots"])
 AsOf = Annotated[
     dt.date | None,
-    Query(description="Answer as of this day (YYYY-MM-DD): stages from the stage history, indicator values "
-          "from measurements up to it, decisions made by then"),
+    Query(
+        description="Answer as of this day (YYYY-MM-DD): stages from the stage history, indicator values "
+        "from measurements up to it, decisions made by then"
+    ),
 ]
 
 
-async def _detail(scope: ScopeDep, found: repository.ScopedPilot, response: Response, as_of: dt.date | None = None) -> PilotPublic:
+async def _detail(
+    scope: ScopeDep, found: repository.ScopedPilot, response: Response, as_of: dt.date | None = None
+) -> PilotPublic:
     set_etag(response, found.row.version)
     return redact_for(scope.principal, await service.to_public(scope, found, as_of))
 
@@ -52,7 +56,9 @@ async def list_pilots(
     code: CodePath,
     scope: ScopeDep,
     page: PageDep,
-    stage: Annotated[Stage | None, Query(description="Only pilots in this stage (on as_of, if given)")] = None,
+    stage: Annotated[
+        Stage | None, Query(description="Only pilots in this stage (on as_of, if given)")
+    ] = None,
     owner_id: Annotated[str | None, Query(max_length=120, description="Only this owner's pilots")] = None,
     as_of: AsOf = None,
 ) -> PilotList:
@@ -66,17 +72,23 @@ async def list_pilots(
 
 
 @router.get(
-    "/projects/{code}/pilot-titles", response_model=Page[PilotTitle], summary="List the titles of a project's pilots"
+    "/projects/{code}/pilot-titles",
+    response_model=Page[PilotTitle],
+    summary="List the titles of a project's pilots",
 )
 async def list_pilot_titles(code: CodePath, scope: ScopeDep, page: PageDep) -> Page[PilotTitle]:
     """Ids, titles and project of the project's pilots, nothing else: what finance needs to book a cost
     to a pilot (finance reads every pilot's title; others the pilots they may read)."""
     await repository.get_project(scope, code)
     rows, total = await repository.titles(scope, code, offset=page.offset, limit=page.limit + 1)
-    return offset_page([PilotTitle(id=p.id, title=p.title, project_code=p.project_code) for p in rows], page, total)
+    return offset_page(
+        [PilotTitle(id=p.id, title=p.title, project_code=p.project_code) for p in rows], page, total
+    )
 
 
-@router.get("/me/pilots", response_model=Page[MyPilot], summary="List the pilots I own or follow as a champion")
+@router.get(
+    "/me/pilots", response_model=Page[MyPilot], summary="List the pilots I own or follow as a champion"
+)
 async def list_my_pilots(scope: ScopeDep, page: PageDep) -> Page[MyPilot]:
     """Across projects: the pilots whose owner is the caller (``relation: owner``) and those it is an
     active champion of (``relation: champion``, from participants' enrolments)."""
@@ -85,7 +97,9 @@ async def list_my_pilots(scope: ScopeDep, page: PageDep) -> Page[MyPilot]:
 
 
 @router.get("/pilots/{pilot_id}", response_model=PilotPublic, summary="Read a pilot")
-async def read_pilot(pilot_id: PilotIdPath, scope: ScopeDep, response: Response, as_of: AsOf = None) -> PilotPublic:
+async def read_pilot(
+    pilot_id: PilotIdPath, scope: ScopeDep, response: Response, as_of: AsOf = None
+) -> PilotPublic:
     """The pilot with its sectors, canvas, indicators (progress and traffic lights), success rating and
     latest evaluation decision; ``ETag`` for a later PATCH. Steering sees no person ids or
     person-written text. With ``as_of``: stage, indicator values and decision as they were then."""
@@ -117,10 +131,14 @@ async def read_relation(pilot_id: PilotIdPath, scope: ScopeDep) -> PilotRelation
     response_model=Page[FrozenChangePublic],
     summary="List changes of what was tested after the pilot started running",
 )
-async def read_frozen_changes(pilot_id: PilotIdPath, scope: ScopeDep, page: PageDep) -> Page[FrozenChangePublic]:
+async def read_frozen_changes(
+    pilot_id: PilotIdPath, scope: ScopeDep, page: PageDep
+) -> Page[FrozenChangePublic]:
     """Each change of the hypothesis, riskiest assumption or an indicator's baseline, target or direction
     made once the pilot ran, with its reason."""
     found = await repository.get(scope, pilot_id)
     rows = await service.frozen_changes(scope, found, offset=page.offset, limit=page.limit + 1)
-    items = [redact_for(scope.principal, FrozenChangePublic.model_validate(r, from_attributes=True)) for r in rows]
+    items = [
+        redact_for(scope.principal, FrozenChangePublic.model_validate(r, from_attributes=True)) for r in rows
+    ]
     return offset_page(items, page)

@@ -59,7 +59,8 @@ class PilotCreate(PilotFields):
 
     title: ShortText
     owner_id: PersonId | None = Field(
-        default=None, description="Person id (participants service, checked); a pilot_owner creates for itself"
+        default=None,
+        description="Person id (participants service, checked); a pilot_owner creates for itself",
     )
 
 
@@ -147,15 +148,21 @@ class PilotPublic(BaseModel):
     what_happened: str | None = PersonalField()
     conclusion: str | None = PersonalField()
     next_step: str | None = PersonalField()
-    success_rating: int | None = Field(description="The pilot's success, 1-10 (set with the evaluation decision)")
-    traffic_lights: dict[str, Light] = Field(description="Traffic lights per evaluation criterion, set by the team")
+    success_rating: int | None = Field(
+        description="The pilot's success, 1-10 (set with the evaluation decision)"
+    )
+    traffic_lights: dict[str, Light] = Field(
+        description="Traffic lights per evaluation criterion, set by the team"
+    )
     stage: Stage
     frozen: bool = Field(description="What was tested is frozen: changes need change_reason")
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
     indicators: list[IndicatorPublic] = []
-    traffic_light_rule: str = Field(description="How each indicator's traffic light follows from its progress")
+    traffic_light_rule: str = Field(
+        description="How each indicator's traffic light follows from its progress"
+    )
     latest_decision: GateDecisionPublic | None = None
     establishment_ids: list[str] = []
     as_of: dt.date | None = Field(default=None, description="The day stage, indicators and decision describe")

@@ -71,14 +71,21 @@ def _date_errors(project: Project, start: dt.date | None, end: dt.date | None) -
     period = f"{project.period_start}..{project.period_end}"
     for name, value in (("start_date", start), ("end_date", end)):
         if value is not None and not project.period_start <= value <= project.period_end:
-            errors.append(InvalidParam(name=f"body.{name}", reason=f"{value} is outside the project period {period}"))
+            errors.append(
+                InvalidParam(name=f"body.{name}", reason=f"{value} is outside the project period {period}")
+            )
     if start and end and end < start:
         errors.append(InvalidParam(name="body.end_date", reason=f"the end {end} is before the start {start}"))
     return errors
 
 
 def _sector_errors(
-    known: dict[str, Sector], codes: list[str], keep: set[str], project: Project, start: dt.date | None, end: dt.date | None
+    known: dict[str, Sector],
+    codes: list[str],
+    keep: set[str],
+    project: Project,
+    start: dt.date | None,
+    end: dt.date | None,
 ) -> list[InvalidParam]:
     """Unknown codes, and new sectors not valid during the pilot (sectors it already has are kept)."""
     first, last = start or project.period_start, end or project.period_end
@@ -141,7 +148,9 @@ async def create(scope: Scope, code: str, data: PilotCreate) -> ScopedPilot:
     values["owner_id"] = owner
     codes = data.sectors or []
     errors = _date_errors(project, data.start_date, data.end_date)
-    errors += _sector_errors(await repository.known_sectors(scope, codes), codes, set(), project, data.start_date, data.end_date)
+    errors += _sector_errors(
+        await repository.known_sectors(scope, codes), codes, set(), project, data.start_date, data.end_date
+    )
     if errors:
         raise UnprocessableContent(_summary(errors), slug="invalid-pilot", errors=errors)
     pilot = Pilot(project_code=project.code, **values)
@@ -150,11 +159,20 @@ async def create(scope: Scope, code: str, data: PilotCreate) -> ScopedPilot:
     await repository.set_sectors(scope, pilot, codes)
     scope.session.add(
         StageChange(
-            pilot_id=pilot.id, to_stage=Stage.idea, kind="created", actor=scope.principal.actor, effective_on=dt.date.today()
+            pilot_id=pilot.id,
+            to_stage=Stage.idea,
+            kind="created",
+            actor=scope.principal.actor,
+            effective_on=dt.date.today(),
         )
     )
     await audit.record(
-        scope.session, actor=scope.principal, action="create", entity_type="pilot", entity_id=pilot.id, changes=snapshot(pilot, codes)
+        scope.session,
+        actor=scope.principal,
+        action="create",
+        entity_type="pilot",
+        entity_id=pilot.id,
+        changes=snapshot(pilot, codes),
     )
     return ScopedPilot(pilot, scope)
 
@@ -168,7 +186,9 @@ async def update(scope: Scope, pilot_id: str, data: PilotUpdate, if_match: IfMat
     pilot = found.row
     if_match.check(pilot.version, label=f"Pilot {pilot.id}")
     if "owner_id" in data.model_fields_set and data.owner_id != pilot.owner_id and not scope.is_manager:
-        raise Forbidden("Only the project manager or an admin may hand a pilot to another owner.", slug="not-pilot-owner")
+        raise Forbidden(
+            "Only the project manager or an admin may hand a pilot to another owner.", slug="not-pilot-owner"
+        )
     project = await repository.get_project(scope, pilot.project_code)
     values = _flat(data)
     for key in ("title", "owner_id"):
@@ -191,7 +211,9 @@ async def update(scope: Scope, pilot_id: str, data: PilotUpdate, if_match: IfMat
     if frozen and await facts.is_frozen(scope, pilot):
         if not data.change_reason:
             raise Conflict(
-                "What the pilot tests is frozen once it runs: send change_reason to change " + ", ".join(sorted(frozen)) + ".",
+                "What the pilot tests is frozen once it runs: send change_reason to change "
+                + ", ".join(sorted(frozen))
+                + ".",
                 slug="frozen-fields",
                 fields=sorted(frozen),
             )
@@ -222,7 +244,12 @@ async def update(scope: Scope, pilot_id: str, data: PilotUpdate, if_match: IfMat
         if data.change_reason:
             changes["change_reason"] = data.change_reason
         await audit.record(
-            scope.session, actor=scope.principal, action="update", entity_type="pilot", entity_id=pilot.id, changes=changes
+            scope.session,
+            actor=scope.principal,
+            action="update",
+            entity_type="pilot",
+            entity_id=pilot.id,
+            changes=changes,
         )
     await scope.session.flush()
     return found
@@ -230,7 +257,10 @@ async def update(scope: Scope, pilot_id: str, data: PilotUpdate, if_match: IfMat
 
 def hypothesis_public(p: Pilot) -> HypothesisPublic:
     hyp = HypothesisPublic(**{k: getattr(p, c) for k, c in HYPOTHESIS_COLUMNS.items()})
-    if all(v is not None for v in (hyp.action, hyp.group, hyp.group_size, hyp.outcome, hyp.outcome_percent, hyp.time_frame)):
+    if all(
+        v is not None
+        for v in (hyp.action, hyp.group, hyp.group_size, hyp.outcome, hyp.outcome_percent, hyp.time_frame)
+    ):
         hyp.statement = (
             f"We believe that {hyp.action} with at least {hyp.group_size} of {hyp.group} results in at least "
             f"{hyp.outcome_percent} % {hyp.outcome} within {hyp.time_frame}."
@@ -250,7 +280,11 @@ async def to_public(scope: Scope, found: ScopedPilot, as_of: dt.date | None = No
     if as_of is not None:
         stages = await facts.stages_on(scope, [pilot.id], as_of)
         if pilot.id not in stages:
-            raise NotFound(f"Pilot {pilot.id} did not exist yet on {as_of}.", slug="pilot-not-found-as-of", as_of=str(as_of))
+            raise NotFound(
+                f"Pilot {pilot.id} did not exist yet on {as_of}.",
+                slug="pilot-not-found-as-of",
+                as_of=str(as_of),
+            )
         stage = stages[pilot.id]
     sectors = await repository.sectors(scope, found)
     est = (
@@ -299,12 +333,21 @@ def summary(scope: Scope, p: Pilot, sectors: list[str], stage: Stage | None = No
 
 
 async def list_in_project(
-    scope: Scope, code: str, *, stage: Stage | None, owner_id: str | None, as_of: dt.date | None, offset: int, limit: int
+    scope: Scope,
+    code: str,
+    *,
+    stage: Stage | None,
+    owner_id: str | None,
+    as_of: dt.date | None,
+    offset: int,
+    limit: int,
 ) -> tuple[list[PilotSummary], int]:
     """The project's pilots the caller may read (as of a day: those that existed then, with their stage then)."""
     await repository.get_project(scope, code)
     if as_of is None:
-        found, total = await repository.list_in_project(scope, code, stage=stage, owner_id=owner_id, offset=offset, limit=limit)
+        found, total = await repository.list_in_project(
+            scope, code, stage=stage, owner_id=owner_id, offset=offset, limit=limit
+        )
         stages = {f.id: Stage(f.row.stage) for f in found}
     else:
         every, _ = await repository.list_in_project(scope, code, owner_id=owner_id)
@@ -319,7 +362,10 @@ async def mine(scope: Scope, *, offset: int, limit: int) -> tuple[list[MyPilot],
     rows, total = await repository.mine(scope, offset=offset, limit=limit)
     sectors = await repository.sector_codes(scope, [p.id for p in rows])
     items = [
-        MyPilot(**summary(scope, p, sectors[p.id]).model_dump(), relation="owner" if scope.is_owner(p) else "champion")
+        MyPilot(
+            **summary(scope, p, sectors[p.id]).model_dump(),
+            relation="owner" if scope.is_owner(p) else "champion",
+        )
         for p in rows
     ]
     return items, total

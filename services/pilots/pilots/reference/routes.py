@@ -27,7 +27,9 @@ Manager = Annotated[Principal, Depends(require_roles(Role.admin, Role.project_ma
 SectorCodePath = Annotated[str, Path(min_length=1, max_length=80, description="The sector's code")]
 
 
-@router.get("/projects", response_model=Page[PilotProjectPublic], summary="List the projects pilots belong to")
+@router.get(
+    "/projects", response_model=Page[PilotProjectPublic], summary="List the projects pilots belong to"
+)
 async def list_projects(scope: ScopeDep, page: PageDep) -> Page[PilotProjectPublic]:
     """Every project reference the pilots service knows, by code, with its number of pilots."""
     items, total = await service.list_projects(scope, offset=page.offset, limit=page.limit + 1)
@@ -40,8 +42,12 @@ async def read_project(code: CodePath, scope: ScopeDep) -> PilotProjectPublic:
     return await service.read_project(scope, code)
 
 
-@router.post("/projects", status_code=201, response_model=PilotProjectPublic, summary="Add a project reference")
-async def create_project(body: ProjectCreate, scope: ScopeDep, _: Admin, response: Response) -> PilotProjectPublic:
+@router.post(
+    "/projects", status_code=201, response_model=PilotProjectPublic, summary="Add a project reference"
+)
+async def create_project(
+    body: ProjectCreate, scope: ScopeDep, _: Admin, response: Response
+) -> PilotProjectPublic:
     """A new project pilots can belong to (admin). ``Location`` names it."""
     project = await service.create_project(scope, body)
     response.headers["Location"] = project.href
@@ -55,14 +61,16 @@ async def list_sectors(
     valid_on: Annotated[dt.date | None, Query(description="Only sectors valid on this date")] = None,
 ) -> Page[SectorPublic]:
     """Sectors (hallintoalat) with their validity dates, by code."""
-    items, total = await service.list_sectors(scope, valid_on=valid_on, offset=page.offset, limit=page.limit + 1)
+    items, total = await service.list_sectors(
+        scope, valid_on=valid_on, offset=page.offset, limit=page.limit + 1
+    )
     return offset_page(items, page, total)
 
 
-@router.get("/sectors/{code}", response_model=SectorPublic, summary="Read a sector")
-async def read_sector(code: SectorCodePath, scope: ScopeDep) -> SectorPublic:
+@router.get("/sectors/{sector_code}", response_model=SectorPublic, summary="Read a sector")
+async def read_sector(sector_code: SectorCodePath, scope: ScopeDep) -> SectorPublic:
     """One administrative sector with its names and validity."""
-    return await service.read_sector(scope, code)
+    return await service.read_sector(scope, sector_code)
 
 
 @router.post("/sectors", status_code=201, response_model=SectorPublic, summary="Add a sector")
@@ -73,10 +81,14 @@ async def create_sector(body: SectorCreate, scope: ScopeDep, _: Manager, respons
     return sector
 
 
-@router.patch("/sectors/{code}", response_model=SectorPublic, summary="Rename a sector or set its validity")
-async def update_sector(code: SectorCodePath, body: SectorUpdate, scope: ScopeDep, _: Manager) -> SectorPublic:
+@router.patch(
+    "/sectors/{sector_code}", response_model=SectorPublic, summary="Rename a sector or set its validity"
+)
+async def update_sector(
+    sector_code: SectorCodePath, body: SectorUpdate, scope: ScopeDep, _: Manager
+) -> SectorPublic:
     """Pilots keep the sectors they had: ending a sector does not remove it from any pilot."""
-    return await service.update_sector(scope, code, body)
+    return await service.update_sector(scope, sector_code, body)
 
 
 @router.get("/indicator-kinds", response_model=Page[IndicatorKindPublic], summary="List the indicator kinds")

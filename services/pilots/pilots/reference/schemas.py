@@ -13,12 +13,15 @@ Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")
 ]
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(check_single_line)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(check_single_line),
 ]
 
 
 class ProjectCreate(BaseModel):
     """A project reference the pilots belong to (code and period)."""
+
     model_config = ConfigDict(extra="forbid")
 
     code: Annotated[
@@ -26,7 +29,9 @@ class ProjectCreate(BaseModel):
         StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$"),
     ]
     name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(check_single_line)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+        AfterValidator(check_single_line),
     ]
     period_start: dt.date
     period_end: dt.date
@@ -51,6 +56,7 @@ class PilotProjectPublic(BaseModel):
 
 class SectorCreate(BaseModel):
     """A new administrative sector (hallintoala)."""
+
     model_config = ConfigDict(extra="forbid")
 
     code: Code
@@ -68,6 +74,7 @@ class SectorCreate(BaseModel):
 
 class SectorUpdate(BaseModel):
     """A change of a sector's names or validity."""
+
     model_config = ConfigDict(extra="forbid")
 
     name_fi: Name | None = None

@@ -23,17 +23,23 @@ from pilots.scope import Scope
 
 async def project_public(scope: Scope, project: Project) -> PilotProjectPublic:
     count = (
-        await scope.session.exec(select(func.count()).select_from(Pilot).where(Pilot.project_code == project.code))
+        await scope.session.exec(
+            select(func.count()).select_from(Pilot).where(Pilot.project_code == project.code)
+        )
     ).one()
     return PilotProjectPublic(
-        **project.model_dump(), pilots=int(count), href=public_url(scope.settings, f"/projects/{project.code}")
+        **project.model_dump(),
+        pilots=int(count),
+        href=public_url(scope.settings, f"/projects/{project.code}"),
     )
 
 
 async def list_projects(scope: Scope, *, offset: int, limit: int) -> tuple[list[PilotProjectPublic], int]:
     scope.require_title_role()
     total = int((await scope.session.exec(select(func.count()).select_from(Project))).one())
-    rows = (await scope.session.exec(select(Project).order_by(col(Project.code)).offset(offset).limit(limit))).all()
+    rows = (
+        await scope.session.exec(select(Project).order_by(col(Project.code)).offset(offset).limit(limit))
+    ).all()
     return [await project_public(scope, p) for p in rows], total
 
 
@@ -52,7 +58,12 @@ async def create_project(scope: Scope, body: ProjectCreate) -> PilotProjectPubli
     scope.session.add(project)
     await scope.session.flush()
     await audit.record(
-        scope.session, actor=scope.principal, action="create", entity_type="project", entity_id=project.code, changes=body.model_dump()
+        scope.session,
+        actor=scope.principal,
+        action="create",
+        entity_type="project",
+        entity_id=project.code,
+        changes=body.model_dump(),
     )
     return await project_public(scope, project)
 
@@ -102,7 +113,12 @@ async def create_sector(scope: Scope, body: SectorCreate) -> SectorPublic:
     scope.session.add(sector)
     await scope.session.flush()
     await audit.record(
-        scope.session, actor=scope.principal, action="create", entity_type="sector", entity_id=sector.code, changes=body.model_dump()
+        scope.session,
+        actor=scope.principal,
+        action="create",
+        entity_type="sector",
+        entity_id=sector.code,
+        changes=body.model_dump(),
     )
     return sector_public(scope, sector)
 
@@ -129,7 +145,12 @@ async def update_sector(scope: Scope, code: str, body: SectorUpdate) -> SectorPu
     if changes:
         scope.session.add(sector)
         await audit.record(
-            scope.session, actor=scope.principal, action="update", entity_type="sector", entity_id=code, changes=changes
+            scope.session,
+            actor=scope.principal,
+            action="update",
+            entity_type="sector",
+            entity_id=code,
+            changes=changes,
         )
     return sector_public(scope, sector)
 
@@ -139,7 +160,10 @@ async def list_kinds(scope: Scope, *, offset: int, limit: int) -> tuple[list[Ind
     total = int((await scope.session.exec(select(func.count()).select_from(IndicatorKind))).one())
     rows = (
         await scope.session.exec(
-            select(IndicatorKind).order_by(col(IndicatorKind.sort_order), col(IndicatorKind.code)).offset(offset).limit(limit)
+            select(IndicatorKind)
+            .order_by(col(IndicatorKind.sort_order), col(IndicatorKind.code))
+            .offset(offset)
+            .limit(limit)
         )
     ).all()
     return [IndicatorKindPublic.model_validate(r, from_attributes=True) for r in rows], total

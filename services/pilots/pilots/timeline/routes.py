@@ -16,7 +16,10 @@ router = APIRouter(tags=["timeline and establishment"])
 
 
 @router.post(
-    "/pilots/{pilot_id}/timeline", status_code=201, response_model=TimelinePostPublic, summary="Post to a pilot's timeline"
+    "/pilots/{pilot_id}/timeline",
+    status_code=201,
+    response_model=TimelinePostPublic,
+    summary="Post to a pilot's timeline",
 )
 async def create_post(
     pilot_id: PilotIdPath, body: TimelinePostCreate, scope: ScopeDep, response: Response
@@ -28,7 +31,9 @@ async def create_post(
     return post
 
 
-@router.get("/pilots/{pilot_id}/timeline", response_model=Page[TimelinePostPublic], summary="List a pilot's timeline")
+@router.get(
+    "/pilots/{pilot_id}/timeline", response_model=Page[TimelinePostPublic], summary="List a pilot's timeline"
+)
 async def list_posts(pilot_id: PilotIdPath, scope: ScopeDep, page: PageDep) -> Page[TimelinePostPublic]:
     """Newest first. Steering sees dates only (the text, links and author are personal)."""
     pilot = await repository.get(scope, pilot_id)

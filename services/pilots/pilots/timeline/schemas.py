@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from hanke_libs.personal import PersonalField
 from pilots.types import LongText
 
-Link = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000, pattern=r"^https?://\S+$")]
+Link = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000, pattern=r"^https?://\S+$")
+]
 
 
 class TimelinePostCreate(BaseModel):

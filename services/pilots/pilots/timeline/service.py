@@ -24,7 +24,9 @@ async def create(scope: Scope, pilot_id: str, data: TimelinePostCreate) -> Timel
             f"posted_on {posted_on} is in the future.",
             errors=[InvalidParam(name="body.posted_on", reason="in the future")],
         )
-    post = TimelinePost(pilot_id=pilot.id, author_id=scope.person_id, posted_on=posted_on, text=data.text, links=data.links)
+    post = TimelinePost(
+        pilot_id=pilot.id, author_id=scope.person_id, posted_on=posted_on, text=data.text, links=data.links
+    )
     scope.session.add(post)
     await scope.session.flush()
     await audit.record(
@@ -38,14 +40,18 @@ async def create(scope: Scope, pilot_id: str, data: TimelinePostCreate) -> Timel
     return post
 
 
-async def list_for(scope: Scope, pilot: ScopedPilot, *, offset: int, limit: int) -> tuple[list[TimelinePost], int]:
+async def list_for(
+    scope: Scope, pilot: ScopedPilot, *, offset: int, limit: int
+) -> tuple[list[TimelinePost], int]:
     where = TimelinePost.pilot_id == pilot.id
     total = int((await scope.session.exec(select(func.count()).select_from(TimelinePost).where(where))).one())
     rows = (
         await scope.session.exec(
             select(TimelinePost)
             .where(where)
-            .order_by(col(TimelinePost.posted_on).desc(), col(TimelinePost.created_at).desc(), col(TimelinePost.id))
+            .order_by(
+                col(TimelinePost.posted_on).desc(), col(TimelinePost.created_at).desc(), col(TimelinePost.id)
+            )
             .offset(offset)
             .limit(limit)
         )
