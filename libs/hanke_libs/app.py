@@ -1,8 +1,8 @@
 """The app factory every service and the gateway build on.
 
 It wires the same infrastructure into each app: JSON logs, request ids, problem details for every
-error (and in OpenAPI), bearer authentication, the database and its session dependency, ``/livez``
-and ``/readyz``.
+error (and in OpenAPI), OPTIONS and 405 with the complete ``Allow``, request body limits (size, JSON depth), bearer authentication, the
+database and its session dependency, ``/livez`` and ``/readyz``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
+from hanke_libs.allow import install_allow_handling
 from hanke_libs.auth import TokenVerifier
 from hanke_libs.db import Database
 from hanke_libs.fastread import close_read_pool, open_read_pool
+from hanke_libs.limits import RequestLimits, RequestLimitsMiddleware
 from hanke_libs.observability import RequestIdMiddleware, configure_logging
 from hanke_libs.peers import PeerClient
 from hanke_libs.problems import (
@@ -81,6 +83,7 @@ def create_base_app(
     on_shutdown: list[Hook] | None = None,
     verifier: TokenVerifier | None = None,
     peers: dict[str, str] | None = None,
+    request_limits: bool = True,
 ) -> FastAPI:
     """A FastAPI app with the shared infrastructure installed.
 
@@ -88,6 +91,8 @@ def create_base_app(
     (``db``, ``verifier``, ``settings``). Tests may set ``app.state.db`` before the lifespan runs
     to inject their own. ``peers`` names the other services this one asks for facts (name -> base
     URL); their clients are ``app.state.peers`` (tests may set it before the lifespan runs).
+    ``request_limits`` installs :mod:`hanke_libs.limits` (body size and JSON depth from
+    ``settings``); an app that enforces the same limits elsewhere may turn it off.
     """
     configure_logging(name, settings.log_level, settings.log_json)
 
@@ -145,8 +150,11 @@ def create_base_app(
     app.state.db = None
     app.state.verifier = verifier
     app.state.peers = None
+    if request_limits:  # inside the request id, so its problems name the request
+        app.add_middleware(RequestLimitsMiddleware, limits=RequestLimits.from_settings(settings))
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
+    install_allow_handling(app)
     app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
 
     checks: dict[str, ReadyCheck] = dict(ready_checks or {})

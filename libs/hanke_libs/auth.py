@@ -7,7 +7,11 @@ development secret (``hanke token``) are accepted as well. Issuer, audience and 
 checked; ``alg: none`` is never accepted.
 
 Claims: ``sub`` (the person or client), ``roles`` (list of role names), ``implementer`` (the
-organisation a ``finance`` user books for), ``name`` (optional display name).
+organisation a ``finance`` user books for), ``name`` (optional display name), ``person_id`` (the
+caller's person id when it is not ``sub``), ``permissions`` (fine-grained grants such as
+``esr_sensitive``). Each has one type (strings; lists of strings, or one space-separated string, for
+``roles`` and ``permissions``); a claim of another type is a 401 ``invalid-token-claim`` naming it,
+never coerced and never a 500.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ class Principal:
     roles: frozenset[str]
     implementer: str | None = None
     name: str | None = None
+    # Fine-grained grants beyond the role (the ``permissions`` claim), e.g. ``esr_sensitive``.
+    permissions: frozenset[str] = frozenset()
     claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # The bearer token the caller sent: forwarded when a service asks another for a fact a rule
     # needs (hanke_libs.peers), so the other service applies its own rules to the same caller.
@@ -62,7 +68,8 @@ class Principal:
     @property
     def person_id(self) -> str:
         """The caller's person id across services: the ``person_id`` claim, else the subject."""
-        return str(self.claims.get("person_id") or self.subject)
+        person_id = self.claims.get("person_id")
+        return person_id if isinstance(person_id, str) and person_id else self.subject
 
     @property
     def actor(self) -> str:
@@ -202,21 +209,96 @@ class TokenVerifier:
             raise Unauthorized("The bearer token comes from an unknown issuer.") from exc
         except jwt.InvalidSignatureError as exc:
             raise Unauthorized("The bearer token's signature is not valid.") from exc
+        except jwt.exceptions.InvalidSubjectError as exc:
+            raise _bad_claim("sub", "a non-empty string", _OTHER) from exc
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"The bearer token is not valid: {exc}.") from exc
         return principal_from_claims(claims)
 
 
+MAX_CLAIM_LENGTH = 256
+MAX_LIST_CLAIM_ITEMS = 100
+
+
+_OTHER = object()
+
+
+def _bad_claim(name: str, expected: str, value: Any) -> Unauthorized:
+    return Unauthorized(
+        f"The bearer token's {name!r} claim must be {expected}, not {_json_type(value)}; "
+        "ask the identity provider's administrator to fix the token.",
+        slug="invalid-token-claim",
+        claim=name,
+    )
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "this text"
+    if isinstance(value, list):
+        return "a list holding other things"
+    if isinstance(value, dict):
+        return "an object"
+    return "null" if value is None else "another type of value"
+
+
+def _text_claim(claims: dict[str, Any], name: str, *, required: bool = False) -> str | None:
+    value = claims.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value or len(value) > MAX_CLAIM_LENGTH or _has_control(value):
+        raise _bad_claim(
+            name, f"a non-empty string of at most {MAX_CLAIM_LENGTH} printable characters", value
+        )
+    return value
+
+
+def _list_claim(claims: dict[str, Any], name: str) -> frozenset[str]:
+    """A list of strings, or one space-separated string (OAuth ``scope`` style); absent or null → empty."""
+    value = claims.get(name)
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        value = value.split()
+    expected = "a list of strings (or one space-separated string)"
+    if not isinstance(value, list) or len(value) > MAX_LIST_CLAIM_ITEMS:
+        raise _bad_claim(name, expected, value)
+    for item in value:
+        if not isinstance(item, str) or len(item) > MAX_CLAIM_LENGTH or _has_control(item):
+            raise _bad_claim(name, expected, value)
+    return frozenset(value)
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in text)
+
+
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
-    roles = claims.get("roles") or []
-    if isinstance(roles, str):
-        roles = roles.split()
+    """The principal of verified claims; 401 naming the claim when one has the wrong type.
+
+    ``sub`` must be a string; ``implementer``, ``name`` and ``person_id`` strings when present;
+    ``roles`` and ``permissions`` lists of strings (or one space-separated string). Nothing is
+    coerced: ``"roles": 5`` or ``{"admin": true}`` is refused, not read as role names. Role names
+    the product does not know are dropped.
+    """
+    subject = _text_claim(claims, "sub", required=True)
+    assert subject is not None
+    implementer = _text_claim(claims, "implementer")
+    name = _text_claim(claims, "name")
+    _text_claim(claims, "person_id")
+    roles = _list_claim(claims, "roles")
+    permissions = _list_claim(claims, "permissions")
     known = {r.value for r in Role}
     return Principal(
-        subject=str(claims["sub"]),
-        roles=frozenset(str(r) for r in roles if str(r) in known),
-        implementer=claims.get("implementer"),
-        name=claims.get("name"),
+        subject=subject,
+        roles=frozenset(r for r in roles if r in known),
+        implementer=implementer,
+        name=name,
+        permissions=permissions,
         claims=claims,
     )
 

@@ -2,12 +2,30 @@
 
 Offset paging (``limit``/``offset``) suits short lists; keyset cursors (``cursor``) suit large,
 append-heavy ones: the cursor is an opaque token holding the sort key of the last row returned.
+
+Every bad paging input is a 4xx problem, never a 500: ``limit`` < 1, a negative or huge ``offset``
+or a cursor over 500 characters → 422; a cursor that is not ours (not base64 JSON, wrong shape or
+types, a number outside the column's range such as ``[10**30]``, a boolean for an id) → 400
+``invalid-cursor``. Ids in cursors are bounded to the 64-bit signed range (``max_id`` narrows it for
+INTEGER columns), so nothing out of range ever reaches the database driver.
+
+Example (keyset by id, and by a timestamp then id)::
+
+    @router.get("/projects/{code}/costs", response_model=Page[CostEntryPublic])
+    async def list_entries(code: Code, page: PageDep, session: SessionDep) -> Page[CostEntryPublic]:
+        after_id = cursor_after_id(page)                      # None on the first page
+        rows = await ledger.list_after(session=session, after_id=after_id, limit=page.limit + 1)
+        return keyset_page(rows, page, key=lambda e: [e.id])
+
+    after = cursor_values(page, dt.datetime, CursorInt())      # (occurred_at, id) or None
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -19,6 +37,9 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+MAX_OFFSET = 10_000_000
+MAX_CURSOR_LENGTH = 500
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 class Page(BaseModel, Generic[T]):
@@ -43,8 +64,10 @@ def page_params(
     limit: Annotated[int, Query(ge=1, description=f"Items per page; values over {MAX_LIMIT} are clamped")] = (
         DEFAULT_LIMIT
     ),
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    cursor: Annotated[str | None, Query(max_length=500, description="Opaque keyset cursor")] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    cursor: Annotated[
+        str | None, Query(max_length=MAX_CURSOR_LENGTH, description="Opaque keyset cursor")
+    ] = None,
 ) -> PageParams:
     return PageParams(limit=min(limit, MAX_LIMIT), offset=offset, cursor=cursor)
 
@@ -53,29 +76,93 @@ PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 def encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps(values, default=str, separators=(",", ":")).encode()
+    """An opaque cursor holding ``values`` (dates and datetimes as ISO strings)."""
+    raw = json.dumps(values, default=_iso, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _iso(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else str(value)
+
+
+def _invalid() -> BadRequest:
+    return BadRequest("The cursor is not valid; start again without one.", slug="invalid-cursor")
+
+
 def decode_cursor(cursor: str) -> list[Any]:
+    """The JSON list inside a cursor; 400 ``invalid-cursor`` when it is not one. Check the items'
+    types before use (or use :func:`cursor_values`, which does)."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise _invalid()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest("The cursor is not valid; start again without one.", slug="invalid-cursor") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise _invalid() from exc
     if not isinstance(values, list):
-        raise BadRequest("The cursor is not valid; start again without one.", slug="invalid-cursor")
+        raise _invalid()
     return values
 
 
-def cursor_after_id(params: PageParams) -> int | None:
-    """The id a keyset-by-id list continues after (None on the first page); 400 on a bad cursor."""
-    if not params.cursor:
+@dataclass(frozen=True)
+class CursorInt:
+    """An integer item of a cursor, within ``[min, max]`` (booleans and floats never pass)."""
+
+    min: int = 0
+    max: int = INT64_MAX
+
+
+CursorField = CursorInt | type[int] | type[str] | type[dt.date] | type[dt.datetime]
+
+
+def _field(value: Any, kind: CursorField) -> Any:
+    if kind is int:
+        kind = CursorInt(min=INT64_MIN)
+    if isinstance(kind, CursorInt):
+        if isinstance(value, int) and not isinstance(value, bool) and kind.min <= value <= kind.max:
+            return value
+        raise _invalid()
+    if kind is str:
+        if isinstance(value, str) and len(value) <= MAX_CURSOR_LENGTH:
+            return value
+        raise _invalid()
+    if not isinstance(value, str):
+        raise _invalid()
+    try:
+        if kind is dt.datetime:
+            parsed = dt.datetime.fromisoformat(value)
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+        if kind is dt.date:
+            return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise _invalid() from exc
+    raise TypeError(f"unsupported cursor field type {kind!r}")
+
+
+def cursor_values(params: PageParams | str | None, *fields: CursorField) -> tuple[Any, ...] | None:
+    """The typed sort key a keyset list continues after (None on the first page); 400 unless the
+    cursor holds exactly ``len(fields)`` items of the given kinds.
+
+    ``fields`` are ``CursorInt(min, max)`` (``int`` means the whole 64-bit signed range), ``str``,
+    ``dt.date`` or ``dt.datetime`` (aware; a naive one is read as UTC).
+    """
+    cursor = params.cursor if isinstance(params, PageParams) else params
+    if not cursor:
         return None
-    values = decode_cursor(params.cursor)
-    if len(values) != 1 or not isinstance(values[0], int):
-        raise BadRequest("The cursor is not valid; start again without one.", slug="invalid-cursor")
-    return values[0]
+    values = decode_cursor(cursor)
+    if len(values) != len(fields):
+        raise _invalid()
+    return tuple(_field(v, f) for v, f in zip(values, fields, strict=True))
+
+
+def cursor_after_id(params: PageParams, *, max_id: int = INT64_MAX) -> int | None:
+    """The id a keyset-by-id list continues after (None on the first page); 400 on a bad cursor.
+
+    The id must be a whole number in ``0..max_id`` (2**63-1 for BIGINT ids; pass ``2**31-1`` for an
+    INTEGER id column), so an id the database cannot compare with never reaches it.
+    """
+    values = cursor_values(params, CursorInt(min=0, max=max_id))
+    return None if values is None else int(values[0])
 
 
 def offset_page(items: list[T], params: PageParams, total: int | None = None) -> Page[T]:

@@ -66,6 +66,12 @@ class AppSettings(BaseSettings):
     peer_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
     peer_cache_seconds: float = Field(default=5.0, ge=0, le=300)
 
+    # Request bodies (hanke_libs.limits): JSON and other non-file bodies, file uploads, JSON nesting.
+    # The gateway uses the same names and defaults.
+    max_json_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, le=1024**3)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, le=16 * 1024**3)
+    max_json_depth: int = Field(default=64, ge=2, le=10_000)
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"

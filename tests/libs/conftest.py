@@ -1,17 +1,19 @@
-"""A small app built on the shared infrastructure, on a throwaway database holding only an audit
-table (made with create_all plus the append-only triggers), to test libs behaviour through HTTP."""
+"""A small app built on the shared infrastructure, on a throwaway database holding an audit table
+and a versioned ``document`` table (made with create_all plus the append-only triggers), to test libs
+behaviour through HTTP."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, create_engine, select, text
+from sqlmodel import Field as SQLField
 
 from hanke_libs.app import create_base_app
 from hanke_libs.audit import AuditTrail, append_only_ddl, audit_router, audit_table
@@ -23,8 +25,21 @@ from hanke_libs.problems import Conflict, NotFound
 from hanke_libs.settings import AppSettings
 from hanke_libs.testing import MigratedDatabase, running
 
-metadata = make_base().metadata
+if TYPE_CHECKING:  # mypy sees the SQLModel base; at run time it has its own registry and metadata
+    from sqlmodel import SQLModel as Base
+else:
+    Base = make_base()
+metadata = Base.metadata
 audit = AuditTrail(audit_table(metadata))
+
+
+class Document(Base, table=True):
+    """A versioned resource for the If-Match tests (tests/libs/test_etag.py)."""
+
+    id: int | None = SQLField(default=None, primary_key=True)
+    title: str = SQLField(max_length=200)
+    status: str = SQLField(default="draft", max_length=20)
+    version: int = 1
 
 
 def build_schema(url: str) -> None:

@@ -10,10 +10,13 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import APIRouter
 
-from hanke_libs.auth import JwksCache, TokenVerifier, issue_dev_token
+from hanke_libs.app import create_base_app
+from hanke_libs.auth import CurrentPrincipal, JwksCache, TokenVerifier, issue_dev_token
 from hanke_libs.problems import Unauthorized
 from hanke_libs.settings import DEV_ISSUER, AppSettings
+from hanke_libs.testing import running
 
 ISSUER = "https://login.kuopio.example/tenant/v2.0"
 
@@ -142,3 +145,107 @@ async def test_unknown_roles_are_dropped() -> None:
 async def test_garbage_token_is_401() -> None:
     with pytest.raises(Unauthorized, match="not a valid JWT"):
         await TokenVerifier(AppSettings()).verify("not-a-token")
+
+
+# --- claim types: one type per claim, a wrong one is a 401 naming it ---
+
+
+def _dev_token(settings: AppSettings, **claims: Any) -> str:
+    now = int(time.time())
+    body = {
+        "iss": DEV_ISSUER,
+        "aud": settings.jwt_audience,
+        "sub": "u-1",
+        "roles": ["admin"],
+        "exp": now + 600,
+    }
+    body.update(claims)
+    body = {k: v for k, v in body.items() if v is not _ABSENT}
+    return jwt.encode(body, settings.jwt_dev_secret, algorithm="HS256")
+
+
+_ABSENT = object()
+
+
+def _claims_app(settings: AppSettings) -> Any:
+    app = create_base_app(
+        name="auth-test", title="auth", version="0", description="", settings=settings, use_database=False
+    )
+    router = APIRouter()
+
+    @router.get("/whoami")
+    async def whoami(who: CurrentPrincipal) -> dict[str, Any]:
+        return {
+            "subject": who.subject,
+            "roles": sorted(who.roles),
+            "implementer": who.implementer,
+            "name": who.name,
+            "person_id": who.person_id,
+            "permissions": sorted(who.permissions),
+        }
+
+    app.include_router(router)
+    return app
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [
+        ("roles", 5),
+        ("roles", {"admin": True}),
+        ("roles", ["admin", 1]),
+        ("roles", [["admin"]]),
+        ("roles", True),
+        ("implementer", ["0171450-7"]),
+        ("implementer", 171450),
+        ("implementer", {"id": "x"}),
+        ("implementer", ""),
+        ("name", 5),
+        ("person_id", ["p"]),
+        ("person_id", 12),
+        ("permissions", {"esr_sensitive": True}),
+        ("permissions", [1]),
+        ("sub", 42),
+        ("sub", ["u"]),
+        ("sub", "bad\u0001subject"),
+        ("sub", "x" * 300),
+    ],
+)
+async def test_wrong_claim_type_is_401_naming_the_claim(claim: str, value: Any) -> None:
+    settings = AppSettings(log_json=False)
+    async with running(_claims_app(settings)) as client:
+        token = _dev_token(settings, **{claim: value})
+        response = await client.get("/whoami", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401, response.text
+    body = response.json()
+    assert body["type"].endswith("/invalid-token-claim") and body["claim"] == claim
+    assert repr(claim) in body["detail"]
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_claims_of_the_right_types_are_read() -> None:
+    settings = AppSettings(log_json=False)
+    cases: list[tuple[dict[str, Any], dict[str, Any]]] = [
+        ({"roles": "finance auditor"}, {"roles": ["auditor", "finance"]}),
+        ({"roles": ["finance", "superuser"]}, {"roles": ["finance"]}),
+        ({"roles": _ABSENT}, {"roles": []}),
+        ({"roles": None, "implementer": None}, {"roles": [], "implementer": None}),
+        ({"implementer": "0171450-7", "name": "Aino"}, {"implementer": "0171450-7", "name": "Aino"}),
+        ({"person_id": "p-9"}, {"person_id": "p-9"}),
+        ({}, {"person_id": "u-1"}),
+        ({"permissions": ["esr_sensitive"]}, {"permissions": ["esr_sensitive"]}),
+        ({"permissions": "esr_sensitive other"}, {"permissions": ["esr_sensitive", "other"]}),
+    ]
+    async with running(_claims_app(settings)) as client:
+        for claims, expected in cases:
+            token = _dev_token(settings, **claims)
+            response = await client.get("/whoami", headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 200, (claims, response.text)
+            body = response.json()
+            assert {k: body[k] for k in expected} == expected, claims
+
+
+async def test_oidc_token_with_roles_object_is_401(idp: FakeIdp, prod_verifier: TokenVerifier) -> None:
+    with pytest.raises(Unauthorized, match="'roles' claim must be a list of strings") as caught:
+        await prod_verifier.verify(idp.token(roles={"admin": True}))
+    assert caught.value.extra == {"claim": "roles"}
