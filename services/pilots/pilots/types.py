@@ -11,35 +11,17 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import AfterValidator, PlainSerializer, StringConstraints
+from pydantic import PlainSerializer, StringConstraints
 
-from pilots.textcheck import check_multi_line, check_single_line
+from hanke_libs.inputs import MultiLineText, SingleLineText
 
 # Decimal in code; a JSON number on the wire (indicator values are not money).
 Number = Annotated[Decimal, PlainSerializer(lambda d: float(d), return_type=float, when_used="json")]
-ShortText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
-    AfterValidator(check_single_line),
-]
-LongText = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=10_000), AfterValidator(check_multi_line)
-]
-Reason = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=3, max_length=2000),
-    AfterValidator(check_multi_line),
-]
-Label = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(check_single_line),
-]
-Reference = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=3, max_length=300),
-    AfterValidator(check_single_line),
-]
+ShortText = Annotated[SingleLineText, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LongText = Annotated[MultiLineText, StringConstraints(strip_whitespace=True, max_length=10_000)]
+Reason = Annotated[MultiLineText, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+Label = Annotated[SingleLineText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Reference = Annotated[SingleLineText, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
 PilotIdPath = Annotated[str, Path(min_length=1, max_length=36, description="The pilot's id")]
 ChildIdPath = Annotated[str, Path(min_length=1, max_length=36)]
 CodePath = Annotated[str, Path(min_length=1, max_length=40, description="The project's code, e.g. S21894")]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, set_etag, stale_as_412
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_for
 from pilots.establishment import service
 from pilots.establishment.schemas import EstablishmentCreate, EstablishmentPublic, EstablishmentUpdate
-from pilots.etag import IfMatchDep, set_etag, stale_as_412
 from pilots.pilots import repository
 from pilots.scope import ScopeDep
 from pilots.types import ChildIdPath, CodePath
@@ -66,6 +66,7 @@ async def read_establishment(
 @router.patch(
     "/establishments/{establishment_id}",
     response_model=EstablishmentPublic,
+    responses=IF_MATCH_RESPONSES,
     summary="Change an establishment record",
 )
 async def update_establishment(

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from hanke_libs.inputs import Nullable, PatchModel, StrictDate
 from hanke_libs.personal import PersonalField
 from pilots.types import AnchorKind, EstablishmentStatus, LongText, ShortText
 
@@ -16,9 +17,9 @@ PilotId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 class EstablishmentFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: LongText | None = None
-    decision_date: dt.date | None = None
-    decision_reference: ShortText | None = None
+    description: Nullable[LongText] = None
+    decision_date: Nullable[StrictDate] = None
+    decision_reference: Nullable[ShortText] = None
 
 
 class EstablishmentCreate(EstablishmentFields):
@@ -31,8 +32,8 @@ class EstablishmentCreate(EstablishmentFields):
     pilot_ids: list[PilotId] = Field(min_length=1, max_length=20)
 
 
-class EstablishmentUpdate(EstablishmentFields):
-    """A change of an establishment record (only the sent fields)."""
+class EstablishmentUpdate(PatchModel, EstablishmentFields):
+    """A change of an establishment record (only the sent fields; null clears description or decision)."""
 
     practice: ShortText | None = None
     anchor_kind: AnchorKind | None = None

@@ -12,10 +12,10 @@ from typing import Any
 from sqlmodel import col, func, select
 
 from hanke_libs.audit import diff
+from hanke_libs.etag import IfMatch
 from hanke_libs.links import public_url
 from hanke_libs.problems import Conflict, Forbidden, InvalidParam, NotFound, UnprocessableContent
 from pilots.establishment.schemas import EstablishmentCreate, EstablishmentPublic, EstablishmentUpdate
-from pilots.etag import IfMatch
 from pilots.gates import facts
 from pilots.models import Establishment, EstablishmentPilot, Pilot, audit
 from pilots.models.types import utcnow

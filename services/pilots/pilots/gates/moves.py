@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from hanke_libs.etag import IfMatch
 from hanke_libs.problems import Conflict, Forbidden, InvalidParam, UnprocessableContent
-from pilots.etag import IfMatch
 from pilots.gates import facts
 from pilots.gates.decisions import record
 from pilots.gates.lifecycle import (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from hanke_libs.etag import OptionalIfMatchDep, set_etag, stale_as_412
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_for
-from pilots.etag import OptionalIfMatchDep, set_etag, stale_as_412
 from pilots.gates import decisions, facts, moves
 from pilots.gates.portfolio import portfolio
 from pilots.gates.schemas import (

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from hanke_libs.inputs import NonNegativeInt32, StrictDate
 from hanke_libs.personal import PersonalField
 from pilots.types import (
     AnchorKind,
@@ -30,7 +31,7 @@ class DecisionRecord(BaseModel):
     reference: Reference = Field(
         description="The decision's reference, e.g. 'Ohjausryhmä 3/2021, § 4' (steering group meeting)"
     )
-    decided_on: dt.date = Field(description="The day the decision was made (the meeting's date)")
+    decided_on: StrictDate = Field(description="The day the decision was made (the meeting's date)")
     body: DecisionBody = Field(default=DecisionBody.steering_group, description="Who decided")
 
 
@@ -46,7 +47,7 @@ class MoveRequest(BaseModel):
     late_entry: bool = Field(
         default=False, description="Enter an existing pilot directly in a later stage (needs a reason)"
     )
-    effective_on: dt.date | None = Field(
+    effective_on: StrictDate | None = Field(
         default=None,
         description="The day the stage took effect, if earlier than today (a late entry recorded afterwards); "
         "not before the previous stage change nor after today",
@@ -152,7 +153,9 @@ class EvaluationDecisionCreate(BaseModel):
     )
     evidence: list[EvidenceLink] = Field(min_length=1, max_length=30)
     decision: DecisionRecord
-    success_rating: int | None = Field(default=None, ge=1, le=10, description="The pilot's success, 1-10")
+    success_rating: Annotated[NonNegativeInt32, Field(ge=1, le=10)] | None = Field(
+        default=None, description="The pilot's success, 1-10"
+    )
     establishment: ProposedEstablishment | None = Field(
         default=None, description="Required for scale_up: the establishment record it proposes"
     )

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from hanke_libs.inputs import NonNegativeInt32, Nullable, PatchModel, StrictDate
 from hanke_libs.paging import Page
 from hanke_libs.personal import PersonalField
 from pilots.types import Direction, Label, Light, LongText, Number, Reason, ShortText
@@ -35,20 +36,18 @@ class IndicatorCreate(BaseModel):
     target: Value | None = None
 
 
-class IndicatorUpdate(BaseModel):
-    """A change of an indicator (only the sent fields)."""
-
-    model_config = ConfigDict(extra="forbid")
+class IndicatorUpdate(PatchModel):
+    """A change of an indicator (only the sent fields; null clears calculation, baseline or target)."""
 
     kind: KindCode | None = None
     name: ShortText | None = None
     unit: Unit | None = None
-    calculation: LongText | None = None
+    calculation: Nullable[LongText] = None
     numeric: bool | None = None
     survey_based: bool | None = None
     direction: Direction | None = None
-    baseline: Value | None = None
-    target: Value | None = None
+    baseline: Nullable[Value] = None
+    target: Nullable[Value] = None
     change_reason: Reason | None = Field(
         default=None, description="Needed to change baseline, target or direction once the pilot runs"
     )
@@ -60,10 +59,10 @@ class MeasurementCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     indicator_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36)]
-    measured_on: dt.date
+    measured_on: StrictDate
     value: Value
     source: Label | None = None
-    respondents: int | None = Field(default=None, ge=0, le=10_000_000)
+    respondents: Annotated[NonNegativeInt32, Field(le=10_000_000)] | None = None
     narrative: Annotated[LongText, StringConstraints(max_length=2000)] | None = None
     external_id: ExternalId | None = Field(
         default=None, description="Id in the source system; defaults to the measurement's own id"

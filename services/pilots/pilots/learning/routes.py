@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from hanke_libs.etag import OptionalIfMatchDep, set_etag, stale_as_412
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_for
-from pilots.etag import OptionalIfMatchDep, set_etag, stale_as_412
 from pilots.exports import tables
 from pilots.learning import service
 from pilots.learning.schemas import (

@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from hanke_libs.inputs import NonNegativeInt32, PatchModel, SingleLineText
 from hanke_libs.personal import PersonalField
-from pilots.textcheck import check_single_line
 from pilots.types import LongText, Stage
 
 QuestionText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=3, max_length=500),
-    AfterValidator(check_single_line),
+    SingleLineText, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)
 ]
 QuestionCode = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[a-z0-9_.-]+$")
@@ -32,19 +30,17 @@ class ReflectionQuestionCreate(BaseModel):
     text_en: QuestionText
     private: bool = Field(default=False, description="Answers shown only to the pilot team")
     required: bool = Field(default=False, description="The gate needs an answer before the pilot enters it")
-    sort_order: int = Field(default=0, ge=0, le=10_000)
+    sort_order: Annotated[NonNegativeInt32, Field(le=10_000)] = 0
 
 
-class ReflectionQuestionUpdate(BaseModel):
+class ReflectionQuestionUpdate(PatchModel):
     """A change of a question (only the sent fields; a question is retired with active: false)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     text_fi: QuestionText | None = None
     text_en: QuestionText | None = None
     private: bool | None = None
     required: bool | None = None
-    sort_order: int | None = Field(default=None, ge=0, le=10_000)
+    sort_order: Annotated[NonNegativeInt32, Field(le=10_000)] | None = None
     active: bool | None = None
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from hanke_libs.audit import diff
+from hanke_libs.etag import IfMatch
 from hanke_libs.links import public_url
 from hanke_libs.problems import Conflict, NotFound, PreconditionRequired
-from pilots.etag import IfMatch
 from pilots.gates.lifecycle import MAIN_PATH
 from pilots.learning.schemas import (
     ReflectionAnswerWrite,

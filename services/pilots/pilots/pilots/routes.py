@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, set_etag, stale_as_412
+from hanke_libs.inputs import StrictDate
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_for
-from pilots.etag import IfMatchDep, set_etag, stale_as_412
 from pilots.gates.schemas import FrozenChangePublic
 from pilots.pilots import repository, service
 from pilots.pilots.schemas import (
@@ -26,7 +27,7 @@ from pilots.types import CodePath, PilotIdPath, Stage
 
 router = APIRouter(tags=["pilots"])
 AsOf = Annotated[
-    dt.date | None,
+    StrictDate | None,
     Query(
         description="Answer as of this day (YYYY-MM-DD): stages from the stage history, indicator values "
         "from measurements up to it, decisions made by then"
@@ -107,7 +108,9 @@ async def read_pilot(
     return await _detail(scope, found, response, as_of)
 
 
-@router.patch("/pilots/{pilot_id}", response_model=PilotPublic, summary="Change a pilot")
+@router.patch(
+    "/pilots/{pilot_id}", response_model=PilotPublic, responses=IF_MATCH_RESPONSES, summary="Change a pilot"
+)
 async def update_pilot(
     pilot_id: PilotIdPath, body: PilotUpdate, scope: ScopeDep, response: Response, if_match: IfMatchDep
 ) -> PilotPublic:

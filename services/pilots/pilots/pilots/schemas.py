@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from hanke_libs.inputs import NonNegativeInt32, Nullable, PatchModel, StrictDate
 from hanke_libs.personal import PersonalField
 from pilots.gates.schemas import GateDecisionPublic
 from pilots.indicators.schemas import IndicatorPublic
@@ -24,7 +25,7 @@ class Hypothesis(BaseModel):
 
     action: LongText | None = None
     group: ShortText | None = None
-    group_size: int | None = Field(default=None, ge=1, le=10_000_000)
+    group_size: Annotated[NonNegativeInt32, Field(ge=1, le=10_000_000)] | None = None
     outcome: ShortText | None = None
     outcome_percent: Number | None = Field(default=None, ge=-1000, le=1000)
     time_frame: ShortText | None = None
@@ -35,20 +36,22 @@ class PilotFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    need: LongText | None = None
-    description: LongText | None = None
+    need: Nullable[LongText] = None
+    description: Nullable[LongText] = None
     sectors: list[SectorCode] | None = Field(default=None, max_length=20)
     customer_groups: list[ShortText] | None = Field(default=None, max_length=30)
-    customer_involvement_method: LongText | None = None
-    customers_involved: int | None = Field(default=None, ge=0, le=10_000_000)
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-    riskiest_assumption: LongText | None = None
-    hypothesis: Hypothesis | None = None
-    what_happened: LongText | None = None
-    conclusion: LongText | None = None
-    next_step: LongText | None = None
-    success_rating: int | None = Field(default=None, ge=1, le=10, description="1-10")
+    customer_involvement_method: Nullable[LongText] = None
+    customers_involved: Nullable[Annotated[NonNegativeInt32, Field(le=10_000_000)]] = None
+    start_date: Nullable[StrictDate] = None
+    end_date: Nullable[StrictDate] = None
+    riskiest_assumption: Nullable[LongText] = None
+    hypothesis: Nullable[Hypothesis] = Field(default=None, description="null clears the whole hypothesis")
+    what_happened: Nullable[LongText] = None
+    conclusion: Nullable[LongText] = None
+    next_step: Nullable[LongText] = None
+    success_rating: Nullable[Annotated[NonNegativeInt32, Field(ge=1, le=10)]] = Field(
+        default=None, description="1-10"
+    )
     traffic_lights: dict[Criterion, Light] | None = Field(
         default=None, max_length=30, description="Traffic lights per evaluation criterion, set by the team"
     )
@@ -64,8 +67,9 @@ class PilotCreate(PilotFields):
     )
 
 
-class PilotUpdate(PilotFields):
-    """A change of a pilot (only the sent fields)."""
+class PilotUpdate(PatchModel, PilotFields):
+    """A change of a pilot: only the sent fields change; null clears a field that may be empty
+    (not title, owner_id, sectors, customer_groups or traffic_lights: send [] or {})."""
 
     title: ShortText | None = None
     owner_id: PersonId | None = Field(default=None, description="Person id (participants service, checked)")

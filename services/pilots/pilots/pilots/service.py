@@ -9,10 +9,10 @@ from sqlmodel import col, select
 
 from hanke_libs.audit import diff
 from hanke_libs.auth import Role
+from hanke_libs.etag import IfMatch
 from hanke_libs.links import public_url
 from hanke_libs.problems import Conflict, Forbidden, InvalidParam, NotFound, UnprocessableContent
 from pilots import team
-from pilots.etag import IfMatch
 from pilots.gates import decisions, facts
 from pilots.gates.portfolio import AS_OF_NOTE, refuse_breaking_edit
 from pilots.indicators.lights import TRAFFIC_LIGHT_RULE
@@ -191,12 +191,6 @@ async def update(scope: Scope, pilot_id: str, data: PilotUpdate, if_match: IfMat
         )
     project = await repository.get_project(scope, pilot.project_code)
     values = _flat(data)
-    for key in ("title", "owner_id"):
-        if key in values and values[key] is None:
-            raise UnprocessableContent(
-                f"{key} cannot be emptied; leave it out to keep it.",
-                errors=[InvalidParam(name=f"body.{key}", reason="required")],
-            )
     current_sectors = [s.code for s in await repository.sectors(scope, found)]
     start = values.get("start_date", pilot.start_date)
     end = values.get("end_date", pilot.end_date)

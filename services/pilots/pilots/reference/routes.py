@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from hanke_libs.auth import Principal, Role, require_roles
+from hanke_libs.inputs import StrictDate
 from hanke_libs.paging import Page, PageDep, offset_page
 from pilots.reference import service
 from pilots.reference.schemas import (
@@ -58,7 +58,7 @@ async def create_project(
 async def list_sectors(
     scope: ScopeDep,
     page: PageDep,
-    valid_on: Annotated[dt.date | None, Query(description="Only sectors valid on this date")] = None,
+    valid_on: Annotated[StrictDate | None, Query(description="Only sectors valid on this date")] = None,
 ) -> Page[SectorPublic]:
     """Sectors (hallintoalat) with their validity dates, by code."""
     items, total = await service.list_sectors(

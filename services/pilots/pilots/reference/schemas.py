@@ -5,18 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
-from pilots.textcheck import check_single_line
+from hanke_libs.inputs import Nullable, PatchModel, SingleLineText, StrictDate
 
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")
 ]
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(check_single_line),
-]
+Name = Annotated[SingleLineText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class ProjectCreate(BaseModel):
@@ -28,13 +24,9 @@ class ProjectCreate(BaseModel):
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$"),
     ]
-    name: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
-        AfterValidator(check_single_line),
-    ]
-    period_start: dt.date
-    period_end: dt.date
+    name: Annotated[SingleLineText, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    period_start: StrictDate
+    period_end: StrictDate
 
     @model_validator(mode="after")
     def _period(self) -> ProjectCreate:
@@ -62,8 +54,8 @@ class SectorCreate(BaseModel):
     code: Code
     name_fi: Name
     name_en: Name
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: StrictDate | None = None
+    valid_to: StrictDate | None = None
 
     @model_validator(mode="after")
     def _validity(self) -> SectorCreate:
@@ -72,15 +64,13 @@ class SectorCreate(BaseModel):
         return self
 
 
-class SectorUpdate(BaseModel):
-    """A change of a sector's names or validity."""
-
-    model_config = ConfigDict(extra="forbid")
+class SectorUpdate(PatchModel):
+    """A change of a sector's names or validity (null clears a validity date)."""
 
     name_fi: Name | None = None
     name_en: Name | None = None
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: Nullable[StrictDate] = None
+    valid_to: Nullable[StrictDate] = None
 
 
 class SectorPublic(BaseModel):

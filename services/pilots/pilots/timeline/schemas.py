@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from hanke_libs.inputs import StrictDate
 from hanke_libs.personal import PersonalField
 from pilots.types import LongText
 
@@ -20,7 +21,7 @@ class TimelinePostCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    posted_on: dt.date | None = Field(default=None, description="Defaults to today; not in the future")
+    posted_on: StrictDate | None = Field(default=None, description="Defaults to today; not in the future")
     text: Annotated[LongText, StringConstraints(min_length=1, max_length=5000)]
     links: list[Link] = Field(default_factory=list, max_length=20)
 
