@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from hanke_libs.db import standalone_database
+from hanke_libs.peers import PeerClient
 from hanke_libs.testing import MigratedDatabase, bearer
 from tests.conftest import service_database
 
@@ -32,7 +34,27 @@ def build_app(service: str, database: MigratedDatabase) -> tuple[Any, dict[str, 
         database_url=url, log_json=False, db_null_pool=True, log_level="WARNING"
     )
     app = importlib.import_module(f"{service}.main").create_app(settings)
+    if service in PEER_STUBS:  # the services it asks for facts, stubbed by their contracts
+        app.state.peers = {
+            name: PeerClient(name, f"http://{name}", transport=httpx.MockTransport(handler))
+            for name, handler in PEER_STUBS[service].items()
+        }
     return app, bearer(settings, "admin", subject="contract-admin")
+
+
+def _participants_contract(request: httpx.Request) -> httpx.Response:
+    """participants' /me/enrolments (no enrolments) and /people/{id}/reference (every id exists)."""
+    path = request.url.path
+    if path == "/me/enrolments":
+        return httpx.Response(200, json={"person_id": "contract-admin", "as_of": "2021-01-01", "pilots": [], "projects": []})
+    if path.startswith("/people/") and path.endswith("/reference"):
+        return httpx.Response(200, json={"id": path.split("/")[2], "active": True})
+    return httpx.Response(404, json={"status": 404})
+
+
+PEER_STUBS: dict[str, dict[str, Callable[[httpx.Request], httpx.Response]]] = {
+    "pilots": {"participants": _participants_contract},
+}
 
 
 def _schema(service: str, database: MigratedDatabase) -> Iterator[Any]:

@@ -16,9 +16,10 @@ from gateway.config import Settings
 from gateway.main import create_app
 from hanke_libs.db import standalone_database
 from hanke_libs.testing import MigratedDatabase, bearer, running
+from pilots.seed_data import pilot_id as pilot_id_of_sample
 from tests.conftest import service_database
 from tests.gateway.conftest import gateway_settings
-from tests.gateway.servers import ServerThread
+from tests.gateway.servers import ServerThread, free_port
 
 budget_database = service_database("budget")
 pilots_database = service_database("pilots")
@@ -36,15 +37,21 @@ class System:
         return bearer(self.settings, *roles, **kw)
 
 
-async def _service(name: str, database: MigratedDatabase) -> ServerThread:
+async def _service(name: str, database: MigratedDatabase, ports: dict[str, int]) -> ServerThread:
     url = database.fresh_url()
     async with standalone_database(url) as db:
         await importlib.import_module(f"{name}.seed").seed(db)
     config = importlib.import_module(f"{name}.config")
+    # each service asks its peers for facts (ADR 0001): point it at the other real servers
+    peers = {
+        f"{other}_url": f"http://127.0.0.1:{port}"
+        for other, port in ports.items()
+        if other != name and f"{other}_url" in config.Settings.model_fields
+    }
     app = importlib.import_module(f"{name}.main").create_app(
-        config.Settings(database_url=url, log_json=False)
+        config.Settings(database_url=url, log_json=False, **peers)
     )
-    server = ServerThread(app).start()
+    server = ServerThread(app, port=ports[name]).start()
     # The services share one process here: build each one's OpenAPI (pydantic schemas) before the
     # next starts, since building schemas in several threads at once races inside pydantic.
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
@@ -60,9 +67,10 @@ async def system(
 ) -> AsyncIterator[System]:
     databases = {"budget": budget_database, "pilots": pilots_database, "participants": participants_database}
     servers: dict[str, ServerThread] = {}
+    ports = {name: free_port() for name in SERVICES}
     try:
         for name in SERVICES:
-            servers[name] = await _service(name, databases[name])
+            servers[name] = await _service(name, databases[name], ports)
         settings = gateway_settings(
             {n: s.url for n, s in servers.items()}, upstream_timeout_seconds=5.0, view_deadline_seconds=8.0
         )
@@ -104,9 +112,18 @@ async def test_proxy_and_views_on_seeded_data(system: System) -> None:
     client, admin = system.client, system.auth("admin", subject="person-admin")
     project = await client.get("/api/v1/budget/projects/S21894", headers=admin)
     assert project.status_code == 200 and project.headers["etag"]
-    created = await client.post(
+    owner = await _provisioned(system, "200300", "Pekka Puro")
+    unknown = await client.post(
         "/api/v1/pilots/projects/S21894/pilots",
         json={"title": "Digiavustaja", "owner_id": "person-7"},
+        headers=admin,
+    )
+    assert (
+        unknown.status_code == 422 and unknown.json()["errors"][0]["name"] == "body.owner_id"
+    )  # checked with participants
+    created = await client.post(
+        "/api/v1/pilots/projects/S21894/pilots",
+        json={"title": "Digiavustaja", "owner_id": owner},
         headers=admin,
     )
     assert created.status_code == 201, created.text
@@ -119,7 +136,7 @@ async def test_proxy_and_views_on_seeded_data(system: System) -> None:
     body = situation.json()
     assert body["budget"]["project"]["code"] == "S21894"
     assert body["pilots"]["project_code"] == "S21894"
-    assert [p["id"] for p in body["pilots"]["pilots"]] == [pilot_id]
+    assert pilot_id in [p["id"] for p in body["pilots"]["pilots"]]  # beside the IDK sample pilots
     assert {m["part"] for m in body["missing"]} <= {"participants"}
 
     overview = (await client.get(f"/api/v1/views/pilots/{pilot_id}/overview", headers=admin)).json()
@@ -135,11 +152,30 @@ async def test_proxy_and_views_on_seeded_data(system: System) -> None:
     assert interim["period_start"] == start
     assert interim["as_of"] == f"{int(start[:4]) + 1}{start[4:]}"
     assert interim["budget"]["as_of"] == interim["as_of"]
-    assert set(interim["indicators"]) == {pilot_id}
+    assert pilot_id_of_sample(1) in set(interim["indicators"])  # the sample front desk ran on both dates
 
     steering = await client.get("/api/v1/views/projects/S21894/situation", headers=system.auth("steering"))
     assert steering.status_code == 200
-    assert "person-7" not in steering.text and "owner_id" not in steering.text
+    assert owner not in steering.text and "sample-owner" not in steering.text
+
+
+async def _provisioned(system: System, number: str, name: str) -> str:
+    """A person provisioned by SCIM through the gateway; their person id."""
+    given, family = name.split()
+    user = await system.client.post(
+        "/scim/v2/Users",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "externalId": number,
+            "userName": f"{given.lower()}.{family.lower()}@kuopio.example",
+            "active": True,
+            "displayName": name,
+            "name": {"familyName": family, "givenName": given},
+        },
+        headers={**system.auth("hr_sync", subject="entra"), "Content-Type": "application/scim+json"},
+    )
+    assert user.status_code == 201, user.text
+    return str(user.json()["id"])
 
 
 async def test_service_stopped_mid_test(system: System) -> None:
@@ -178,8 +214,11 @@ async def test_people_champions_and_my_page(system: System) -> None:
     assert user.headers["location"].startswith("http://testserver/scim/v2/Users/")
     person_id = user.json()["id"]
     pilot = await client.post(
-        "/api/v1/pilots/projects/S21894/pilots", json={"title": "Kotihoidon etäkäynnit"}, headers=admin
+        "/api/v1/pilots/projects/S21894/pilots",
+        json={"title": "Kotihoidon etäkäynnit", "owner_id": person_id},
+        headers=admin,
     )
+    assert pilot.status_code == 201, pilot.text
     pilot_id = pilot.json()["id"]
     champion = await client.post(
         "/api/v1/participants/champions",
