@@ -163,9 +163,10 @@ def sqlite_begin(conn: Any) -> None:
     UPDATE`` serialises them per row on PostgreSQL (SQLAlchemy leaves ``FOR UPDATE`` out on SQLite).
     Autocommit (read) connections are left alone.
     """
-    if conn.get_isolation_level() == "AUTOCOMMIT" or conn.get_execution_options().get(
-        "isolation_level"
-    ) == "AUTOCOMMIT":
+    if (
+        conn.get_isolation_level() == "AUTOCOMMIT"
+        or conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    ):
         return
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 

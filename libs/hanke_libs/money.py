@@ -6,11 +6,13 @@ banker's rounding.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
+
+from hanke_libs.tabular.cells import parse_amount as parse_cell
 
 CENT = Decimal("0.01")
 
@@ -35,21 +37,13 @@ def from_cents(cents: int) -> Decimal:
 def parse_amount(text: str) -> Decimal:
     """Parse an amount as users and Finnish exports write it: ``4 016,96``, ``-12.5``, ``1 000``.
 
-    Raises ``ValueError`` with a readable message on anything that is not a number with at most
-    two decimals.
+    The one rule for amounts in text is :func:`hanke_libs.tabular.cells.parse_amount` (grouping by
+    three, decimal comma or point, never misread by a factor of 1000). Raises ``ValueError`` with a
+    readable message on anything that is not a number with at most two decimals, or on blank text.
     """
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace("\u202f", "")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(f"{text!r} is not an amount") from exc
-    if not value.is_finite():
-        raise ValueError(f"{text!r} is not an amount")
-    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise ValueError(f"{text!r} has more than two decimals")
-    return value.quantize(CENT)
+    value = parse_cell(text, required=True)
+    assert value is not None
+    return value
 
 
 class Cents(TypeDecorator[Decimal]):

@@ -43,3 +43,10 @@ def test_pilots_migrations_match_models(migrations_pilots_db: MigratedDatabase) 
 
 def test_participants_migrations_match_models(migrations_participants_db: MigratedDatabase) -> None:
     check("participants", migrations_participants_db)
+
+
+migrations_reports_db = service_database("reports")
+
+
+def test_reports_migrations_match_models(migrations_reports_db: MigratedDatabase) -> None:
+    check("reports", migrations_reports_db)
