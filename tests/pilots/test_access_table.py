@@ -47,7 +47,12 @@ async def seeded(settings: Settings, participants: ParticipantsStub) -> AsyncIte
 
 async def test_every_route_is_in_the_table(seeded: httpx.AsyncClient) -> None:
     spec = (await seeded.get("/openapi.json")).json()
-    served = {(m.upper(), p) for p, item in spec["paths"].items() for m in item if m in ("get", "post", "put", "patch", "delete")}
+    served = {
+        (m.upper(), p)
+        for p, item in spec["paths"].items()
+        for m in item
+        if m in ("get", "post", "put", "patch", "delete")
+    }
     assert served == set(table())
 
 
@@ -58,12 +63,20 @@ async def test_get_rows_hold_for_every_role(seeded: httpx.AsyncClient, auth: Aut
         "{pilot_id}": pid,
         "{code}": "S21894",
         "{sector_code}": "konsernipalvelut",
-        "{indicator_id}": (await seeded.get(f"/pilots/{pid}/indicators", headers=admin)).json()["items"][0]["id"],
-        "{measurement_id}": (await seeded.get(f"/pilots/{pid}/measurements", headers=admin)).json()["items"][0]["id"],
+        "{indicator_id}": (await seeded.get(f"/pilots/{pid}/indicators", headers=admin)).json()["items"][0][
+            "id"
+        ],
+        "{measurement_id}": (await seeded.get(f"/pilots/{pid}/measurements", headers=admin)).json()["items"][
+            0
+        ]["id"],
         "{post_id}": (await seeded.get(f"/pilots/{pid}/timeline", headers=admin)).json()["items"][0]["id"],
-        "{decision_id}": (await seeded.get(f"/pilots/{pid}/decisions", headers=admin)).json()["items"][0]["id"],
+        "{decision_id}": (await seeded.get(f"/pilots/{pid}/decisions", headers=admin)).json()["items"][0][
+            "id"
+        ],
         "{question_id}": (await seeded.get("/reflection-questions", headers=admin)).json()["items"][0]["id"],
-        "{establishment_id}": (await seeded.get("/projects/S21894/establishments", headers=admin)).json()["items"][0]["id"],
+        "{establishment_id}": (await seeded.get("/projects/S21894/establishments", headers=admin)).json()[
+            "items"
+        ][0]["id"],
     }
     checked = 0
     for (method, path), roles in table().items():
@@ -77,7 +90,11 @@ async def test_get_rows_hold_for_every_role(seeded: httpx.AsyncClient, auth: Aut
             continue
         allowed = set(ROLES) if roles == "any" else {r.strip() for r in roles.split(",")}
         for role in ROLES:
-            headers = auth(role, subject="champ-1" if role == "champion" else f"{role}-1", implementer="0171450-7" if role == "finance" else None)
+            headers = auth(
+                role,
+                subject="champ-1" if role == "champion" else f"{role}-1",
+                implementer="0171450-7" if role == "finance" else None,
+            )
             got = await seeded.get(url, headers=headers)
             expected = 200 if role in allowed else 403
             assert got.status_code == expected, (url, role, got.text[:200])

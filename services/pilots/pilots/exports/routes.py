@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
+from hanke_libs.tabular import FILE_RESPONSES, ExportFormat, table_response
 from pilots.exports import tables
 from pilots.pilots import repository
 from pilots.scope import ScopeDep
-from pilots.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, file_response, write_csv, write_xlsx
 from pilots.types import CodePath, PilotIdPath
 
 router = APIRouter(tags=["exports"])
-ExportFormat = Annotated[
-    Literal["csv", "xlsx"], Query(description="csv (semicolons, UTF-8 with BOM) or xlsx")
-]
-FILE_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}
-}
 
 
 @router.get(
@@ -33,11 +26,9 @@ async def export_portfolio(code: CodePath, scope: ScopeDep, format: ExportFormat
     success rating, latest decision). XLSX adds the decisions across pilots and a summary sheet.
     Steering gets no owner ids."""
     project = await repository.get_project(scope, code)
-    sheets = await tables.portfolio_tables(scope, project)
+    parts = await tables.portfolio_tables(scope, project)
     name = f"portfolio-{code}-{dt.date.today().isoformat()}"
-    if format == "xlsx":
-        return file_response(write_xlsx(sheets), format, name)
-    return file_response(write_csv(*sheets["portfolio"]), format, name)
+    return await table_response(format, tables.sheets(parts), filename=name)
 
 
 @router.get(
@@ -52,7 +43,6 @@ async def export_pilot(pilot_id: PilotIdPath, scope: ScopeDep, format: ExportFor
     ``section;item;field;value``, XLSX with one sheet per section; steering gets no person ids or
     person-written text."""
     found = await repository.get(scope, pilot_id)
-    sheets = await tables.pilot_tables(scope, found)
-    if format == "xlsx":
-        return file_response(write_xlsx(sheets), format, f"pilot-{found.id}")
-    return file_response(write_csv(*tables.long_rows(sheets)), format, f"pilot-{found.id}")
+    parts = await tables.pilot_tables(scope, found)
+    long = tables.sheet("pilot", tables.long_rows(parts))
+    return await table_response(format, tables.sheets(parts), filename=f"pilot-{found.id}", csv_sheet=long)

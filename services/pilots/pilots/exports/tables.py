@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from hanke_libs.personal import may_see_personal_data, personal_fields, redact_rows
+from hanke_libs.tabular import Sheet
 from pilots.establishment import service as establishment
 from pilots.establishment.schemas import EstablishmentPublic
 from pilots.gates import decisions, facts
@@ -345,6 +346,15 @@ def learning_csv(scope: Scope, sheets: dict[str, Table]) -> Table:
                 )
     header = ["record", "pilot_id", "pilot_title", "gate", "item", "text", "date", "reference"]
     return _table(scope, header, rows, {"text"})  # text: reasoning or answer, written by people
+
+
+def sheets(tables: dict[str, Table]) -> list[Sheet]:
+    """The tables as sheets for ``hanke_libs.tabular`` (one XLSX sheet each, text neutralised)."""
+    return [Sheet(name=name, columns=list(header), rows=rows) for name, (header, rows) in tables.items()]
+
+
+def sheet(name: str, table: Table) -> Sheet:
+    return Sheet(name=name, columns=list(table[0]), rows=table[1])
 
 
 def long_rows(tables: dict[str, Table]) -> Table:

@@ -1,8 +1,12 @@
-"""Measurement import (CSV/XLSX, repeatable on external_id) and export in the same shape."""
+"""Measurement import (CSV/XLSX, repeatable on external_id) and export in the same shape.
+
+Files are read by ``hanke_libs.tabular`` (encodings, delimiters, header detection, limits,
+line-numbered errors); a file without the required columns is refused whole (422), and so is any
+file with a bad row, unless it is a dry run, which reports the same without writing.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -10,14 +14,22 @@ from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
 from hanke_libs.problems import InvalidParam, UnprocessableContent
-from pilots.indicators.numbers import parse_number
+from hanke_libs.tabular import (
+    ImportErrors,
+    Row,
+    TableSpec,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_text,
+    read_table,
+)
 from pilots.indicators.schemas import MeasurementImportReport
 from pilots.indicators.service import pilot_indicators, pilot_measurements, visible
 from pilots.models import Indicator, Measurement, audit
 from pilots.pilots import repository
 from pilots.pilots.repository import ScopedPilot
 from pilots.scope import Scope
-from pilots.tabular import cell_text, read_table
 
 COLUMNS = [
     "external_id",
@@ -31,102 +43,80 @@ COLUMNS = [
     "narrative",
 ]
 FIELDS = ("indicator_id", "measured_on", "value", "source", "respondents", "narrative")
+SPEC = TableSpec.of(
+    {c: (c,) for c in COLUMNS},
+    required=["external_id", "measured_on", "value"],
+    max_rows=20_000,
+    max_bytes=5_000_000,
+)
 
 
-def parse_date(raw: Any) -> dt.date:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = cell_text(raw).strip()
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{text!r} is not a date (yyyy-mm-dd or d.m.yyyy)")
+def _indicator(
+    row: Row, errors: ImportErrors, by_id: dict[str, Indicator], by_name: dict[str, list[Indicator]]
+) -> Indicator | None:
+    if row.text("indicator_id"):
+        ind = by_id.get(row.text("indicator_id"))
+        if ind is None:
+            errors.add(
+                row.line, "indicator_id", f"{row.text('indicator_id')!r} is not an indicator of this pilot"
+            )
+        return ind
+    if row.text("indicator_name"):
+        found = by_name.get(row.text("indicator_name").lower(), [])
+        if len(found) != 1:
+            errors.add(
+                row.line,
+                "indicator_name",
+                f"{row.text('indicator_name')!r} names {len(found)} indicators of this pilot, not one",
+            )
+            return None
+        return found[0]
+    errors.add(row.line, "indicator_id", "indicator_id or indicator_name is required")
+    return None
 
 
 def _parse_row(
-    line: int, row: dict[str, Any], by_id: dict[str, Indicator], by_name: dict[str, list[Indicator]]
-) -> tuple[dict[str, Any] | None, list[InvalidParam]]:
-    errors: list[InvalidParam] = []
-
-    def err(name: str, reason: str) -> None:
-        errors.append(InvalidParam(name=name, reason=reason, line=line))
-
-    text = {k: cell_text(v).strip() for k, v in row.items()}
-    external_id = text.get("external_id", "")
-    if not external_id:
-        err("external_id", "required (it makes the import repeatable)")
-    elif len(external_id) > 200:
-        err("external_id", "longer than 200 characters")
-    ind: Indicator | None = None
-    if text.get("indicator_id"):
-        ind = by_id.get(text["indicator_id"])
-        if ind is None:
-            err("indicator_id", f"{text['indicator_id']!r} is not an indicator of this pilot")
-    elif text.get("indicator_name"):
-        found = by_name.get(text["indicator_name"].lower(), [])
-        if len(found) != 1:
-            err(
-                "indicator_name",
-                f"{text['indicator_name']!r} names {len(found)} indicators of this pilot, not one",
-            )
-        else:
-            ind = found[0]
-    else:
-        err("indicator_id", "indicator_id or indicator_name is required")
-    measured_on = None
-    try:
-        measured_on = parse_date(row.get("measured_on"))
-    except ValueError as exc:
-        err("measured_on", str(exc))
-    value = text.get("value", "")
-    raw_value = row.get("value")
+    row: Row, errors: ImportErrors, by_id: dict[str, Indicator], by_name: dict[str, list[Indicator]]
+) -> dict[str, Any] | None:
+    before = len(errors)
+    external_id = errors.cell(row, "external_id", parse_text, required=True, max_length=200)
+    ind = _indicator(row, errors, by_id, by_name)
+    measured_on = errors.cell(row, "measured_on", parse_date, required=True)
+    value: str | None = None
     if ind is not None:
-        if text.get("unit") and text["unit"] != ind.unit:
-            err("unit", f"the indicator's unit is {ind.unit!r}, not {text['unit']!r}")
+        unit = row.text("unit")
+        if unit and unit != ind.unit:
+            errors.add(row.line, "unit", f"the indicator's unit is {ind.unit!r}, not {unit!r}")
         if ind.numeric:
-            try:
-                value = str(parse_number(raw_value if isinstance(raw_value, int | float) else value))
-            except ValueError as exc:
-                err("value", f"{exc}; the indicator is numeric")
-        elif not value:
-            err("value", "required")
-    respondents = None
-    if text.get("respondents"):
-        try:
-            number = parse_number(text["respondents"])
-            if number < 0 or number != number.to_integral_value():
-                raise ValueError
-            respondents = int(number)
-        except ValueError:
-            err("respondents", f"{text['respondents']!r} is not a whole number of respondents")
-    if ind is not None and ind.survey_based and respondents is None:
-        err("respondents", "required for a survey-based indicator")
-    for key, limit in (("source", 300), ("narrative", 2000), ("value", 200)):
-        if len(text.get(key, "")) > limit:
-            err(key, f"longer than {limit} characters")
-    if errors or ind is None:
-        return None, errors
+            number = errors.cell(row, "value", parse_decimal, required=True)
+            value = None if number is None else str(number)
+        else:
+            value = errors.cell(row, "value", parse_text, required=True)
+    respondents = errors.cell(row, "respondents", parse_int, max=10_000_000)
+    if ind is not None and ind.survey_based and respondents is None and not row.text("respondents"):
+        errors.add(row.line, "respondents", "required for a survey-based indicator")
+    source = errors.cell(row, "source", parse_text, max_length=300)
+    narrative = errors.cell(row, "narrative", parse_text, max_length=2000, multi_line=True)
+    if len(errors) > before or ind is None:
+        return None
     return {
         "external_id": external_id,
         "indicator_id": ind.id,
         "measured_on": measured_on,
         "value": value,
-        "source": text.get("source") or None,
+        "source": source,
         "respondents": respondents,
-        "narrative": text.get("narrative") or None,
-    }, []
+        "narrative": narrative,
+    }
 
 
 async def import_measurements(
     scope: Scope, pilot_id: str, *, data: bytes, filename: str | None, dry_run: bool
 ) -> MeasurementImportReport:
     """All or nothing: any bad row refuses the whole file (422 listing every bad row) unless dry run."""
-    table = await run_in_threadpool(read_table, data, filename)  # parsing XLSX is CPU work
-    found = await repository.get_editable(scope, pilot_id)
+    found = await repository.get_editable(scope, pilot_id)  # who may import, before reading the file
+    errors = ImportErrors()
+    table = await run_in_threadpool(read_table, data, filename, SPEC, errors=errors)  # CPU work
     pilot = found.row
     session = scope.session
     inds = await pilot_indicators(scope, found)
@@ -135,23 +125,20 @@ async def import_measurements(
     for i in inds:
         by_name.setdefault(i.name.lower(), []).append(i)
     parsed: list[dict[str, Any]] = []
-    errors: list[InvalidParam] = []
     seen: dict[str, int] = {}
-    for line, row in table:
-        values, row_errors = _parse_row(line, row, by_id, by_name)
-        errors += row_errors
+    for row in table.rows:
+        values = _parse_row(row, errors, by_id, by_name)
         if values is not None:
             if values["external_id"] in seen:
-                errors.append(
-                    InvalidParam(
-                        name="external_id",
-                        line=line,
-                        reason=f"{values['external_id']!r} is on line {seen[values['external_id']]} already",
-                    )
+                errors.add(
+                    row.line,
+                    "external_id",
+                    f"{values['external_id']!r} is on line {seen[values['external_id']]} already",
                 )
                 continue
-            seen[values["external_id"]] = line
+            seen[values["external_id"]] = row.line
             parsed.append(values)
+    problems: list[InvalidParam] = sorted(errors.items, key=lambda e: e.line or 0)
     existing = {
         m.external_id: m
         for m in (
@@ -173,19 +160,19 @@ async def import_measurements(
             plan.append(("unchanged", m, values))
     report = MeasurementImportReport(
         dry_run=dry_run,
-        rows=len(table),
+        rows=len(table.rows),
         created=sum(1 for p in plan if p[0] == "create"),
         updated=sum(1 for p in plan if p[0] == "update"),
         unchanged=sum(1 for p in plan if p[0] == "unchanged"),
-        errors=[e.model_dump(exclude_none=True) for e in errors],
+        errors=[e.model_dump(exclude_none=True) for e in problems],
     )
     if dry_run:
         return report
-    if errors:
+    if problems:
         raise UnprocessableContent(
-            f"{len(errors)} problem(s) in the file; nothing was imported.",
+            f"{len(problems)} problem(s) in the file; nothing was imported.",
             slug="invalid-import",
-            errors=errors,
+            errors=problems,
         )
     entries = []
     for action, m, values in plan:

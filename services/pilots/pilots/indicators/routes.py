@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_for, redact_rows
-from hanke_libs.problems import BadRequest
+from hanke_libs.problems import ProblemError
+from hanke_libs.tabular import FILE_RESPONSES, ExportFormat, Sheet, table_response
 from pilots.indicators import measurement_io
 from pilots.indicators import service as ops
 from pilots.indicators.lights import THRESHOLDS, TRAFFIC_LIGHT_RULE
@@ -24,14 +25,10 @@ from pilots.indicators.schemas import (
 )
 from pilots.pilots import repository
 from pilots.scope import SMALL_SAMPLE_RULE, ScopeDep
-from pilots.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, file_response, write_csv, write_xlsx
 from pilots.types import ChildIdPath, PilotIdPath
 
 router = APIRouter(tags=["indicators"])
 MAX_UPLOAD = 5_000_000
-ExportFormat = Annotated[
-    Literal["csv", "xlsx"], Query(description="csv (semicolons, UTF-8 with BOM) or xlsx")
-]
 IndicatorIdQuery = Annotated[
     str | None, Query(max_length=36, description="Only this indicator's measurements")
 ]
@@ -142,7 +139,7 @@ async def list_measurements(
     "/pilots/{pilot_id}/measurements/export",
     summary="Export measurements as CSV or XLSX",
     response_class=Response,
-    responses={200: {"content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}},
+    responses=FILE_RESPONSES,
 )
 async def export_measurements(
     pilot_id: PilotIdPath, scope: ScopeDep, format: ExportFormat = "csv"
@@ -152,10 +149,8 @@ async def export_measurements(
     columns, rows = redact_rows(
         scope.principal, measurement_io.COLUMNS, await measurement_io.export_rows(scope, pilot), {"narrative"}
     )
-    name = f"measurements-{pilot.id}"
-    if format == "xlsx":
-        return file_response(write_xlsx({"measurements": (columns, rows)}), format, name)
-    return file_response(write_csv(columns, rows), format, name)
+    sheet = Sheet(name="measurements", columns=columns, rows=rows)
+    return await table_response(format, sheet, filename=f"measurements-{pilot.id}")
 
 
 @router.get(
@@ -201,7 +196,12 @@ async def import_measurements(
     with its line number). ``dry_run`` reports the same without writing. Repeatable."""
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise BadRequest(f"The file is larger than {MAX_UPLOAD // 1_000_000} MB.", slug="file-too-large")
+        raise ProblemError(
+            f"The file is larger than {MAX_UPLOAD // 1_000_000} MB; split it into smaller files.",
+            status=413,
+            slug="file-too-large",
+            title="File too large",
+        )
     return await measurement_io.import_measurements(
         scope, pilot_id, data=data, filename=file.filename, dry_run=dry_run
     )

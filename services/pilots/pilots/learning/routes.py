@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from hanke_libs.etag import OptionalIfMatchDep, set_etag, stale_as_412
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_for
+from hanke_libs.tabular import FILE_RESPONSES, ExportFormat, table_response
 from pilots.exports import tables
 from pilots.learning import service
 from pilots.learning.schemas import (
@@ -20,14 +21,10 @@ from pilots.learning.schemas import (
 )
 from pilots.pilots import repository
 from pilots.scope import ScopeDep
-from pilots.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, file_response, write_csv, write_xlsx
 from pilots.types import ChildIdPath, CodePath, PilotIdPath, Stage
 
 router = APIRouter(tags=["learning"])
 GateQuery = Annotated[Stage | None, Query(description="Only this gate's questions")]
-ExportFormat = Annotated[
-    Literal["csv", "xlsx"], Query(description="csv (semicolons, UTF-8 with BOM) or xlsx")
-]
 
 
 @router.get(
@@ -149,7 +146,7 @@ async def answer_question(
 @router.get(
     "/projects/{code}/learning/export",
     response_class=Response,
-    responses={200: {"content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}},
+    responses=FILE_RESPONSES,
     summary="Export what the pilots learned (CSV or XLSX)",
 )
 async def export_learning(code: CodePath, scope: ScopeDep, format: ExportFormat = "csv") -> Response:
@@ -158,8 +155,6 @@ async def export_learning(code: CodePath, scope: ScopeDep, format: ExportFormat 
     for the pilot team; steering gets no person-written text or person ids). XLSX has the sheets
     ``decisions`` and ``reflections``; CSV is both in one table."""
     project = await repository.get_project(scope, code)
-    sheets = await tables.learning_tables(scope, project)
-    name = f"learning-{code}"
-    if format == "xlsx":
-        return file_response(write_xlsx(sheets), format, name)
-    return file_response(write_csv(*tables.learning_csv(scope, sheets)), format, name)
+    parts = await tables.learning_tables(scope, project)
+    one = tables.sheet("learning", tables.learning_csv(scope, parts))
+    return await table_response(format, tables.sheets(parts), filename=f"learning-{code}", csv_sheet=one)
