@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 PROGRESS_FORMULA = (
     "progress_percent = (latest - baseline) / (target - baseline) x 100, rounded half up to one decimal, "
@@ -11,29 +11,6 @@ PROGRESS_FORMULA = (
     "have progress; the direction (higher or lower is better) is built in because the target lies on the "
     "better side of the baseline."
 )
-
-
-def parse_number(raw: object) -> Decimal:
-    """A Decimal from a JSON number or text such as '1 234,5' or '12.5'; ValueError otherwise."""
-    if isinstance(raw, bool):
-        raise ValueError("a boolean is not a number")
-    if isinstance(raw, Decimal):
-        value = raw
-    elif isinstance(raw, int | float):
-        value = Decimal(str(raw))
-    elif isinstance(raw, str):
-        text = raw.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"{raw!r} is not a number") from None
-    else:
-        raise ValueError(f"{raw!r} is not a number")
-    if not value.is_finite():
-        raise ValueError(f"{raw!r} is not a finite number")
-    if abs(value) >= Decimal("1e15"):
-        raise ValueError(f"{raw!r} is too large")
-    return value
 
 
 def progress_percent(baseline: Decimal, target: Decimal, latest: Decimal) -> Decimal | None:

@@ -16,9 +16,10 @@ from sqlmodel import col, func, select
 from hanke_libs.audit import diff
 from hanke_libs.links import public_url
 from hanke_libs.problems import Conflict, InvalidParam, NotFound, UnprocessableContent
+from hanke_libs.tabular import parse_decimal
 from pilots.gates.facts import is_frozen
 from pilots.indicators.lights import light
-from pilots.indicators.numbers import parse_number, progress_percent
+from pilots.indicators.numbers import progress_percent
 from pilots.indicators.schemas import (
     IndicatorCreate,
     IndicatorPublic,
@@ -47,9 +48,10 @@ def canonical_value(raw: object, *, numeric: bool, name: str) -> str:
     if not numeric:
         return str(raw).strip()
     try:
-        return str(parse_number(raw))
+        number = parse_decimal(raw, required=True)
     except ValueError as exc:
         raise _invalid(name, f"{exc}; this indicator is numeric", slug="not-a-number") from exc
+    return str(number)
 
 
 def _check_direction(ind: Indicator) -> None:
