@@ -18,8 +18,9 @@ class Settings(AppSettings):
     def service_name(self) -> str:
         return "pilots"
 
-    def resolved_participants_url(self) -> str:
-        return self.participants_url or "http://127.0.0.1:8003"
+    def peer_urls(self) -> dict[str, str]:
+        """The services this one asks for facts (hanke_libs.peers), by name."""
+        return {"participants": self.participants_url or "http://127.0.0.1:8003"}
 
     def production_problems(self) -> list[str]:
         problems = super().production_problems()

@@ -16,7 +16,6 @@ from pilots.learning.routes import router as learning_router
 from pilots.models import audit
 from pilots.pilots.routes import router as pilots_router
 from pilots.reference.routes import router as reference_router
-from pilots.team import PARTICIPANTS
 from pilots.timeline.routes import router as timeline_router
 
 DESCRIPTION = """Multi-sector service pilots (kokeilut) from idea to established practice: stages, gates and
@@ -64,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         settings=settings,
         openapi_tags=TAGS,
-        peers={PARTICIPANTS: settings.resolved_participants_url()},
+        peers=settings.peer_urls(),
     )
     for router in (
         pilots_router,
