@@ -38,7 +38,12 @@ class AppSpec:
         return seed
 
 
-SERVICES = [AppSpec("budget", "budget"), AppSpec("pilots", "pilots"), AppSpec("participants", "participants")]
+SERVICES = [
+    AppSpec("budget", "budget"),
+    AppSpec("pilots", "pilots"),
+    AppSpec("participants", "participants"),
+    AppSpec("reports", "reports"),
+]
 GATEWAY = AppSpec("gateway", "gateway", has_database=False)
 ALL_APPS = [GATEWAY, *SERVICES]
 

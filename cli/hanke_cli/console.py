@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-COLOURS = {"gateway": 36, "budget": 32, "pilots": 35, "participants": 33, "hanke": 1}
+COLOURS = {"gateway": 36, "budget": 32, "pilots": 35, "participants": 33, "reports": 34, "hanke": 1}
 WIDTH = 12
 
 

@@ -6,6 +6,8 @@
     hanke seed [SERVICE ...]      load the reference data
     hanke import-hr ...           import the HR system's export (dry run unless --commit)
     hanke import-ledger FILE ...  import an accounting ledger extract (dry run unless --commit)
+    hanke report interim ...      write the interim evaluation (PDF, HTML, DOCX or JSON) from live data
+    hanke report outbox [--once]  the reminder delivery worker (SMTP when configured, else log lines)
 
 Later admin commands (imports, reports) register here as further subcommands.
 """
@@ -67,6 +69,27 @@ def build_parser() -> argparse.ArgumentParser:
     p_ledger.add_argument("--project", default="S21894", help="project code (default: S21894, IDK)")
     p_ledger.add_argument("--implementer", help="implementer business id (default: the lead implementer)")
     p_ledger.add_argument("--commit", action="store_true", help="write the changes (default: report only)")
+
+    p_report = sub.add_parser("report", help="reports: documents from live data, the reminder worker")
+    report_sub = p_report.add_subparsers(dest="report_command", required=True)
+    p_interim = report_sub.add_parser(
+        "interim", help="the interim evaluation as of a day, from the live services"
+    )
+    p_interim.add_argument("--project", default="S21894", help="project code (default: S21894, IDK)")
+    p_interim.add_argument("--as-of", required=True, help="the day of the figures, YYYY-MM-DD")
+    p_interim.add_argument(
+        "--out", type=Path, required=True, help="file to write; its suffix picks the format"
+    )
+    p_interim.add_argument("--format", choices=["pdf", "html", "docx", "json"], help="overrides the suffix")
+    p_interim.add_argument("--lang", choices=["fi", "en"], default="fi")
+    p_interim.add_argument(
+        "--token",
+        help="bearer token to read the services with (default: $HANKE_TOKEN, "
+        "or a development project manager's token)",
+    )
+    p_outbox = report_sub.add_parser("outbox", help="send pending reminders (runs until stopped)")
+    p_outbox.add_argument("--once", action="store_true", help="send what is pending now and exit")
+    p_outbox.add_argument("--interval", type=float, default=30.0, help="seconds between rounds")
     return parser
 
 
@@ -106,6 +129,19 @@ def main(argv: list[str] | None = None) -> int:
         return import_ledger(
             args.file, project=args.project, implementer=args.implementer, commit=args.commit
         )
+    if args.command == "report":
+        from hanke_cli import report
+
+        if args.report_command == "interim":
+            return report.interim(
+                project=args.project,
+                as_of=args.as_of,
+                out=args.out,
+                fmt=args.format,
+                lang=args.lang,
+                token=args.token,
+            )
+        return report.outbox(once=args.once, interval=args.interval)
     if args.command == "seed":
         for spec in _services(args.services):
             seed(spec)

@@ -17,6 +17,7 @@ class Settings(AppSettings):
     budget_url: str = "http://127.0.0.1:8001"
     pilots_url: str = "http://127.0.0.1:8002"
     participants_url: str = "http://127.0.0.1:8003"
+    reports_url: str = "http://127.0.0.1:8004"
     upstream_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     view_deadline_seconds: float = Field(default=15.0, gt=0, le=300)
     cors_origins: list[str] = Field(default_factory=list)
@@ -37,7 +38,7 @@ class Settings(AppSettings):
         problems = [p for p in super().production_problems() if "DATABASE_URL" not in p]
         prefix = "HANKE_GATEWAY_"
         fields_set = self.model_fields_set
-        for name in ("budget_url", "pilots_url", "participants_url"):
+        for name in ("budget_url", "pilots_url", "participants_url", "reports_url"):
             if name not in fields_set:
                 problems.append(f"{prefix}{name.upper()} is not set (the upstream service's base URL)")
         return problems

@@ -25,7 +25,8 @@ TAGS: list[dict[str, str]] = [
 DESCRIPTION = (
     "One REST API for running a city's externally funded development project: budget and payment "
     "claims (`/api/v1/budget`), service pilots (`/api/v1/pilots`), champions, coaching and assessments "
-    "(`/api/v1/participants`, SCIM 2.0 provisioning at `/scim/v2`), and composed views "
+    "(`/api/v1/participants`, SCIM 2.0 provisioning at `/scim/v2`), the reporting calendar and report "
+    "documents (`/api/v1/reports`), and composed views "
     "(`/api/v1/views`).\n\nEvery call needs `Authorization: Bearer <token>`; each service applies its own "
     "access rules. Errors are RFC 9457 problem documents (`application/problem+json`); a service that "
     "is down answers 503, one that is too slow 504. Concurrency-safe updates use `ETag` / `If-Match`; "

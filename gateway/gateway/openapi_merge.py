@@ -24,6 +24,7 @@ PATH_MAP: dict[str, list[tuple[str, str]]] = {
     "budget": [("", "/api/v1/budget")],
     "pilots": [("", "/api/v1/pilots")],
     "participants": [("/scim/v2", "/scim/v2"), ("", "/api/v1/participants")],
+    "reports": [("", "/api/v1/reports")],
 }
 SKIPPED_PATHS = frozenset({"/livez", "/readyz", "/openapi.json", "/docs", "/redoc"})
 SKIPPED_TAGS = frozenset({"health"})

@@ -1,8 +1,10 @@
 """The proxy: the services' resources under one versioned prefix.
 
 ``/api/v1/budget/{path}`` -> budget ``/{path}``, ``/api/v1/pilots/{path}`` -> pilots,
-``/api/v1/participants/{path}`` -> participants, ``/scim/v2/{path}`` -> participants
-``/scim/v2/{path}``. A plain ASGI middleware serves them (no per-request
+``/api/v1/participants/{path}`` -> participants, ``/api/v1/reports/{path}`` -> reports,
+``/scim/v2/{path}`` -> participants ``/scim/v2/{path}``. The reports service's calendar feeds
+(``/api/v1/reports/feeds/...``) pass without a bearer token: calendar clients cannot send one, the
+secret URL is the credential and the reports service checks it. A plain ASGI middleware serves them (no per-request
 dependency resolution, routing or response model on the hot path). The caller's token is checked here
 first and then forwarded; the service applies its own access rules.
 """
@@ -51,8 +53,11 @@ class BodyTooLarge(ProblemError):
 class ProxyRoute:
     """ASGI app forwarding everything under ``gateway_prefix`` to ``service``'s ``upstream_prefix``."""
 
-    def __init__(self, service: str, gateway_prefix: str, upstream_prefix: str = "") -> None:
+    def __init__(
+        self, service: str, gateway_prefix: str, upstream_prefix: str = "", public_paths: tuple[str, ...] = ()
+    ) -> None:
         self.service = service
+        self.public_paths = tuple(gateway_prefix.rstrip("/") + p for p in public_paths)
         self.gateway_prefix = gateway_prefix.rstrip("/")
         self.upstream_prefix = upstream_prefix.rstrip("/")
         self._raw_prefix = self.gateway_prefix.encode("ascii")
@@ -106,7 +111,8 @@ class ProxyRoute:
                     authorization = text
             elif name == b"host":
                 host = value.decode("latin-1")
-        await authenticate(app, authorization)
+        if not (self.public_paths and scope["path"].startswith(self.public_paths)):
+            await authenticate(app, authorization)
         rid = current_request_id()
         if rid:
             forwarded["x-request-id"] = rid
@@ -210,6 +216,7 @@ def proxy_routes() -> list[ProxyRoute]:
         ProxyRoute("budget", "/api/v1/budget"),
         ProxyRoute("pilots", "/api/v1/pilots"),
         ProxyRoute("participants", "/api/v1/participants"),
+        ProxyRoute("reports", "/api/v1/reports", public_paths=("/feeds/",)),
         ProxyRoute("participants", "/scim/v2", "/scim/v2"),
     ]
 

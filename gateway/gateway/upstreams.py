@@ -34,7 +34,7 @@ from gateway import h1client
 from gateway.config import Settings
 from hanke_libs.problems import UpstreamProblem
 
-SERVICES = ("budget", "pilots", "participants")
+SERVICES = ("budget", "pilots", "participants", "reports")
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -222,6 +222,7 @@ class Upstreams:
             "budget": Upstream("budget", settings.budget_url, settings),
             "pilots": Upstream("pilots", settings.pilots_url, settings),
             "participants": Upstream("participants", settings.participants_url, settings),
+            "reports": Upstream("reports", settings.reports_url, settings),
         }
         self._probe: asyncio.Task[dict[str, dict[str, Any]]] | None = None
         self._probed_at = 0.0

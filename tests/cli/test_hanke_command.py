@@ -39,7 +39,7 @@ def test_token_is_refused_in_production(
     monkeypatch.setenv("HANKE_GATEWAY_ENVIRONMENT", "production")
     monkeypatch.setenv("HANKE_GATEWAY_OIDC_ISSUER", "https://idp")
     monkeypatch.setenv("HANKE_GATEWAY_OIDC_JWKS_URL", "https://idp/keys")
-    for name in ("BUDGET", "PILOTS", "PARTICIPANTS"):
+    for name in ("BUDGET", "PILOTS", "PARTICIPANTS", "REPORTS"):
         monkeypatch.setenv(f"HANKE_GATEWAY_{name}_URL", "http://x")
     assert main(["token", "--role", "admin"]) == 2
     assert "production" in capsys.readouterr().err
@@ -51,12 +51,14 @@ def test_unknown_role_is_refused() -> None:
 
 
 def test_up_serves_every_app_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
-    ports = {name: _free_port() for name in ("GATEWAY", "BUDGET", "PILOTS", "PARTICIPANTS")}
+    ports = {name: _free_port() for name in ("GATEWAY", "BUDGET", "PILOTS", "PARTICIPANTS", "REPORTS")}
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANKE_")}
     for name, port in ports.items():
         env[f"HANKE_{name}_PORT"] = str(port)
-    for name in ("BUDGET", "PILOTS", "PARTICIPANTS"):
+    for name in ("BUDGET", "PILOTS", "PARTICIPANTS", "REPORTS"):
         env[f"HANKE_GATEWAY_{name}_URL"] = f"http://127.0.0.1:{ports[name]}"
+    for name in ("BUDGET", "PILOTS", "PARTICIPANTS"):
+        env[f"HANKE_REPORTS_{name}_URL"] = f"http://127.0.0.1:{ports[name]}"
     for attempt in (1, 2):  # the second start reuses the data in var/
         proc = subprocess.Popen(
             [sys.executable, "-m", "hanke_cli.main", "up"],
@@ -89,7 +91,7 @@ def test_up_serves_every_app_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None
                 proc.communicate()
         assert proc.returncode == 0, output
         assert "hanke       | stopped" in output
-        for prefix in ("gateway     |", "budget      |", "pilots      |", "participants|"):
+        for prefix in ("gateway     |", "budget      |", "pilots      |", "participants|", "reports     |"):
             assert prefix in output
         assert (tmp_path / "var" / "budget.db").exists()
         if attempt == 2:

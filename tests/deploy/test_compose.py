@@ -14,11 +14,12 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = {"budget": 8001, "pilots": 8002, "participants": 8003}
+SERVICES = {"budget": 8001, "pilots": 8002, "participants": 8003, "reports": 8004}
 ENV = {
     "HANKE_DB_PASSWORD": "x",
     "HANKE_OIDC_ISSUER": "https://idp.example",
     "HANKE_OIDC_JWKS_URL": "https://idp.example/keys",
+    "HANKE_PUBLIC_BASE_URL": "https://hanke.example",
 }
 
 

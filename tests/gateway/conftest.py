@@ -41,6 +41,7 @@ def gateway_settings(urls: dict[str, str], **overrides: object) -> Settings:
         "budget_url": urls["budget"],
         "pilots_url": urls["pilots"],
         "participants_url": urls["participants"],
+        "reports_url": urls.get("reports", urls["participants"]),
         "upstream_timeout_seconds": 1.0,
         "view_deadline_seconds": 2.0,
         "ready_probe_seconds": 0.5,

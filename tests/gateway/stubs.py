@@ -223,4 +223,51 @@ def participants_stub() -> FastAPI:
     return app
 
 
-STUBS = {"budget": budget_stub, "pilots": pilots_stub, "participants": participants_stub}
+def reports_stub() -> FastAPI:
+    """Answers the interim evaluation like the reports service: JSON, or a document by Accept / format."""
+    app = _base("reports stub")
+
+    @app.get("/projects/{code}/interim-evaluation", tags=["reports"])
+    async def interim(
+        code: str, request: Request, as_of: str | None = None, format: str | None = None
+    ) -> Any:
+        if code != PROJECT:
+            return _problem(404, f"Project {code} is not known to the budget service.")
+        accept = request.headers.get("accept", "")
+        if format == "pdf" or "application/pdf" in accept:
+            return Response(
+                b"%PDF-1.7 stub",
+                media_type="application/pdf",
+                headers={
+                    "Content-Disposition": 'attachment; filename="S21894-valiarviointi-fi.pdf"',
+                    "Content-Language": "fi",
+                },
+            )
+        if "image/png" in accept:
+            body = {
+                "type": "https://hanke.kuopio.example/problems/not-acceptable",
+                "title": "Not acceptable",
+                "status": 406,
+            }
+            return JSONResponse(body, 406, media_type="application/problem+json")
+        return {
+            "snapshot": {"report": {"project_code": code, "as_of": as_of or "2025-09-01"}},
+            "document": {"lang": request.headers.get("accept-language", "fi")[:2], "sections": []},
+        }
+
+    @app.get("/feeds/{token}/calendar.ics", tags=["calendar"])
+    async def feed(token: str, request: Request) -> Response:
+        return Response(
+            f"BEGIN:VCALENDAR\r\nX-AUTH:{request.headers.get('authorization')}\r\nEND:VCALENDAR\r\n",
+            media_type="text/calendar",
+        )
+
+    return app
+
+
+STUBS = {
+    "budget": budget_stub,
+    "pilots": pilots_stub,
+    "participants": participants_stub,
+    "reports": reports_stub,
+}

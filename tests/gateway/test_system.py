@@ -1,4 +1,4 @@
-"""The whole system: the three real services (uvicorn in threads, real databases built by their
+"""The whole system: the four real services (uvicorn in threads, real databases built by their
 migrations and seeded, on SQLite and PostgreSQL) behind the gateway."""
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from tests.gateway.servers import ServerThread, free_port
 budget_database = service_database("budget")
 pilots_database = service_database("pilots")
 participants_database = service_database("participants")
-SERVICES = ("budget", "pilots", "participants")
+reports_database = service_database("reports")
+SERVICES = ("budget", "pilots", "participants", "reports")
 
 
 @dataclass
@@ -37,7 +38,7 @@ class System:
         return bearer(self.settings, *roles, **kw)
 
 
-async def _service(name: str, database: MigratedDatabase, ports: dict[str, int]) -> ServerThread:
+async def _service(name: str, database: MigratedDatabase, ports: dict[str, int], **settings: str) -> ServerThread:
     url = database.fresh_url()
     async with standalone_database(url) as db:
         await importlib.import_module(f"{name}.seed").seed(db)
@@ -49,7 +50,7 @@ async def _service(name: str, database: MigratedDatabase, ports: dict[str, int])
         if other != name and f"{other}_url" in config.Settings.model_fields
     }
     app = importlib.import_module(f"{name}.main").create_app(
-        config.Settings(database_url=url, log_json=False, **peers)
+        config.Settings(database_url=url, log_json=False, **{**peers, **settings})
     )
     server = ServerThread(app, port=ports[name]).start()
     # The services share one process here: build each one's OpenAPI (pydantic schemas) before the
@@ -64,15 +65,18 @@ async def system(
     budget_database: MigratedDatabase,
     pilots_database: MigratedDatabase,
     participants_database: MigratedDatabase,
+    reports_database: MigratedDatabase,
 ) -> AsyncIterator[System]:
     databases = {"budget": budget_database, "pilots": pilots_database, "participants": participants_database}
     servers: dict[str, ServerThread] = {}
     ports = {name: free_port() for name in SERVICES}
     try:
-        for name in SERVICES:
+        for name in SERVICES[:3]:
             servers[name] = await _service(name, databases[name], ports)
+        upstreams = {f"{n}_url": servers[n].url for n in SERVICES[:3]}
+        servers["reports"] = await _service("reports", reports_database, ports, **upstreams)
         settings = gateway_settings(
-            {n: s.url for n, s in servers.items()}, upstream_timeout_seconds=5.0, view_deadline_seconds=8.0
+            {n: s.url for n, s in servers.items()}, upstream_timeout_seconds=30.0, view_deadline_seconds=30.0
         )
         async with running(create_app(settings)) as client:
             yield System(servers, settings, client)
@@ -95,6 +99,8 @@ async def test_ready_and_one_openapi_for_all(system: System) -> None:
         "/api/v1/pilots/pilots/{pilot_id}",
         "/api/v1/participants/audit",
         "/api/v1/views/projects/{code}/situation",
+        "/api/v1/reports/projects/{code}/calendar",
+        "/api/v1/reports/reports/{report_id}/versions/{number}",
     ):
         assert path in paths, path
     text = json.dumps(spec)
@@ -149,10 +155,11 @@ async def test_proxy_and_views_on_seeded_data(system: System) -> None:
 
     interim = (await client.get("/api/v1/views/projects/S21894/interim-evaluation", headers=admin)).json()
     start = body["budget"]["project"]["period_start"]
-    assert interim["period_start"] == start
-    assert interim["as_of"] == f"{int(start[:4]) + 1}{start[4:]}"
-    assert interim["budget"]["as_of"] == interim["as_of"]
-    assert pilot_id_of_sample(1) in set(interim["indicators"])  # the sample front desk ran on both dates
+    snapshot = interim["snapshot"]
+    assert snapshot["report"]["as_of"] == f"{int(start[:4]) + 1}{start[4:]}"
+    assert snapshot["sources"]["budget.utilisation"]["as_of_stated"] == snapshot["report"]["as_of"]
+    # as of 2021-01-01 the new pilot did not exist yet; the sample front desk ran then
+    assert f"pilots.indicators.{pilot_id_of_sample(1)}" in snapshot["sources"] and snapshot["missing"] == []
 
     steering = await client.get("/api/v1/views/projects/S21894/situation", headers=system.auth("steering"))
     assert steering.status_code == 200
@@ -243,3 +250,33 @@ async def test_people_champions_and_my_page(system: System) -> None:
     for personal in ("Liisa", "Laine", person_id, "person-admin"):
         assert personal not in steering.text, personal
     assert steering.json()["pilot"]["title"] == "Kotihoidon etäkäynnit"
+
+
+async def test_reports_through_the_gateway(system: System) -> None:
+    """Freeze, show, compare and export a version through the gateway; the calendar and its feed."""
+    client, pm = system.client, system.auth("project_manager", subject="person-pm")
+    made = await client.post(
+        "/api/v1/reports/projects/S21894/reports", json={"kind": "interim_evaluation"}, headers=pm
+    )
+    assert made.status_code == 201, made.text
+    assert made.headers["location"] == f"/api/v1/reports/reports/{made.json()['id']}"
+    versions = made.json()["links"]["versions"]
+    for _ in range(2):
+        assert (await client.post(versions, headers=pm)).status_code == 201
+    pdf = await client.get(versions + "/1", headers={**pm, "Accept": "application/pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    docx = await client.get(versions + "/2?format=docx&lang=en", headers=pm)
+    assert docx.status_code == 200 and docx.headers["content-disposition"].endswith('-en.docx"')
+    diff = await client.get(versions + "/compare?a=1&b=2", headers=system.auth("steering"))
+    assert diff.status_code == 200 and diff.json()["changed"] == []
+    calendar = (
+        await client.get("/api/v1/reports/projects/S21894/calendar?date=2021-01-15", headers=pm)
+    ).json()
+    interim = next(o for o in calendar["obligations"] if o["kind"] == "interim_evaluation")
+    assert interim["status"] == "overdue"  # the versions were frozen today, after the due date
+    feed = (await client.post("/api/v1/reports/projects/S21894/calendar/feed-token", headers=pm)).json()[
+        "feed_url"
+    ]
+    path = feed.split("8000", 1)[-1] if "8000" in feed else feed[feed.index("/api/") :]
+    ics = await client.get(path)  # no token: calendar clients cannot send one
+    assert ics.status_code == 200 and b"BEGIN:VCALENDAR" in ics.content

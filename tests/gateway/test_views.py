@@ -43,7 +43,8 @@ async def test_situation_composes_three_services(client: httpx.AsyncClient, auth
     assert body["pilots"]["by_stage"] == {"experiment": 1, "established": 1}
     assert body["participants"]["champions_reached"] == 4
     # The caller's token went to every service, which applies its own access rules.
-    assert all(s.app.state.calls[-1][2] == headers["Authorization"] for s in stubs.values())
+    composed = ("budget", "pilots", "participants")
+    assert all(stubs[n].app.state.calls[-1][2] == headers["Authorization"] for n in composed)
 
 
 async def test_situation_is_concurrent(client: httpx.AsyncClient, auth: Auth, stubs: Stubs) -> None:
@@ -156,30 +157,50 @@ async def test_my_page(client: httpx.AsyncClient, auth: Auth) -> None:
     assert body["missing"] == []
 
 
-async def test_interim_evaluation_as_of_one_year_after_start(client: httpx.AsyncClient, auth: Auth) -> None:
-    response = await client.get("/api/v1/views/projects/S21894/interim-evaluation", headers=auth("admin"))
-    assert response.status_code == 200
-    body = response.json()
-    assert body["period_start"] == "2024-09-01" and body["as_of"] == "2025-09-01"
-    assert body["budget"]["as_of"] == "2025-09-01"
-    assert body["participants"]["as_of"] == "2025-09-01"
-    assert set(body["indicators"]) == {"pilot-1", "pilot-2"}
-    assert body["indicators"]["pilot-1"]["items"][0]["latest"] == "3.60"
-    assert body["missing"] == []
+async def test_interim_evaluation_is_the_reports_services_document(
+    client: httpx.AsyncClient, auth: Auth, stubs: Stubs
+) -> None:
+    headers = auth("admin")
+    response = await client.get(
+        "/api/v1/views/projects/S21894/interim-evaluation?as_of=2021-01-01",
+        headers={**headers, "Accept-Language": "en"},
+    )
+    assert response.status_code == 200 and response.json()["snapshot"]["report"]["as_of"] == "2021-01-01"
+    assert response.json()["document"]["lang"] == "en"
+    assert stubs["reports"].app.state.calls[-1][2] == headers["Authorization"]  # the caller's token went on
+    pdf = await client.get(
+        "/api/v1/views/projects/S21894/interim-evaluation", headers={**headers, "Accept": "application/pdf"}
+    )
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert (
+        pdf.headers["content-disposition"].startswith("attachment")
+        and pdf.headers["content-language"] == "fi"
+    )
+    also = await client.get("/api/v1/views/projects/S21894/interim-evaluation?format=pdf", headers=headers)
+    assert also.content.startswith(b"%PDF")
+    refused = await client.get(
+        "/api/v1/views/projects/S21894/interim-evaluation", headers={**headers, "Accept": "image/png"}
+    )
+    assert refused.status_code == 406 and refused.headers["content-type"] == "application/problem+json"
+    unknown = await client.get("/api/v1/views/projects/NOPE/interim-evaluation", headers=headers)
+    assert unknown.status_code == 404
 
 
-async def test_interim_evaluation_with_as_of_and_budget_down(stubs: Stubs) -> None:
+async def test_interim_evaluation_with_reports_down(stubs: Stubs) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
-    settings = gateway_settings({name: s.url for name, s in stubs.items()} | {"budget": dead})
+    settings = gateway_settings({name: s.url for name, s in stubs.items()} | {"reports": dead})
     async with running(create_app(settings)) as client:
         response = await client.get(
             "/api/v1/views/projects/S21894/interim-evaluation?as_of=2025-06-30",
             headers=bearer(settings, "admin"),
         )
-    body = response.json()
-    assert response.status_code == 200 and body["as_of"] == "2025-06-30"
-    assert body["participants"]["as_of"] == "2025-06-30" and body["budget"] is None
-    assert set(_missing(body)) == {"budget"}
+    assert response.status_code == 503 and response.json()["service"] == "reports"
+
+
+async def test_reports_feed_passes_without_a_token(client: httpx.AsyncClient, auth: Auth) -> None:
+    feed = await client.get("/api/v1/reports/feeds/abcdefghijklmnopqrstuvwxyz/calendar.ics")
+    assert feed.status_code == 200 and b"X-AUTH:None" in feed.content  # the reports service checks the URL
+    assert (await client.get("/api/v1/reports/projects/S21894/calendar")).status_code == 401
 
 
 async def test_steering_gets_no_personal_data(client: httpx.AsyncClient, auth: Auth) -> None:

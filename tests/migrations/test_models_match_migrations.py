@@ -15,6 +15,7 @@ from tests.conftest import service_database
 migrations_budget_db = service_database("budget")
 migrations_pilots_db = service_database("pilots")
 migrations_participants_db = service_database("participants")
+migrations_reports_db = service_database("reports")
 
 
 def check(service: str, database: MigratedDatabase) -> None:
@@ -45,8 +46,11 @@ def test_participants_migrations_match_models(migrations_participants_db: Migrat
     check("participants", migrations_participants_db)
 
 
+<<<<<<< HEAD
 migrations_reports_db = service_database("reports")
 
 
+=======
+>>>>>>> refs/heads/reports
 def test_reports_migrations_match_models(migrations_reports_db: MigratedDatabase) -> None:
     check("reports", migrations_reports_db)

@@ -1,4 +1,4 @@
-"""Portfolio rules as invariants (issue 11 part 2, ADR 0002): an approved or later pilot stays
+"""Portfolio rules as invariants (issue 11 part 2, ADR 0007): an approved or later pilot stays
 multi-sector and involves customers; the portfolio's minimum is computed from pilots that meet the
 rules now, also under concurrent edits and approvals."""
 

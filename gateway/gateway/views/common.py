@@ -159,6 +159,7 @@ PUBLIC_PREFIX = {
     "budget": "/api/v1/budget",
     "pilots": "/api/v1/pilots",
     "participants": "/api/v1/participants",
+    "reports": "/api/v1/reports",
 }
 LINK_KEYS = frozenset({"ledger", "href", "link", "url", "self", "next", "prev", "location"})
 

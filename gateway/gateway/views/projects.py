@@ -1,19 +1,23 @@
-"""Project views: the situational picture (tilannekuva) and the interim evaluation data."""
+"""Project views: the situational picture (tilannekuva), and the interim evaluation (drafted and
+rendered by the reports service)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from gateway.views.common import Fanout, ProjectCode, ViewBase, ids_in, raise_not_found
+from gateway.upstreams import UpstreamError
+from gateway.views.common import Fanout, ProjectCode, ViewBase, raise_not_found
 from hanke_libs.auth import CurrentPrincipal
+from hanke_libs.observability import current_request_id
 
 router = APIRouter()
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 Part = dict[str, Any] | None
 
 
@@ -35,23 +39,6 @@ class SituationView(ViewBase):
         default=None,
         description="Champions and coaching hours by sector, competence baseline vs latest and maturity "
         "by sector (participants: GET /api/v1/participants/projects/{code}/situation)",
-    )
-
-
-class InterimEvaluationView(ViewBase):
-    """Data of the interim evaluation for the city board, as of one year after the project's start."""
-
-    project_code: str
-    as_of: dt.date | None = Field(description="The date the figures are as of")
-    period_start: dt.date | None = Field(default=None, description="The project's start (budget service)")
-    budget: Part = Field(default=None, description="Budget realisation as of the date (budget summary)")
-    pilots: Part = Field(default=None, description="The pilot portfolio (pilots service)")
-    indicators: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Each pilot's indicators by pilot id (pilots: GET /api/v1/pilots/pilots/{id}/indicators)",
-    )
-    participants: Part = Field(
-        default=None, description="Champions reached and competence change as of the date (participants)"
     )
 
 
@@ -77,30 +64,18 @@ async def situation(code: ProjectCode, request: Request, principal: CurrentPrinc
     )
 
 
-def one_year_after(start: dt.date) -> dt.date:
-    try:
-        return start.replace(year=start.year + 1)
-    except ValueError:  # 29 February
-        return start.replace(year=start.year + 1, day=28)
-
-
-def period_start(summary: Any) -> dt.date | None:
-    """``project.period_start`` (or a top-level ``period_start``) of a budget summary."""
-    if not isinstance(summary, dict):
-        return None
-    project = summary.get("project")
-    raw = project.get("period_start") if isinstance(project, dict) else None
-    raw = raw or summary.get("period_start")
-    try:
-        return dt.date.fromisoformat(str(raw)[:10]) if raw else None
-    except ValueError:
-        return None
+INTERIM_HEADERS = ("accept", "accept-language", "authorization")
+PASSED_BACK = ("Content-Type", "Content-Disposition", "Content-Language", "ETag", "Vary")
 
 
 @router.get(
     "/projects/{code}/interim-evaluation",
-    response_model=InterimEvaluationView,
-    summary="Interim evaluation data (väliarviointi) for the city board",
+    summary="Interim evaluation (väliarviointi) for the city board, as a document (reports service)",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/json": {}, "text/html": {}, "application/pdf": {}, DOCX: {}}},
+        406: {"description": "The format asked for is not offered"},
+    },
 )
 async def interim_evaluation(
     code: ProjectCode,
@@ -109,52 +84,32 @@ async def interim_evaluation(
     as_of: Annotated[
         dt.date | None, Query(description="Date of the figures; default one year after the project's start")
     ] = None,
-) -> JSONResponse:
-    """Budget realisation, pilots and their indicators, champions reached and competence change,
-    as of one year after the project's start (from the budget service) unless ``as_of`` is given."""
-    fan = Fanout(request, principal)
-    q = quote(code, safe="")
-    try:
-        portfolio_task = fan.start("pilots", "pilots", f"/projects/{q}/portfolio")
-        start: dt.date | None = None
-        if as_of is None:
-            plain = await fan.get("project_start", "budget", f"/projects/{q}/summary")
-            start = period_start(plain)
-            if start is not None:
-                as_of = one_year_after(start)
-            elif plain is not None:
-                fan.miss("as_of", "budget", "the project's start date is not known; pass as_of")
-        params = {"as_of": as_of.isoformat()} if as_of else None
-        budget_task = fan.start("budget", "budget", f"/projects/{q}/summary", params) if as_of else None
-        participants_task = fan.start("participants", "participants", f"/projects/{q}/situation", params)
-        portfolio = await portfolio_task
-        pilot_ids = ids_in(portfolio)[:100]
-        indicator_lists = await fan.gather(
-            *(
-                fan.get(f"indicators:{pid}", "pilots", f"/pilots/{quote(pid, safe='')}/indicators")
-                for pid in pilot_ids
-            )
-        )
-        budget = await budget_task if budget_task else None
-        participants = await participants_task
-    finally:
-        fan.cancel()
-    if fan.not_found_everywhere(["pilots", "participants"]) and (
-        fan.statuses.get("project_start") in (None, 404) and fan.statuses.get("budget") in (None, 404)
-    ):
-        raise_not_found(f"Project {code!r}")
-    if start is None and isinstance(budget, dict):
-        start = period_start(budget)
-    return fan.respond(
-        {
-            "project_code": code,
-            "as_of": as_of.isoformat() if as_of else None,
-            "period_start": start.isoformat() if start else None,
-            "budget": budget,
-            "pilots": portfolio,
-            "indicators": {
-                pid: data for pid, data in zip(pilot_ids, indicator_lists, strict=True) if data is not None
-            },
-            "participants": participants,
-        }
+    format: Annotated[
+        str | None, Query(pattern=r"^[a-z]{1,10}$", description="json, html, pdf or docx")
+    ] = None,
+    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2}$", description="fi (default) or en")] = None,
+) -> Response:
+    """The reports service drafts it from the services' live data as of the day (every figure with its
+    provenance, the charts with their tables) and renders what ``Accept`` / ``format`` asks for; this
+    view passes the caller's token, ``Accept`` and ``Accept-Language`` to it and its answer back."""
+    params = {
+        k: v
+        for k, v in (("as_of", as_of.isoformat() if as_of else None), ("format", format), ("lang", lang))
+        if v
+    }
+    target = f"/projects/{quote(code, safe='')}/interim-evaluation" + (
+        "?" + urlencode(params) if params else ""
     )
+    headers = {k: v for k in INTERIM_HEADERS if (v := request.headers.get(k))}
+    rid = current_request_id()
+    if rid:
+        headers["x-request-id"] = rid
+    settings = request.app.state.settings
+    try:
+        resp = await request.app.state.upstreams["reports"].request(
+            "GET", target, headers=headers, timeout_seconds=settings.view_deadline_seconds
+        )
+    except UpstreamError as exc:
+        raise exc.problem() from exc
+    passed = {name: value for name in PASSED_BACK if (value := resp.headers.get(name))}
+    return Response(resp.body, status_code=resp.status, headers=passed)

@@ -1,6 +1,6 @@
 """The portfolio rule: 3-5 broad pilots, each multi-sector and involving customers, while it counts.
 
-The rule is an invariant (docs/adr/0002-portfolio-rules-as-invariants.md): an edit that would make an
+The rule is an invariant (docs/adr/0007-portfolio-rules-as-invariants.md): an edit that would make an
 approved-or-later pilot single-sector or drop its customer involvement is refused with 409
 ``portfolio-rule`` naming the rule (:func:`refuse_breaking_edit`); ``minimum_met`` is computed from
 the pilots that meet the rules now (:func:`counts`), so even a pilot that broke them some other way

@@ -1,0 +1,1 @@
+"""The reports service's routers (no SQL here: queries live in the domain modules)."""

@@ -1,0 +1,94 @@
+"""The whole product in one test process: every service on its own migrated, seeded database
+(uvicorn in a thread on a free loopback port), wired to its peers, behind the real gateway.
+
+Used by the cross-service tests (the gateway's system tests, the route x role matrix, link
+following, reports). Ports are chosen before any app is built, so each service is configured with
+its peers' real URLs (``<peer>_url`` settings, see docs/adr/0001-cross-service-facts.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from hanke_libs.db import standalone_database
+from hanke_libs.settings import AppSettings
+from hanke_libs.testing import MigratedDatabase, bearer, running
+from tests.gateway.servers import ServerThread, free_port
+
+SERVICES = ("budget", "pilots", "participants")
+
+
+@dataclass
+class System:
+    """The running system: ``client`` talks to the gateway in process, ``direct[name]`` to a service."""
+
+    servers: dict[str, ServerThread]
+    settings: AppSettings
+    client: httpx.AsyncClient
+    direct: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+
+    def auth(self, *roles: str, **kw: Any) -> dict[str, str]:
+        return bearer(self.settings, *roles, **kw)
+
+
+def service_settings(name: str, url: str, peer_urls: Mapping[str, str], **overrides: Any) -> AppSettings:
+    """``name``'s settings on the database ``url``, with every ``<peer>_url`` it declares."""
+    config = importlib.import_module(f"{name}.config")
+    fields = config.Settings.model_fields
+    values: dict[str, Any] = {"database_url": url, "log_json": False}
+    values.update({f"{peer}_url": peer_url for peer, peer_url in peer_urls.items() if f"{peer}_url" in fields})
+    values.update(overrides)
+    settings: AppSettings = config.Settings(**values)
+    return settings
+
+
+async def seed(name: str, url: str) -> None:
+    async with standalone_database(url) as db:
+        await importlib.import_module(f"{name}.seed").seed(db)
+
+
+@contextlib.asynccontextmanager
+async def running_system(
+    databases: Mapping[str, MigratedDatabase],
+    *,
+    seeded: bool = True,
+    gateway_overrides: Mapping[str, Any] | None = None,
+) -> AsyncIterator[System]:
+    """Start every service in ``databases`` (fresh copies, seeded) and the gateway over them."""
+    from gateway.main import create_app
+    from tests.gateway.conftest import gateway_settings
+
+    names = [n for n in SERVICES if n in databases] + [n for n in databases if n not in SERVICES]
+    ports = {name: free_port() for name in names}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    servers: dict[str, ServerThread] = {}
+    direct: dict[str, httpx.AsyncClient] = {}
+    try:
+        for name in names:
+            db_url = databases[name].fresh_url()
+            if seeded:
+                await seed(name, db_url)
+            peers = {peer: url for peer, url in urls.items() if peer != name}
+            app = importlib.import_module(f"{name}.main").create_app(service_settings(name, db_url, peers))
+            servers[name] = ServerThread(app, port=ports[name]).start()
+            # Build each OpenAPI document before the next app starts: building pydantic schemas in
+            # several threads at once races inside pydantic.
+            direct[name] = httpx.AsyncClient(base_url=urls[name], timeout=30)
+            assert (await direct[name].get("/openapi.json")).status_code == 200
+        settings = gateway_settings(
+            urls, upstream_timeout_seconds=5.0, view_deadline_seconds=8.0, **dict(gateway_overrides or {})
+        )
+        async with running(create_app(settings)) as client:
+            yield System(servers, settings, client, direct)
+    finally:
+        for client in direct.values():
+            await client.aclose()
+        for server in servers.values():
+            if server.thread.is_alive():
+                server.stop()
