@@ -46,11 +46,5 @@ def test_participants_migrations_match_models(migrations_participants_db: Migrat
     check("participants", migrations_participants_db)
 
 
-<<<<<<< HEAD
-migrations_reports_db = service_database("reports")
-
-
-=======
->>>>>>> refs/heads/reports
 def test_reports_migrations_match_models(migrations_reports_db: MigratedDatabase) -> None:
     check("reports", migrations_reports_db)
