@@ -119,3 +119,49 @@ async def test_as_of_refuses_what_is_not_a_date(seeded: httpx.AsyncClient, auth:
     for bad in ("yesterday", "2021-13-01"):
         r = await seeded.get("/projects/S21894/portfolio", params={"as_of": bad}, headers=auth("steering"))
         assert r.status_code == 422, bad
+
+
+async def test_a_late_entry_may_predate_its_creation(client: httpx.AsyncClient, auth: Auth) -> None:
+    """A pilot that began on paper in 2020, entered now as running: as of 2021-01-01 it was running."""
+    from tests.pilots.helpers import READY_FOR_APPROVAL, add_indicator, create_pilot, decision, move
+
+    pm = auth("project_manager")
+    pilot = await create_pilot(client, pm, "On paper since 2020", **READY_FOR_APPROVAL)
+    await add_indicator(client, pm, pilot["id"])
+    early = await move(
+        client,
+        pm,
+        pilot["id"],
+        "running",
+        late_entry=True,
+        reason="began on paper",
+        effective_on="2019-06-01",
+        decision=decision(),
+    )
+    assert early.status_code == 422 and "before the project began" in early.json()["detail"]
+    entered = await move(
+        client,
+        pm,
+        pilot["id"],
+        "running",
+        late_entry=True,
+        reason="began on paper in September 2020",
+        effective_on="2020-09-01",
+        decision=decision("Ohjausryhmä 3/2020, § 2"),
+    )
+    assert entered.status_code == 200, entered.text
+    read = await client.get(f"/pilots/{pilot['id']}", params={"as_of": "2021-01-01"}, headers=pm)
+    assert read.json()["stage"] == "running"
+    history = (await client.get(f"/pilots/{pilot['id']}/history", headers=pm)).json()["items"]
+    assert [(h["to_stage"], h["effective_on"]) for h in history] == [
+        ("idea", "2020-09-01"),
+        ("running", "2020-09-01"),
+    ]
+    trail = (await client.get("/audit", params={"entity_id": pilot["id"]}, headers=auth("auditor"))).json()[
+        "items"
+    ]
+    assert [e["changes"] for e in trail if e["action"] == "backdate"][0]["created_effective_on"][
+        1
+    ] == "2020-09-01"
+    again = await move(client, pm, pilot["id"], "planned", reason="wrong", effective_on="2020-08-01")
+    assert again.status_code == 422  # only the first move after creation may go back in time

@@ -107,7 +107,7 @@ async def move(scope: Scope, pilot_id: str, request: MoveRequest, if_match: IfMa
     if target in ACTIVE and current not in ACTIVE:
         await refuse_when_full(scope, pilot)
     requested = request.effective_on or (request.decision.decided_on if request.decision else None)
-    effective = await effective_day(scope, pilot, requested)
+    effective = await effective_day(scope, pilot, requested, kind=kind)
     decision_id = None
     if gate is not None:
         decision = await record(

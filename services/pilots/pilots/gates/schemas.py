@@ -49,8 +49,8 @@ class MoveRequest(BaseModel):
     )
     effective_on: StrictDate | None = Field(
         default=None,
-        description="The day the stage took effect, if earlier than today (a late entry recorded afterwards); "
-        "not before the previous stage change nor after today",
+        description="The day the stage took effect, if earlier than today: not before the previous stage change "
+        "(a late entry of a newly entered pilot may predate its creation: it began on paper earlier) nor after today",
     )
     decision: DecisionRecord | None = Field(
         default=None,

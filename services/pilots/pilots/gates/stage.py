@@ -6,14 +6,19 @@ import datetime as dt
 
 from hanke_libs.problems import InvalidParam, UnprocessableContent
 from pilots.gates import facts
-from pilots.models import Pilot, StageChange, audit
+from pilots.models import Pilot, Project, StageChange, audit
 from pilots.models.types import utcnow
 from pilots.scope import Scope
 from pilots.types import Stage
 
 
-async def effective_day(scope: Scope, pilot: Pilot, requested: dt.date | None) -> dt.date:
-    """The day a stage change takes effect: today, or an earlier day no earlier than the last change."""
+async def effective_day(scope: Scope, pilot: Pilot, requested: dt.date | None, *, kind: str = "") -> dt.date:
+    """The day a stage change takes effect: today, or an earlier day no earlier than the last change.
+
+    A late entry of a pilot that so far only has its creation may be dated earlier (a pilot that
+    began on paper before it was entered here): its creation then takes effect on that day too, so
+    the history stays in order and as-of reads see the pilot from then on.
+    """
     today = dt.date.today()
     if requested is None:
         return today
@@ -21,8 +26,23 @@ async def effective_day(scope: Scope, pilot: Pilot, requested: dt.date | None) -
     problems = []
     if requested > today:
         problems.append(f"{requested} is in the future")
+    project = await scope.session.get(Project, pilot.project_code)
+    if project is not None and requested < project.period_start:
+        problems.append(f"{requested} is before the project began ({project.period_start})")
     if last is not None and requested < last.effective_on:
-        problems.append(f"{requested} is before the pilot's previous stage change ({last.effective_on})")
+        if kind == "late_entry" and last.kind == "created" and not problems:
+            await audit.record(
+                scope.session,
+                actor=scope.principal,
+                action="backdate",
+                entity_type="pilot",
+                entity_id=pilot.id,
+                changes={"created_effective_on": [last.effective_on, requested]},
+            )
+            last.effective_on = requested
+            scope.session.add(last)
+        else:
+            problems.append(f"{requested} is before the pilot's previous stage change ({last.effective_on})")
     if problems:
         raise UnprocessableContent(
             "effective_on: " + "; ".join(problems) + ".",
