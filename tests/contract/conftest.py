@@ -47,8 +47,22 @@ def _pilots_contract(request: httpx.Request) -> httpx.Response:
     return httpx.Response(404, json={"status": 404, "detail": "stub: no such pilot or project"})
 
 
+def _participants_contract(request: httpx.Request) -> httpx.Response:
+    """participants' /me/enrolments (no enrolments) and /people/{id}/reference (every id exists)."""
+    path = request.url.path
+    if path == "/me/enrolments":
+        return httpx.Response(
+            200, json={"person_id": "contract-admin", "as_of": "2021-01-01", "pilots": [], "projects": []}
+        )
+    if path.startswith("/people/") and path.endswith("/reference"):
+        return httpx.Response(200, json={"id": path.split("/")[2], "active": True})
+    return httpx.Response(404, json={"status": 404})
+
+
 PEER_STUBS: dict[str, dict[str, Callable[[httpx.Request], httpx.Response]]] = {
     "participants": {"pilots": _pilots_contract},
+    "pilots": {"participants": _participants_contract},
+    "budget": {"pilots": _pilots_contract},
 }
 
 

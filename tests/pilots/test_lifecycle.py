@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import httpx
@@ -10,8 +11,10 @@ from tests.pilots.helpers import (
     PROJECT,
     READY_FOR_APPROVAL,
     add_indicator,
+    approve,
     approved_pilot,
     create_pilot,
+    decision,
     etag_of,
     move,
 )
@@ -26,7 +29,7 @@ async def test_single_sector_approval_is_refused(client: httpx.AsyncClient, auth
     )
     await add_indicator(client, pm, pilot["id"])
     assert (await move(client, pm, pilot["id"], "planned")).status_code == 200
-    refused = await move(client, pm, pilot["id"], "approved")
+    refused = await approve(client, pm, pilot["id"])
     assert refused.status_code == 409
     body = refused.json()
     assert body["type"].endswith("/gate-not-met")
@@ -45,7 +48,7 @@ async def test_sixth_approval_is_refused_naming_the_five(client: httpx.AsyncClie
     assert (await move(client, pm, sixth["id"], "planned")).status_code == 200
     gate = (await client.get(f"/pilots/{sixth['id']}/next-gate", headers=pm)).json()
     assert not gate["ready"] and [m["code"] for m in gate["missing"]] == ["portfolio_room"]
-    refused = await move(client, pm, sixth["id"], "approved")
+    refused = await approve(client, pm, sixth["id"])
     assert refused.status_code == 409
     body = refused.json()
     assert body["type"].endswith("/portfolio-full")
@@ -55,7 +58,7 @@ async def test_sixth_approval_is_refused_naming_the_five(client: httpx.AsyncClie
     assert (
         await move(client, pm, five[0]["id"], "discontinued", reason="customers did not come")
     ).status_code == 200
-    assert (await move(client, pm, sixth["id"], "approved")).status_code == 200
+    assert (await approve(client, pm, sixth["id"])).status_code == 200
     portfolio = (await client.get(f"/projects/{PROJECT}/portfolio", headers=auth("auditor"))).json()
     assert portfolio["by_stage"] == {
         "idea": 0,
@@ -67,7 +70,9 @@ async def test_sixth_approval_is_refused_naming_the_five(client: httpx.AsyncClie
         "discontinued": 1,
     }
     assert portfolio["active_count"] == 5 and "weighs 1" in portfolio["rule"]
-    assert {"id", "title", "stage", "owner_id", "sectors", "success_rating"} <= set(portfolio["pilots"][0])
+    assert {"id", "title", "stage", "owner_id", "sectors", "success_rating", "counts_toward_rule"} <= set(
+        portfolio["pilots"][0]
+    )
 
 
 async def test_move_back_needs_reason_and_is_kept(client: httpx.AsyncClient, auth: Auth) -> None:
@@ -109,22 +114,47 @@ async def test_moves_the_lifecycle_does_not_allow(client: httpx.AsyncClient, aut
 async def test_late_entry_with_reason_checks_every_gate(client: httpx.AsyncClient, auth: Auth) -> None:
     pm = auth("project_manager")
     pilot = await create_pilot(client, pm, "Already running", **READY_FOR_APPROVAL)
-    no_reason = await move(client, pm, pilot["id"], "running", late_entry=True)
-    assert no_reason.status_code == 422
-    missing = await move(
+    no_reason = await move(client, pm, pilot["id"], "running", late_entry=True, decision=decision())
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["name"] == "body.reason"
+    no_decision = await move(
         client, pm, pilot["id"], "running", late_entry=True, reason="started in 2020 on paper"
+    )
+    assert no_decision.status_code == 422 and no_decision.json()["errors"][0]["name"] == "body.decision"
+    missing = await move(
+        client,
+        pm,
+        pilot["id"],
+        "running",
+        late_entry=True,
+        reason="started in 2020 on paper",
+        decision=decision(),
     )
     assert missing.status_code == 409 and [m["code"] for m in missing.json()["missing"]] == ["indicator"]
     await add_indicator(client, pm, pilot["id"])
     entered = await move(
-        client, pm, pilot["id"], "running", late_entry=True, reason="started in 2020 on paper"
+        client,
+        pm,
+        pilot["id"],
+        "running",
+        late_entry=True,
+        reason="started in 2020 on paper",
+        decision=decision(),
     )
     assert entered.status_code == 200 and entered.json()["stage"] == "running"
     last = (await client.get(f"/pilots/{pilot['id']}/history", headers=pm)).json()["items"][-1]
-    assert (last["kind"], last["from_stage"], last["reason"]) == (
+    assert (last["kind"], last["from_stage"], last["reason"], last["effective_on"]) == (
         "late_entry",
         "idea",
         "started in 2020 on paper",
+        dt.date.today().isoformat(),
+    )
+    assert last["decision_id"] is not None
+    before_creation = await move(
+        client, pm, pilot["id"], "approved", reason="wrongly entered", effective_on="2020-01-01"
+    )
+    assert (
+        before_creation.status_code == 422
+        and before_creation.json()["errors"][0]["name"] == "body.effective_on"
     )
 
 

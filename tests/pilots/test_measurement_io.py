@@ -110,8 +110,8 @@ async def test_export_parses_back_and_reimports_unchanged(client: httpx.AsyncCli
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert [(r["measured_on"], r["value"], r["respondents"], r["unit"]) for r in rows] == [
-        ("2021-03-01", "4.4", "25", "1-7"),
-        ("2021-06-01", "4.9", "6", "1-7"),
+        ("1.3.2021", "4,4", "25", "1-7"),  # as Finnish Excel writes them; the import reads them back
+        ("1.6.2021", "4,9", "6", "1-7"),
     ]
     xlsx = await client.get(url, params={"format": "xlsx"}, headers=owner)
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
@@ -152,3 +152,26 @@ async def test_xlsx_import(client: httpx.AsyncClient, auth: Auth) -> None:
     assert response.status_code == 200 and response.json()["created"] == 1, response.text
     item = (await client.get(f"/pilots/{pilot['id']}/measurements", headers=pm)).json()["items"][0]
     assert (item["measured_on"], item["value"]) == ("2021-04-30", 8)
+
+
+async def test_files_that_are_not_measurements_are_refused(client: httpx.AsyncClient, auth: Auth) -> None:
+    """Issue 10: a file without the expected columns (and no data rows) was a 200 with dry_run=false."""
+    pm = auth("project_manager")
+    pilot = await create_pilot(client, pm, "Strict import")
+    url = f"/pilots/{pilot['id']}/measurements/import"
+    for data in (b"foo;bar\n", b"external_id;value\n"):
+        refused = await client.post(url, files=_upload(data), headers=pm)
+        assert refused.status_code == 422 and refused.json()["type"].endswith("/import-rejected"), (
+            refused.text
+        )
+        assert "measured_on" in refused.json()["detail"]
+    not_text = await client.post(url, files=_upload(bytes(range(256)) * 4), headers=pm)
+    assert not_text.status_code == 400
+    huge_field = (
+        "external_id;indicator_name;measured_on;value;narrative\nx;Reply time;2021-01-01;1;"
+        + "a" * 140_000
+        + "\n"
+    ).encode()
+    await add_indicator(client, pm, pilot["id"])
+    too_long = await client.post(url, files=_upload(huge_field), headers=pm)
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["line"] == 2

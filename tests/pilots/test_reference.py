@@ -34,6 +34,7 @@ async def test_sectors_and_kinds(client: httpx.AsyncClient, auth: Auth) -> None:
         "period_start": "2020-01-01",
         "period_end": "2022-12-31",
         "pilots": 0,
+        "href": "/api/v1/pilots/projects/S21894",
     }
 
 
@@ -47,6 +48,11 @@ async def test_admin_adds_sectors_and_projects(client: httpx.AsyncClient, auth: 
     assert (await client.post("/sectors", json=body, headers=auth("steering"))).status_code == 403
     created = await client.post("/sectors", json=body, headers=auth("admin"))
     assert created.status_code == 201 and created.json()["valid_to"] is None
+    assert created.headers["location"] == "/api/v1/pilots/sectors/kaupunkiymparisto-2026"
+    read = await client.get(
+        created.headers["location"].removeprefix("/api/v1/pilots"), headers=auth("steering")
+    )
+    assert read.status_code == 200 and read.json() == created.json()
     assert (await client.post("/sectors", json=body, headers=auth("admin"))).status_code == 409
     backwards = {**body, "code": "x", "valid_to": "2025-01-01"}
     assert (await client.post("/sectors", json=backwards, headers=auth("admin"))).status_code == 422
@@ -57,7 +63,8 @@ async def test_admin_adds_sectors_and_projects(client: httpx.AsyncClient, auth: 
         "period_end": "2026-12-31",
     }
     assert (await client.post("/projects", json=project, headers=auth("project_manager"))).status_code == 403
-    assert (await client.post("/projects", json=project, headers=auth("admin"))).status_code == 201
+    made = await client.post("/projects", json=project, headers=auth("admin"))
+    assert made.status_code == 201 and made.headers["location"] == "/api/v1/pilots/projects/S30000"
     # a sector valid only from 2026 does not fit a pilot of IDK (2020-2022)
     refused = await client.post(
         f"/projects/{PROJECT}/pilots", json={"title": "x", "sectors": [body["code"]]}, headers=auth("admin")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pilots.db import Base, audit, metadata
+from pilots.models.decision import GateDecision
 from pilots.models.indicator import Indicator, Measurement
+from pilots.models.learning import ReflectionAnswer, ReflectionQuestion
 from pilots.models.pilot import FrozenChange, Pilot, PilotSector, StageChange
 from pilots.models.reference import IndicatorKind, Project, Sector
 from pilots.models.timeline import Establishment, EstablishmentPilot, TimelinePost
@@ -13,12 +15,15 @@ __all__ = [
     "Establishment",
     "EstablishmentPilot",
     "FrozenChange",
+    "GateDecision",
     "Indicator",
     "IndicatorKind",
     "Measurement",
     "Pilot",
     "PilotSector",
     "Project",
+    "ReflectionAnswer",
+    "ReflectionQuestion",
     "Sector",
     "StageChange",
     "TimelinePost",

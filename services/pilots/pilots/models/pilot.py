@@ -11,8 +11,9 @@ from sqlalchemy.orm import declared_attr
 from sqlmodel import Field
 
 from hanke_libs.db import UtcDateTime
+from hanke_libs.etag import versioned_mapper_args
 from pilots.db import Base
-from pilots.models.types import DecimalText, new_id, optimistic_version, utcnow
+from pilots.models.types import DecimalText, new_id, utcnow
 
 
 class Pilot(Base, table=True):
@@ -50,7 +51,7 @@ class Pilot(Base, table=True):
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return optimistic_version(cls)
+        return versioned_mapper_args(cls)
 
 
 class PilotSector(Base, table=True):
@@ -71,10 +72,14 @@ class StageChange(Base, table=True):
     pilot_id: str = Field(foreign_key="pilot.id", max_length=36, index=True)
     from_stage: str | None = Field(default=None, max_length=20)
     to_stage: str = Field(max_length=20)
-    kind: str = Field(max_length=20, description="created, forward, back, late_entry, discontinue")
+    kind: str = Field(max_length=20, description="created, forward, back, late_entry, discontinue, decision")
     actor: str = Field(max_length=200)
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
+    effective_on: dt.date = Field(
+        index=True, description="The day the stage took effect (as-of reads use it)"
+    )
     reason: str | None = Field(default=None, sa_type=Text)
+    decision_id: str | None = Field(default=None, foreign_key="gate_decision.id", max_length=36)
 
 
 class FrozenChange(Base, table=True):

@@ -10,8 +10,9 @@ from sqlalchemy.orm import declared_attr
 from sqlmodel import Field
 
 from hanke_libs.db import UtcDateTime
+from hanke_libs.etag import versioned_mapper_args
 from pilots.db import Base
-from pilots.models.types import new_id, optimistic_version, utcnow
+from pilots.models.types import new_id, utcnow
 
 
 class TimelinePost(Base, table=True):
@@ -48,7 +49,7 @@ class Establishment(Base, table=True):
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return optimistic_version(cls)
+        return versioned_mapper_args(cls)
 
 
 class EstablishmentPilot(Base, table=True):

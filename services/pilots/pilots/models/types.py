@@ -36,9 +36,3 @@ class DecimalText(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(value)
-
-
-def optimistic_version(cls: Any) -> dict[str, Any]:
-    """Mapper arguments: UPDATEs carry ``WHERE version = <read version>`` (the code increments it), so
-    a concurrent change makes the flush fail instead of being overwritten."""
-    return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}

@@ -1,0 +1,1 @@
+"""Establishment (vakiinnuttaminen): a practice from pilots and where it now lives."""

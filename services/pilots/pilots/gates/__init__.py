@@ -1,0 +1,1 @@
+"""Gates: the lifecycle, what each gate needs, the decisions recorded at them, the portfolio rule."""

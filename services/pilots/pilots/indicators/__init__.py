@@ -1,0 +1,1 @@
+"""Indicators (mittarit) of a pilot, their measurements, progress and traffic lights."""

@@ -1,0 +1,1 @@
+"""Reference data: projects, administrative sectors (hallintoalat) and indicator kinds."""

@@ -1,1 +1,0 @@
-"""API models of the pilots service (never table models)."""

@@ -1,0 +1,1 @@
+"""A pilot's timeline of dated progress posts."""
