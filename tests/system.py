@@ -83,9 +83,9 @@ async def running_system(
             # several threads at once races inside pydantic.
             direct[name] = httpx.AsyncClient(base_url=urls[name], timeout=30)
             assert (await direct[name].get("/openapi.json")).status_code == 200
-        settings = gateway_settings(
-            urls, upstream_timeout_seconds=5.0, view_deadline_seconds=8.0, **dict(gateway_overrides or {})
-        )
+        values: dict[str, Any] = {"upstream_timeout_seconds": 5.0, "view_deadline_seconds": 8.0}
+        values.update(gateway_overrides or {})
+        settings = gateway_settings(urls, **values)
         async with running(create_app(settings)) as client:
             yield System(servers, settings, client, direct)
     finally:

@@ -9,7 +9,7 @@ KUOPIO = "0171450-7"
 
 
 class Tokens:
-    """One token per caller of the workload: a project manager, Kuopio's finance, an admin."""
+    """One token per caller of the workload: a project manager, Kuopio's finance, an admin, the HR sync."""
 
     def __init__(self, lifetime_seconds: int = 4 * 3600) -> None:
         settings = AppSettings()
@@ -30,6 +30,9 @@ class Tokens:
             ),
             "admin": issue_dev_token(
                 settings, roles=["admin"], subject="load-admin", lifetime_seconds=lifetime_seconds
+            ),
+            "hr_sync": issue_dev_token(
+                settings, roles=["hr_sync"], subject="load-hr", lifetime_seconds=lifetime_seconds
             ),
         }
 

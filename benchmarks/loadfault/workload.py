@@ -61,6 +61,7 @@ class Workload(Writes):
         self.run_id = run_id
         self.client_timeout = client_timeout
         self.pilots: list[str] = []
+        self.owners: list[str] = []  # person ids provisioned before the load: each client's pilot owner
         self.stop = asyncio.Event()
         self.session: aiohttp.ClientSession | None = None
 
@@ -129,8 +130,34 @@ class Workload(Writes):
         connector = aiohttp.TCPConnector(limit=clients * 2 + 10, keepalive_timeout=2)
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
             self.session = session
+            await self.provision_owners(clients)
             await asyncio.gather(*(self.client(n, n * ramp_seconds / clients) for n in range(clients)))
         self.session = None
+
+    async def provision_owners(self, clients: int) -> None:
+        """One person per client (SCIM, as the HR system does), to own the client's pilots: a pilot's
+        owner must be a person the participants service knows. Not timed, not part of the load."""
+        assert self.session is not None
+        headers = {
+            "Authorization": f"Bearer {self.tokens.get('hr_sync')}",
+            "Content-Type": "application/scim+json",
+        }
+        while len(self.owners) < clients:
+            n = len(self.owners)
+            user = {
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": f"load-owner-{self.run_id}-{n}@kuopio.example",
+                "name": {"givenName": "Load", "familyName": f"Owner {n}"},
+                "emails": [{"value": f"load-owner-{self.run_id}-{n}@kuopio.example", "primary": True}],
+                "active": True,
+            }
+            async with self.session.post(
+                self.gateway + "/scim/v2/Users", data=json.dumps(user), headers=headers
+            ) as resp:
+                body = await resp.read()
+                if resp.status != 201:
+                    raise RuntimeError(f"provisioning a pilot owner failed: {resp.status} {body[:300]!r}")
+                self.owners.append(str(json.loads(body)["id"]))
 
     async def client(self, n: int, delay: float = 0.0) -> None:
         await asyncio.sleep(delay)

@@ -25,6 +25,7 @@ class Writes:
     rec: Recorder
     run_id: str
     pilots: list[str]
+    owners: list[str]
 
     async def call(
         self,
@@ -214,7 +215,7 @@ class Writes:
             "create_pilot",
             "POST",
             f"/api/v1/pilots/projects/{PROJECT}/pilots",
-            body={"title": title, "owner_id": f"load-owner-{s.n}"},
+            body={"title": title, "owner_id": self.owners[s.n]},
             ok=(201,),
         )
         if status == 201 and isinstance(body, dict):

@@ -19,6 +19,10 @@ def build(app_name: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     return importlib.import_module(f"{app_name}.main").create_app(settings)
 
 
+def test_every_app_has_a_table() -> None:
+    assert set(APPS) == {"budget", "pilots", "participants", "reports", "gateway"}
+
+
 @pytest.mark.parametrize("app_name", APPS)
 def test_table_matches_the_routes(app_name: str, tmp_path: Path) -> None:
     served = app_routes(build(app_name, tmp_path))

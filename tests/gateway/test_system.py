@@ -269,13 +269,14 @@ async def test_people_champions_and_my_page(system: System) -> None:
 async def test_my_page_of_a_pilot_owner_on_the_real_services(system: System) -> None:
     """The pilots a person owns are on their page (the pilots service's owner filter, project by project)."""
     admin = system.auth("admin", subject="person-admin")
+    owner = await _provisioned(system, "77077", "Olli Omistaja")
     created = await system.client.post(
         "/api/v1/pilots/projects/S21894/pilots",
-        json={"title": "Omaishoitajien chat", "owner_id": "owner-77"},
+        json={"title": "Omaishoitajien chat", "owner_id": owner},
         headers=admin,
     )
     assert created.status_code == 201, created.text
-    me = await system.client.get("/api/v1/views/me", headers=system.auth("pilot_owner", subject="owner-77"))
+    me = await system.client.get("/api/v1/views/me", headers=system.auth("pilot_owner", subject=owner))
     assert me.status_code == 200
     body = me.json()
     assert body["owned_pilot_ids"] == [created.json()["id"]]

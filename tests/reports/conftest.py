@@ -19,7 +19,7 @@ from reports.config import Settings
 from reports.main import create_app
 from reports.seed import seed
 from tests.conftest import service_database
-from tests.gateway.servers import ServerThread
+from tests.gateway.servers import ServerThread, free_port
 from tests.reports import scenario
 
 reports_database = service_database("reports")
@@ -33,23 +33,28 @@ UPSTREAMS = ("budget", "pilots", "participants")
 class Live:
     servers: dict[str, ServerThread]
     pilot_ids: list[str]
+    owner_ids: list[str]
 
     @property
     def urls(self) -> dict[str, str]:
         return {name: s.url for name, s in self.servers.items()}
 
 
-async def _start(name: str, database: MigratedDatabase, started: dict[str, ServerThread]) -> ServerThread:
+async def _start(name: str, database: MigratedDatabase, ports: dict[str, int]) -> ServerThread:
     url = database.fresh_url()
     async with standalone_database(url) as db:
         await importlib.import_module(f"{name}.seed").seed(db)
     config = importlib.import_module(f"{name}.config")
-    # a service asks the ones started before it for facts (ADR 0001): participants asks pilots
-    peers = {f"{n}_url": s.url for n, s in started.items() if f"{n}_url" in config.Settings.model_fields}
+    # every service knows its peers' real addresses (ADR 0001: facts are asked from their owner)
+    peers = {
+        f"{n}_url": f"http://127.0.0.1:{port}"
+        for n, port in ports.items()
+        if n != name and f"{n}_url" in config.Settings.model_fields
+    }
     app = importlib.import_module(f"{name}.main").create_app(
         config.Settings(database_url=url, log_json=False, **peers)
     )
-    server = ServerThread(app).start()
+    server = ServerThread(app, port=ports[name]).start()
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:  # build schemas one at a time
         assert (await client.get("/openapi.json")).status_code == 200
     return server
@@ -63,10 +68,10 @@ async def _load(live: Live) -> None:
 
     async with httpx.AsyncClient(base_url=live.urls["budget"], timeout=60) as c:
         await scenario.load_budget(c, auth)
-    async with httpx.AsyncClient(base_url=live.urls["pilots"], timeout=60) as c:
-        live.pilot_ids.extend(await scenario.load_pilots(c, auth))
     async with httpx.AsyncClient(base_url=live.urls["participants"], timeout=60) as c:
-        await scenario.load_participants(c, auth)
+        live.owner_ids.extend(await scenario.load_participants(c, auth))
+    async with httpx.AsyncClient(base_url=live.urls["pilots"], timeout=60) as c:
+        live.pilot_ids.extend(await scenario.load_pilots(c, auth, live.owner_ids))
 
 
 @pytest.fixture(scope="session")
@@ -84,9 +89,10 @@ def live(
     }
     servers: dict[str, ServerThread] = {}
     try:
+        ports = {name: free_port() for name in UPSTREAMS}
         for name in UPSTREAMS:
-            servers[name] = asyncio.run(_start(name, databases[name], servers))
-        state = Live(servers, [])
+            servers[name] = asyncio.run(_start(name, databases[name], ports))
+        state = Live(servers, [], [])
         asyncio.run(_load(state))
         yield state
     finally:

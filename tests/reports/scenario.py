@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from pilots.seed_data import pilot_id as sample_pilot_id
+
 Auth = Callable[..., dict[str, str]]
 KUOPIO, SAVONIA = "0171450-7", "2629463-3"
 UNIT_HEADER = "Yksikkökoodi;Nimi;Yläyksikkö;Toimiala;Esihenkilön henkilönumero"
@@ -73,89 +75,27 @@ async def load_budget(client: httpx.AsyncClient, auth: Auth) -> None:
     ok(await client.post(f"{url}/status", json={"status": "submitted"}, headers=finance | {"If-Match": etag}))
 
 
-PILOTS = [
-    ("Digiavustaja kirjastoon", ["kasvu-ja-oppiminen", "hyvinvoinnin-edistaminen"], "running"),
-    ("Kotihoidon etäkäynnit", ["sosiaali-ja-terveyspalvelut", "hyvinvoinnin-edistaminen"], "running"),
-    ("Asukaspalautteen yhteinen kanava", ["kaupunkiymparisto", "konsernipalvelut"], "running"),
-    ("Koulujen tilavaraukset verkossa", ["kasvu-ja-oppiminen", "kaupunkiymparisto"], "discontinued"),
-]
-
-
-async def load_pilots(client: httpx.AsyncClient, auth: Auth) -> list[str]:
+async def load_pilots(client: httpx.AsyncClient, auth: Auth, owners: list[str]) -> list[str]:
+    """The pilots service's seeded IDK sample pilots (their histories make the two dates differ),
+    handed to ``owners`` (person ids the participants service knows) in order."""
     pm = auth("project_manager", subject="person-pm")
-    ids = []
-    for n, (title, sectors, final) in enumerate(PILOTS):
-        pilot = ok(
-            await client.post(
-                "/projects/S21894/pilots",
-                json={
-                    "title": title,
-                    "owner_id": f"person-owner-{n}",
-                    "need": "Asukkaat asioivat usealla luukulla.",
-                    "sectors": sectors,
-                    "customer_groups": ["asukkaat"],
-                    "customer_involvement_method": "Yhteiskehittämisen työpajat",
-                    "customers_involved": 40 + n,
-                    "start_date": "2020-09-01",
-                    "end_date": "2022-06-30",
-                    "hypothesis": {
-                        "action": "yhteinen palvelupiste",
-                        "group": "asukkaat",
-                        "group_size": 200,
-                        "outcome": "asiointiaika lyhenee",
-                        "outcome_percent": 20,
-                        "time_frame": "vuosi",
-                    },
-                },
-                headers=pm,
-            ),
-            201,
-        )
-        pid = pilot["id"]
-        ids.append(pid)
-        indicator = ok(
-            await client.post(
-                f"/pilots/{pid}/indicators",
-                json={
-                    "kind": "productivity",
-                    "name": "Asioinnin kesto",
-                    "unit": "min",
-                    "baseline": 30,
-                    "target": 20 if n % 2 else 18,
-                    "direction": "lower",
-                },
-                headers=pm,
-            ),
-            201,
-        )
-        for day, value in (("2020-10-15", 28 - n), ("2021-10-15", 22 + n)):
-            ok(
-                await client.post(
-                    f"/pilots/{pid}/measurements",
-                    json={"indicator_id": indicator["id"], "measured_on": day, "value": value},
-                    headers=pm,
-                ),
-                201,
-            )
+    ids = [sample_pilot_id(n) for n in range(1, len(owners) + 1)]
+    for pid, owner in zip(ids, owners, strict=True):
+        current = await client.get(f"/pilots/{pid}", headers=pm)
+        ok(current)
         ok(
-            await client.post(
-                f"/pilots/{pid}/moves",
-                json={"to": "running", "late_entry": True, "reason": "Kokeilu käynnistyi syyskuussa 2020"},
-                headers=pm,
+            await client.patch(
+                f"/pilots/{pid}",
+                json={"owner_id": owner},
+                headers={**pm, "If-Match": current.headers["etag"]},
             )
         )
-        if final == "discontinued":
-            ok(
-                await client.post(
-                    f"/pilots/{pid}/moves",
-                    json={"to": "discontinued", "reason": "Tilavarausjärjestelmä uusitaan koko kaupungissa"},
-                    headers=pm,
-                )
-            )
     return ids
 
 
-async def load_participants(client: httpx.AsyncClient, auth: Auth) -> None:
+async def load_participants(client: httpx.AsyncClient, auth: Auth) -> list[str]:
+    """People, champions, coaching and answers; returns the ids of people who own no pilot yet
+    and are not champions (the scenario's pilot owners)."""
     admin = auth("admin")
     units = "\r\n".join([UNIT_HEADER] + [f"{c};Yksikkö {c};{p or ''};{s};" for c, (p, s, _) in UNITS.items()])
     ok(
@@ -264,3 +204,5 @@ async def load_participants(client: httpx.AsyncClient, auth: Auth) -> None:
             )
     for rid in entered:
         ok(await client.post(f"/rounds/{rid}/close", json={}, headers=admin))
+    owners = [p for persons in people.values() for p in persons if p not in champions]
+    return owners[:2]

@@ -53,7 +53,7 @@ async def test_report_links_to_its_obligation_and_keeps_narrative(
     ).status_code == 422
     # a pilot's owner writes its own pilot's section only (the pilots service says who owns it)
     own, other = live.pilot_ids[0], live.pilot_ids[1]
-    owner = auth("pilot_owner", subject="person-owner-0")
+    owner = auth("pilot_owner", subject=live.owner_ids[0])
     assert (
         await client.put(
             f"/reports/{report['id']}/narrative/pilot:{own}", json={"text": "Hyvin menee."}, headers=owner
@@ -221,3 +221,42 @@ async def test_bad_input(client: httpx.AsyncClient, auth: Auth) -> None:
     }
     assert facts["Tukikelpoiset kustannukset"]["value"] == "247\u00a0170,00\u00a0€"
     assert facts["Tukikelpoiset kustannukset"]["link"] == "/api/v1/budget/projects/S21894/costs?claim_id=1"
+
+
+async def test_steering_reads_reports_without_who_wrote_or_froze_them(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    pm = auth("project_manager", subject="person-pm-7")
+    made = await client.post("/projects/S21894/reports", json={"kind": "interim_evaluation"}, headers=pm)
+    assert made.status_code == 201, made.text
+    rid = made.json()["id"]
+    await client.put(f"/reports/{rid}/narrative/summary", json={"text": "Vuosi yksi."}, headers=pm)
+    assert (await client.post(f"/reports/{rid}/versions", json={}, headers=pm)).status_code == 201
+    steering = auth("steering", subject="board-member")
+    seen = [
+        (await client.get(f"/reports/{rid}", headers=steering)).text,
+        (await client.get("/projects/S21894/reports", headers=steering)).text,
+        (await client.get(f"/reports/{rid}/versions", headers=steering)).text,
+        (await client.get(f"/reports/{rid}/versions/1?format=json", headers=steering)).text,
+        (await client.get(f"/reports/{rid}/versions/1?format=html", headers=steering)).text,
+        (await client.get(f"/reports/{rid}/draft?format=json", headers=steering)).text,
+        (await client.get("/projects/S21894/obligations", headers=steering)).text,
+    ]
+    for text_seen in seen:
+        assert "person-pm-7" not in text_seen
+    as_pm = (await client.get(f"/reports/{rid}", headers=pm)).json()
+    assert as_pm["created_by"] == "person-pm-7" and as_pm["versions"][0]["frozen_by"] == "person-pm-7"
+    as_steering = (await client.get(f"/reports/{rid}", headers=steering)).json()
+    assert as_steering["created_by"] is None and as_steering["versions"][0]["frozen_by"] is None
+    assert as_steering["narrative"][0]["updated_by"] is None and as_steering["narrative"][0]["text"]
+
+
+async def test_dates_are_strict(client: httpx.AsyncClient, auth: Auth) -> None:
+    pm = auth("project_manager")
+    for url in ("/projects/S21894/calendar?date=0", "/projects/S21894/interim-evaluation?as_of=0"):
+        response = await client.get(url, headers=pm)
+        assert response.status_code == 422, (url, response.text)
+    made = await client.post(
+        "/projects/S21894/reports", json={"kind": "monitoring_report", "as_of": 0}, headers=pm
+    )
+    assert made.status_code == 422

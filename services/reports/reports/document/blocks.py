@@ -85,7 +85,7 @@ def narrative(snapshot: dict[str, Any], t: Text, key: str, title: str) -> Block:
                 "key": key,
                 "title": section.get("title") or title,
                 "text": section["text"],
-                "by": section.get("updated_by"),
+                "by": section.get("updated_by") or "–",
                 "at": section.get("updated_at"),
             }
     return {"type": "narrative", "key": key, "title": title, "text": "", "empty": t("narrative_missing")}

@@ -270,7 +270,7 @@ def build(snap: dict[str, Any], lang: str) -> dict[str, Any]:
     project = body(snap, "budget.project") or {}
     version = snap.get("version")
     status = (
-        t("frozen", n=version["number"], at=t.date(version["frozen_at"]), by=version["frozen_by"])
+        t("frozen", n=version["number"], at=t.date(version["frozen_at"]), by=version.get("frozen_by") or "–")
         if version
         else f"{t('draft')} {t.date(snap['drafted_at'])}"
     )

@@ -12,6 +12,9 @@ import hashlib
 import json
 from typing import Any
 
+from hanke_libs.auth import Principal
+from hanke_libs.personal import may_see_personal_data
+
 SCHEMA = 1
 
 
@@ -71,3 +74,24 @@ def canonical(snapshot: dict[str, Any]) -> str:
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Who wrote a section or froze a version names a person: left out for callers who may not see
+# personal data (steering reads the document without them; the frozen snapshot itself is unchanged).
+AUTHOR_KEYS = frozenset({"updated_by", "frozen_by", "created_by"})
+
+
+def for_viewer(snapshot: dict[str, Any], principal: Principal) -> dict[str, Any]:
+    """``snapshot`` as ``principal`` may see it: without authors for callers without personal data."""
+    if may_see_personal_data(principal):
+        return snapshot
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: (None if k in AUTHOR_KEYS else strip(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    stripped: dict[str, Any] = strip(snapshot)
+    return stripped

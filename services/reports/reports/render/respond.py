@@ -10,8 +10,10 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
+from hanke_libs.auth import Principal
 from hanke_libs.etag import content_etag
 from reports.document.build import build
+from reports.drafting.snapshot import for_viewer
 from reports.render.docx import render_docx
 from reports.render.html import render_html
 from reports.render.negotiate import MEDIA, choose_format, choose_lang
@@ -44,8 +46,10 @@ async def respond(
     *,
     link_base: str,
     filename: str,
+    principal: Principal,
     extra: dict[str, Any] | None = None,
 ) -> Response:
+    snapshot = for_viewer(snapshot, principal)
     headers = {"Content-Language": lang, "Vary": "Accept, Accept-Language"}
     if fmt == "json":
         doc = await asyncio.to_thread(build, snapshot, lang)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from hanke_libs.db import SessionDep
 from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, OptionalIfMatchDep, set_etag, stale_as_412
 from hanke_libs.paging import Page, PageDep, offset_page
+from hanke_libs.personal import redact_for
 from hanke_libs.problems import PreconditionRequired, UnprocessableContent
 from reports.calendar import ics, service
 from reports.calendar.rules import Kind
@@ -44,7 +45,7 @@ async def _statuses(request: Request, session: SessionDep, principal: Reader, co
     rows = await service.obligations(session, code)
     claims, why = await service.claims(peers_of(request)["budget"], principal, code)
     statuses = await service.with_status(session, calendar, rows, today(day), claims, why)
-    return calendar, rows, statuses
+    return calendar, rows, [redact_for(principal, o) for o in statuses]
 
 
 def _public(calendar, statuses, day, settings: Settings) -> CalendarPublic:  # type: ignore[no-untyped-def]

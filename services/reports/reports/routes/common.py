@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 
 from hanke_libs.auth import Principal
+from hanke_libs.inputs import StrictDate
 from hanke_libs.peers import PeerClient
 from reports import access
 from reports.config import Settings
@@ -19,7 +20,7 @@ Code = Annotated[
         min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$", description='Project code, e.g. "S21894"'
     ),
 ]
-Day = Annotated[dt.date | None, Query(description="The day statuses are for (default: today)")]
+Day = Annotated[StrictDate | None, Query(description="The day statuses are for (default: today)")]
 Format = Annotated[
     str | None,
     Query(

@@ -11,8 +11,10 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from hanke_libs.auth import Principal, Role
 from hanke_libs.db import SessionDep
 from hanke_libs.etag import IF_MATCH_RESPONSES, OptionalIfMatchDep, set_etag, stale_as_412
+from hanke_libs.inputs import StrictDate
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.peers import PeerUnavailable
+from hanke_libs.personal import redact_for
 from hanke_libs.problems import Forbidden, NotFound
 from reports import access
 from reports.calendar.rules import add_months
@@ -57,7 +59,7 @@ DOCUMENT: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def public(session: SessionDep, report: Report) -> ReportPublic:
+async def public(session: SessionDep, report: Report, principal: Principal) -> ReportPublic:
     assert report.id is not None
     sections = await service.sections(session, report.id)
     versions = await service.versions(session, report.id)
@@ -66,23 +68,26 @@ async def public(session: SessionDep, report: Report) -> ReportPublic:
         if report.kind != "claim_cover"
         else ["summary"]
     )
-    return ReportPublic(
-        id=report.id,
-        project_code=report.project_code,
-        kind=report.kind,
-        title=report.title,  # type: ignore[arg-type]
-        as_of=report.as_of,
-        period_start=report.period_start,
-        period_end=report.period_end,
-        claim_number=report.claim_number,
-        obligation_id=report.obligation_id,
-        version=report.version,
-        created_by=report.created_by,
-        created_at=report.created_at,
-        narrative=[NarrativePublic.model_validate(s, from_attributes=True) for s in sections],
-        narrative_keys=keys + sorted({s.key for s in sections} - set(keys)),
-        versions=[VersionSummary.model_validate(v, from_attributes=True) for v in versions],
-        links=service.links(report),
+    return redact_for(
+        principal,
+        ReportPublic(
+            id=report.id,
+            project_code=report.project_code,
+            kind=report.kind,
+            title=report.title,  # type: ignore[arg-type]
+            as_of=report.as_of,
+            period_start=report.period_start,
+            period_end=report.period_end,
+            claim_number=report.claim_number,
+            obligation_id=report.obligation_id,
+            version=report.version,
+            created_by=report.created_by,
+            created_at=report.created_at,
+            narrative=[NarrativePublic.model_validate(s, from_attributes=True) for s in sections],
+            narrative_keys=keys + sorted({s.key for s in sections} - set(keys)),
+            versions=[VersionSummary.model_validate(v, from_attributes=True) for v in versions],
+            links=service.links(report),
+        ),
     )
 
 
@@ -95,13 +100,15 @@ async def create_report(
     report = await service.create(session, code=code, data=body, actor=principal)
     response.headers["Location"] = f"/reports/{report.id}"
     set_etag(response, report.version)
-    return await public(session, report)
+    return await public(session, report, principal)
 
 
 @router.get("/projects/{code}/reports", response_model=Page[ReportPublic], summary="A project's reports")
-async def list_reports(code: Code, session: SessionDep, _: Reader, page: PageDep) -> Page[ReportPublic]:
+async def list_reports(
+    code: Code, session: SessionDep, principal: Reader, page: PageDep
+) -> Page[ReportPublic]:
     rows = await service.list_for(session, code, offset=page.offset, limit=page.limit)
-    return offset_page([await public(session, r) for r in rows], page)
+    return offset_page([await public(session, r, principal) for r in rows], page)
 
 
 @router.get(
@@ -110,11 +117,11 @@ async def list_reports(code: Code, session: SessionDep, _: Reader, page: PageDep
     summary="A report: what it covers, its narrative, its versions",
 )
 async def read_report(
-    report_id: ReportId, session: SessionDep, _: Reader, response: Response
+    report_id: ReportId, session: SessionDep, principal: Reader, response: Response
 ) -> ReportPublic:
     report = await service.get(session, report_id)
     set_etag(response, report.version)
-    return await public(session, report)
+    return await public(session, report, principal)
 
 
 async def _may_narrate(request: Request, principal: Principal, key: str) -> None:
@@ -196,6 +203,7 @@ async def draft(
         language,
         link_base=settings_of(request).gateway_base_url,
         filename=f"{report.project_code}-{report.kind}-draft",
+        principal=principal,
         extra={"narrative_keys": narrative_keys(snap)},
     )
 
@@ -214,7 +222,9 @@ async def interim_evaluation(
     code: Code,
     request: Request,
     principal: Reader,
-    as_of: Annotated[dt.date | None, Query(description="Default: one year after the project's start")] = None,
+    as_of: Annotated[
+        StrictDate | None, Query(description="Default: one year after the project's start")
+    ] = None,
     format: Format = None,
     lang: Lang = None,
 ) -> Response:
@@ -224,6 +234,8 @@ async def interim_evaluation(
         project = await c.fetch("budget.project", "budget", "/projects/{code}", code=code)
         if project["status"] == 404:
             raise NotFound(f"Project {code!r} is not known to the budget service.")
+        if project["status"] in (401, 403):  # callers who may not read budgets (a pilot owner)
+            project = await c.fetch("pilots.project", "pilots", "/projects/{code}", code=code)
         start = (project.get("body") or {}).get("period_start")
         if not start:
             raise NotFound(f"The start of project {code!r} is not known ({project['error']}); pass as_of.")
@@ -250,4 +262,5 @@ async def interim_evaluation(
         language,
         link_base=settings_of(request).gateway_base_url,
         filename=f"{code}-valiarviointi-{as_of.isoformat()}",
+        principal=principal,
     )

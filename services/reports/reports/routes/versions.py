@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from hanke_libs.db import SessionDep
 from hanke_libs.etag import OptionalIfMatchDep
+from hanke_libs.personal import redact_for
 from reports.drafting import service
 from reports.drafting.collect import collect
 from reports.render.respond import respond, wanted
@@ -65,10 +66,10 @@ async def freeze_version(
     response_model=list[VersionSummary],
     summary="The report's frozen versions",
 )
-async def list_versions(report_id: ReportId, session: SessionDep, _: Reader) -> list[VersionSummary]:
+async def list_versions(report_id: ReportId, session: SessionDep, principal: Reader) -> list[VersionSummary]:
     await service.get(session, report_id)
     return [
-        VersionSummary.model_validate(v, from_attributes=True)
+        redact_for(principal, VersionSummary.model_validate(v, from_attributes=True))
         for v in await service.versions(session, report_id)
     ]
 
@@ -102,7 +103,7 @@ async def read_version(
     number: Number,
     request: Request,
     session: SessionDep,
-    _: Reader,
+    principal: Reader,
     format: Format = None,
     lang: Lang = None,
 ) -> Response:
@@ -115,5 +116,6 @@ async def read_version(
         language,
         link_base=settings_of(request).gateway_base_url,
         filename=f"{report.project_code}-{report.kind}-v{number}",
+        principal=principal,
         extra={"number": row.number, "snapshot_sha256": row.snapshot_sha256},
     )

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from hanke_libs.inputs import StrictDate
+from hanke_libs.personal import PersonalField
 from reports.calendar.rules import Kind
 from reports.calendar.status import Status
 
@@ -22,8 +24,8 @@ class CalendarRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    calendar_start: dt.date
-    calendar_end: dt.date
+    calendar_start: StrictDate
+    calendar_end: StrictDate
     claim_period_months: int = Field(ge=1, le=36)
     claim_due_days: int = Field(ge=0, le=365, description="Days after a claim period's end its claim is due")
     monitoring_period_months: int = Field(ge=1, le=36)
@@ -57,7 +59,7 @@ class ObligationPublic(BaseModel):
     extension_reason: str | None
     effective_due: dt.date
     responsible_role: str
-    responsible_person_id: str | None
+    responsible_person_id: str | None = PersonalField(description="The person responsible, if named")
     status: Status
     status_on: dt.date
     days_left: int = Field(description="Days from status_on to the effective due date (negative: late)")
@@ -80,7 +82,7 @@ class CalendarPublic(CalendarRules):
 class ExtensionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    extended_to: dt.date | None = Field(description="The new due date; null withdraws the extension")
+    extended_to: StrictDate | None = Field(description="The new due date; null withdraws the extension")
     reason: Reason
 
 

@@ -8,6 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from hanke_libs.inputs import StrictDate
+from hanke_libs.personal import PersonalField
+
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 SectionKey = Annotated[
     str, StringConstraints(pattern=r"^(summary|impact|goal:[1-4]|pilot:[A-Za-z0-9_.-]{1,64})$", max_length=80)
@@ -26,7 +29,7 @@ class ReportCreate(BaseModel):
 
     kind: ReportKind
     title: Title | None = None
-    as_of: dt.date | None = Field(default=None, description="Default: from the linked obligation")
+    as_of: StrictDate | None = Field(default=None, description="Default: from the linked obligation")
     obligation_id: int | None = Field(default=None, ge=1, description="The calendar obligation it fulfils")
     claim_number: int | None = Field(default=None, ge=1, description="The payment claim (claim cover only)")
 
@@ -42,7 +45,7 @@ class NarrativePublic(BaseModel):
     key: str
     title: str | None
     text: str
-    updated_by: str
+    updated_by: str | None = PersonalField(description="Who last wrote the section")
     updated_at: dt.datetime
     version: int
 
@@ -50,7 +53,7 @@ class NarrativePublic(BaseModel):
 class VersionSummary(BaseModel):
     number: int
     as_of: dt.date
-    frozen_by: str
+    frozen_by: str | None = PersonalField(description="Who froze the version")
     frozen_at: dt.datetime
     note: str | None
     snapshot_sha256: str
@@ -67,7 +70,7 @@ class ReportPublic(BaseModel):
     claim_number: int | None
     obligation_id: int | None
     version: int
-    created_by: str
+    created_by: str | None = PersonalField(description="Who started the report")
     created_at: dt.datetime
     narrative: list[NarrativePublic]
     narrative_keys: list[str] = Field(
