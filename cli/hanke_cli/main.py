@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_up = sub.add_parser("up", help="migrate, seed and start every app (Ctrl-C stops)")
     p_up.add_argument("--json-logs", action="store_true", help="JSON log lines instead of plain text")
     p_up.add_argument("--skip-setup", action="store_true", help="start without migrating or seeding")
+    p_up.add_argument(
+        "--base-port",
+        type=int,
+        help="the gateway's port; the services take the next four (default: each app's PORT, or HANKE_BASE_PORT)",
+    )
 
     p_serve = sub.add_parser("serve", help="run one app under uvicorn with its settings' workers")
     p_serve.add_argument("app", choices=[a.name for a in apps.ALL_APPS])
@@ -130,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         from hanke_cli.up import up
 
-        return up(json_logs=args.json_logs, skip_setup=args.skip_setup)
+        return up(json_logs=args.json_logs, skip_setup=args.skip_setup, base_port=args.base_port)
     if args.command == "serve":
         from hanke_cli.serve import serve
 

@@ -25,7 +25,62 @@ def uvicorn_command(spec: AppSpec) -> list[str]:
     return [sys.executable, "-m", "hanke_cli.main", "serve", spec.name, *spec.uvicorn_options]
 
 
-def up(*, json_logs: bool = False, skip_setup: bool = False) -> int:
+BASE_PORT_ENV = "HANKE_BASE_PORT"
+READY_WAIT_SECONDS = 180.0
+
+
+def addresses(env: dict[str, str], base_port: int | None) -> dict[str, tuple[str, int]]:
+    """Where each app listens, and the environment that tells every app where its peers are.
+
+    With a base port (``--base-port`` or ``HANKE_BASE_PORT``) the gateway takes it and the services
+    the next ones (budget +1, pilots +2, participants +3, reports +4); otherwise each app's own
+    ``HOST`` / ``PORT`` settings. Every ``<peer>_URL`` setting an app has (the gateway's upstreams,
+    the services' peers, the reports service's gateway base) is set to match, unless set already:
+    changing the ports is one setting.
+    """
+    where: dict[str, tuple[str, int]] = {}
+    for offset, spec in enumerate(ALL_APPS):
+        settings = spec.settings()
+        prefix = str(settings.model_config.get("env_prefix"))
+        port = settings.port if base_port is None else base_port + offset
+        if base_port is not None:
+            env[f"{prefix}PORT"] = str(port)
+        where[spec.name] = (settings.host, port)
+    for spec in ALL_APPS:
+        settings = spec.settings()
+        prefix = str(settings.model_config.get("env_prefix"))
+        for field in type(settings).model_fields:
+            peer = "gateway" if field == "gateway_base_url" else field.removesuffix("_url")
+            if (
+                field.endswith("_url") and peer in where and peer != spec.name
+            ) or field == "gateway_base_url":
+                host, port = where[peer]
+                env.setdefault(f"{prefix}{field.upper()}", f"http://{host}:{port}")
+    return where
+
+
+def _announce_when_ready(where: dict[str, tuple[str, int]]) -> None:
+    """Say where the docs are once every app answers ``/readyz`` (not before)."""
+    import httpx
+
+    pending = dict(where)
+    deadline = time.monotonic() + READY_WAIT_SECONDS
+    while pending and time.monotonic() < deadline:
+        for name, (host, port) in list(pending.items()):
+            try:
+                if httpx.get(f"http://{host}:{port}/readyz", timeout=2).status_code == 200:
+                    del pending[name]
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.5)
+    if pending:
+        say("hanke", f"not ready after {READY_WAIT_SECONDS:.0f} s: {', '.join(sorted(pending))}")
+        return
+    host, port = where["gateway"]
+    say("hanke", f"all apps ready. API docs: http://{host}:{port}/docs  (Ctrl-C stops everything)")
+
+
+def up(*, json_logs: bool = False, skip_setup: bool = False, base_port: int | None = None) -> int:
     """Prepare every database and run every app (``hanke serve``: as many workers as the app's
     ``WORKERS`` setting, by default one per CPU core) until Ctrl-C; returns the exit code."""
     if not skip_setup:
@@ -34,6 +89,10 @@ def up(*, json_logs: bool = False, skip_setup: bool = False) -> int:
             seed(spec)
 
     env = dict(os.environ)
+    if base_port is None and env.get(BASE_PORT_ENV):
+        base_port = int(env[BASE_PORT_ENV])
+    where = addresses(env, base_port)
+    os.environ.update(env)  # the settings read below (workers, prefixes) see the same ports
     procs: dict[str, subprocess.Popen[str]] = {}
     for spec in ALL_APPS:
         settings = spec.settings()
@@ -51,12 +110,9 @@ def up(*, json_logs: bool = False, skip_setup: bool = False) -> int:
         )
         procs[spec.name] = proc
         threading.Thread(target=_pump, args=(spec.name, proc.stdout), daemon=True).start()
-        say(
-            spec.name,
-            f"starting on http://{settings.host}:{settings.port} ({settings.resolved_workers()} workers)",
-        )
-    gw = ALL_APPS[0].settings()
-    say("hanke", f"API docs: http://{gw.host}:{gw.port}/docs  (Ctrl-C stops everything)")
+        host, port = where[spec.name]
+        say(spec.name, f"starting on http://{host}:{port} ({settings.resolved_workers()} workers)")
+    threading.Thread(target=_announce_when_ready, args=(where,), daemon=True).start()
 
     stopping = False
 

@@ -33,7 +33,11 @@ def _one(exc: BaseException) -> bool:
         import asyncpg
     except ImportError:  # pragma: no cover - asyncpg is a dependency of libs
         return False
-    return isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.InterfaceError)
+    # InternalClientError: "cannot switch to state ...; another operation is in progress" on a
+    # pooled connection the server dropped mid-statement
+    return isinstance(
+        exc, asyncpg.PostgresConnectionError | asyncpg.InterfaceError | asyncpg.InternalClientError
+    )
 
 
 def database_unavailable(exc: BaseException) -> bool:

@@ -50,16 +50,32 @@ def test_unknown_role_is_refused() -> None:
         main(["token", "--role", "emperor"])
 
 
+def _free_base(count: int = 5) -> int:
+    """A port with the next ``count - 1`` free too (for ``HANKE_BASE_PORT``)."""
+    for _ in range(50):
+        base = _free_port()
+        if base + count >= 65535:
+            continue
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no five consecutive free ports")
+
+
 def test_up_serves_every_app_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
-    ports = {name: _free_port() for name in ("GATEWAY", "BUDGET", "PILOTS", "PARTICIPANTS", "REPORTS")}
+    """One setting (HANKE_BASE_PORT) moves every app and tells each where the others are; the docs
+    are announced only when every app is ready."""
+    base = _free_base()
+    names = ("GATEWAY", "BUDGET", "PILOTS", "PARTICIPANTS", "REPORTS")
+    ports = {name: base + offset for offset, name in enumerate(names)}
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANKE_")}
-    for name, port in ports.items():
-        env[f"HANKE_{name}_PORT"] = str(port)
+    env["HANKE_BASE_PORT"] = str(base)
+    for name in names:
         env[f"HANKE_{name}_WORKERS"] = "1"  # one process per app keeps this test quick (see test_serve.py)
-    for name in ("BUDGET", "PILOTS", "PARTICIPANTS", "REPORTS"):
-        env[f"HANKE_GATEWAY_{name}_URL"] = f"http://127.0.0.1:{ports[name]}"
-    for name in ("BUDGET", "PILOTS", "PARTICIPANTS"):
-        env[f"HANKE_REPORTS_{name}_URL"] = f"http://127.0.0.1:{ports[name]}"
     for attempt in (1, 2):  # the second start reuses the data in var/
         proc = subprocess.Popen(
             [sys.executable, "-m", "hanke_cli.main", "up"],
@@ -84,6 +100,21 @@ def test_up_serves_every_app_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None
             assert not pending, f"not ready: {pending}"
             docs = httpx.get(f"http://127.0.0.1:{ports['GATEWAY']}/docs", timeout=5)
             assert docs.status_code == 200
+            # the services found each other on the moved ports: a view composed from all of them
+            token = subprocess.run(
+                [sys.executable, "-m", "hanke_cli.main", "token", "--role", "project_manager"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            view = httpx.get(
+                f"http://127.0.0.1:{ports['GATEWAY']}/api/v1/views/projects/S21894/situation",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=60,
+            )
+            assert view.status_code == 200 and view.json()["missing"] == [], view.text
+            time.sleep(1.0)  # the announcement is polled every half second
             proc.send_signal(signal.SIGINT)
             output, _ = proc.communicate(timeout=30)
         finally:
@@ -92,6 +123,10 @@ def test_up_serves_every_app_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None
                 proc.communicate()
         assert proc.returncode == 0, output
         assert "hanke       | stopped" in output
+        starting = [n for n, line in enumerate(output.splitlines()) if "starting on" in line]
+        ready = [n for n, line in enumerate(output.splitlines()) if "all apps ready. API docs:" in line]
+        assert len(starting) == 5 and len(ready) == 1 and ready[0] > max(starting), output
+        assert f"http://127.0.0.1:{base}/docs" in output
         for prefix in ("gateway     |", "budget      |", "pilots      |", "participants|", "reports     |"):
             assert prefix in output
         assert (tmp_path / "var" / "budget.db").exists()

@@ -36,6 +36,9 @@ FAULTS: dict[str, Exception] = {
     "shutting-down": sa.DBAPIError("SELECT 1", {}, _Shutdown("the database system is shutting down")),
     "broken-mid-statement": _internal_after_broken_connection(),
     "refused": ConnectionRefusedError(111, "Connection refused"),
+    "client-state": asyncpg.InternalClientError(
+        "cannot switch to state 12; another operation (2) is in progress"
+    ),
     "reset": ConnectionResetError(104, "Connection reset by peer"),
 }
 
