@@ -27,10 +27,11 @@ all of them; scrape-time gauges are computed by the worker that serves the scrap
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import os
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -151,6 +152,31 @@ def record_import(kind: str, *, accepted: int, rejected: int, committed: bool) -
     IMPORT_ROWS.labels(app, kind, "rejected").inc(rejected)
     outcome = "rejected" if rejected else ("committed" if committed else "dry_run")
     IMPORTS.labels(app, kind, outcome).inc()
+
+
+@contextlib.contextmanager
+def counted_import(kind: str, *, committed: bool) -> Iterator[Callable[[int], None]]:
+    """Count one import run around the code that does it: call the yielded function with the rows
+    accepted; a problem raised (the file rejected whole) counts its listed errors as rejected rows.
+
+        with counted_import("ledger", committed=not dry_run) as accepted:
+            report = await import_ledger(...)
+            accepted(report.rows)
+    """
+    rows = 0
+
+    def accepted(count: int) -> None:
+        nonlocal rows
+        rows = count
+
+    from hanke_libs.problems import ProblemError
+
+    try:
+        yield accepted
+    except ProblemError as exc:
+        record_import(kind, accepted=0, rejected=len(exc.errors or []) or 1, committed=False)
+        raise
+    record_import(kind, accepted=rows, rejected=0, committed=committed)
 
 
 # --- gauges computed when Prometheus scrapes ---------------------------------------------------

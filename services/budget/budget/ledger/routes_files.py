@@ -17,6 +17,7 @@ from budget.projects.routes import Code
 from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
 from hanke_libs.inputs import StrictDate
+from hanke_libs.metrics import counted_import
 from hanke_libs.personal import redact_rows
 from hanke_libs.problems import BadRequest
 from hanke_libs.tabular import FILE_RESPONSES, ExportFormat, Sheet, table_response
@@ -55,16 +56,18 @@ async def import_file(
     content = await file.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
         raise BadRequest("The file is larger than 50 MB.", slug="import-too-large")
-    report = await import_ledger(
-        session=session,
-        project_code=code,
-        content=content,
-        filename=file.filename,
-        implementer=implementer,
-        dry_run=dry_run,
-        actor=actor,
-        pilots=pilots,
-    )
+    with counted_import("ledger", committed=not dry_run) as accepted:
+        report = await import_ledger(
+            session=session,
+            project_code=code,
+            content=content,
+            filename=file.filename,
+            implementer=implementer,
+            dry_run=dry_run,
+            actor=actor,
+            pilots=pilots,
+        )
+        accepted(report.rows)
     return report.as_dict()
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from hanke_libs.db import SessionDep
+from hanke_libs.metrics import counted_import
 from hanke_libs.problems import InvalidParam, UnprocessableContent
 from participants.access import Manager
 from participants.hr_import import import_hr_org_units, import_hr_people
@@ -65,9 +66,16 @@ async def import_people(
     ] = False,
 ) -> dict[str, Any]:
     data = await _read(file)
-    report = await import_hr_people(
-        session=session, data=data, filename=file.filename or "", actor=principal, dry_run=dry_run, full=full
-    )
+    with counted_import("hr_people", committed=not dry_run) as accepted:
+        report = await import_hr_people(
+            session=session,
+            data=data,
+            filename=file.filename or "",
+            actor=principal,
+            dry_run=dry_run,
+            full=full,
+        )
+        accepted(report.rows)
     return report.summary()
 
 
@@ -85,7 +93,9 @@ async def import_org_units(
     dry_run: Annotated[bool, Query(description="Only report what would change")] = True,
 ) -> dict[str, Any]:
     data = await _read(file)
-    report = await import_hr_org_units(
-        session=session, data=data, filename=file.filename or "", actor=principal, dry_run=dry_run
-    )
+    with counted_import("hr_org_units", committed=not dry_run) as accepted:
+        report = await import_hr_org_units(
+            session=session, data=data, filename=file.filename or "", actor=principal, dry_run=dry_run
+        )
+        accepted(report.rows)
     return report.summary()
