@@ -16,6 +16,7 @@ import pytest
 from hanke_cli.main import main
 from hanke_libs.auth import TokenVerifier
 from hanke_libs.settings import AppSettings
+from tests.cli.readme import ROOT, curl_command
 
 
 def _free_port() -> int:
@@ -114,6 +115,18 @@ def test_up_serves_every_app_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None
                 timeout=60,
             )
             assert view.status_code == 200 and view.json()["missing"] == [], view.text
+            # the README's curl line, as written but for the moved port
+            curl = curl_command().replace("127.0.0.1:8000", f"127.0.0.1:{ports['GATEWAY']}")
+            listed = subprocess.run(
+                ["bash", "-c", curl.replace("curl ", "curl -sS --fail-with-body ", 1)],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert listed.returncode == 0, listed.stdout + listed.stderr
+            assert "S21894" in listed.stdout, listed.stdout
             time.sleep(1.0)  # the announcement is polled every half second
             proc.send_signal(signal.SIGINT)
             output, _ = proc.communicate(timeout=30)
