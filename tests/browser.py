@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-FLAGS = (
+BASE_FLAGS = (
     "--headless",
     "--no-sandbox",  # as root in a container
     "--disable-gpu",
@@ -29,6 +29,9 @@ FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+)
+FLAGS = (
+    *BASE_FLAGS,
     "--disable-default-apps",
     "--disable-extensions",
     "--mute-audio",
@@ -55,26 +58,33 @@ class PageLoad:
         ]
 
 
-def chromium() -> str:
-    """The Chromium binary, installed from Debian's packages if missing (as root)."""
-    for name in ("chromium", "chromium-browser", "google-chrome"):
+def debian_tool(binaries: tuple[str, ...], package: str) -> str:
+    """The first of ``binaries`` on the PATH, installing Debian's ``package`` with apt-get if none is
+    (as root); :class:`BrowserMissing` says why when that is impossible."""
+    for name in binaries:
         found = shutil.which(name)
         if found:
             return found
     apt = shutil.which("apt-get")
     if apt is None or os.geteuid() != 0:
         raise BrowserMissing(
-            "Chromium is not installed and cannot be (needs root and apt-get): apt-get install chromium"
+            f"{binaries[0]} is not installed and cannot be (needs root and apt-get): apt-get install {package}"
         )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for args in ([apt, "update"], [apt, "install", "-y", "--no-install-recommends", "chromium"]):
+    for args in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "--no-install-recommends", package]):
         result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=900, check=False)
         if result.returncode != 0:
-            raise BrowserMissing(f"installing Chromium failed ({' '.join(args)}): {result.stderr[-500:]}")
-    found = shutil.which("chromium")
-    if not found:
-        raise BrowserMissing("apt-get installed chromium but no chromium binary is on the PATH")
-    return found
+            raise BrowserMissing(f"installing {package} failed ({' '.join(args)}): {result.stderr[-500:]}")
+    for name in binaries:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise BrowserMissing(f"apt-get installed {package} but no {binaries[0]} binary is on the PATH")
+
+
+def chromium() -> str:
+    """The Chromium binary, installed from Debian's packages if missing (as root)."""
+    return debian_tool(("chromium", "chromium-browser", "google-chrome"), "chromium")
 
 
 def load_offline(url: str, *, budget_ms: int = 15000, timeout: float = 120) -> PageLoad:
