@@ -70,6 +70,14 @@ async def test_the_two_dates_differ_where_the_data_does(client: httpx.AsyncClien
     year_late = {r[0]: r for r in cells(late["budget-by-year"])}
     assert year_early["2021"][2] == "0,00\u00a0€" and year_late["2021"][2] != year_early["2021"][2]
     assert year_early["2020"][2] == year_late["2020"][2]
+    # pilots' stages on each day (the seeded histories), not today's
+    stages = lambda block: {r[0]: r[1] for r in cells(block["pilot-portfolio"])}  # noqa: E731
+    assert stages(early)["Suunniteltu"] == "2" and stages(early)["Käynnissä"] == "2"
+    assert (
+        stages(late)["Käynnissä"] == "3"
+        and stages(late)["Arvioitu"] == "1"
+        and stages(late)["Lopetettu"] == "1"
+    )
     assert len(cells(late["champions-over-time"])) > len(cells(early["champions-over-time"]))
     assert (
         cells(early["champions-over-time"])[-1][1] == "4" and cells(late["champions-over-time"])[-1][1] == "8"
