@@ -143,7 +143,8 @@ async def import_ledger(
     pilot_ids = {r.text("pilot") for r in rows if r.text("pilot")}
     pilot_problems = await check_pilots(pilots, project_code, pilot_ids) if pilot_ids else {}
     principal = actor if isinstance(actor, Principal) else None
-    project = await projects.get(session=session, principal=principal, code=project_code, lock=True)
+    project = await projects.get(session=session, principal=principal, code=project_code, lock="share")
+    await projects.serialise_imports(session=session, project=project)
     scope = implementer_scope(principal) if principal is not None else None
     default_impl = implementer or scope or project.lead_implementer
     ctx = await context(session=session, project=project)
@@ -269,7 +270,6 @@ async def write(
                     },
                 }
             )
-    await repository.touch_claims(session=session, claim_ids={old.claim_id for old, _ in to_change})
     for old, values in to_change:
         deltas.add(old, -1)
         changes = {k: [getattr(old, k), values[k]] for k in COMPARED if getattr(old, k) != values[k]}
@@ -286,8 +286,12 @@ async def write(
             {"action": "import_update", "entity_type": "cost_entry", "entity_id": old.id, "changes": changes}
         )
     await session.flush()
-    await summaries.apply(session, project.id, deltas)  # type: ignore[arg-type]
+    # Claims and the summary last, in that order (as an edit takes entry -> claim -> summary), so an
+    # import beside bookings and edits never waits in a cycle; the audit trail before the summary
+    # keeps the summary rows' locks short.
+    await repository.touch_claims(session=session, claim_ids={old.claim_id for old, _ in to_change})
     await audit.record_many(session, trail, actor=actor)
+    await summaries.apply(session, project.id, deltas)  # type: ignore[arg-type]
 
 
 async def export_rows(

@@ -106,8 +106,19 @@ async def for_export(
 async def voucher_entry(
     *, session: AsyncSession, project: Project, implementer: str, voucher: str
 ) -> int | None:
+    return await voucher_entry_of(
+        session=session,
+        project_id=project.id,
+        implementer=implementer,
+        voucher=voucher,
+    )
+
+
+async def voucher_entry_of(
+    *, session: AsyncSession, project_id: int | None, implementer: str, voucher: str
+) -> int | None:
     stmt = select(CostEntry.id).where(
-        CostEntry.project_id == project.id,
+        CostEntry.project_id == project_id,
         CostEntry.implementer == implementer,
         CostEntry.voucher_ref == voucher,
     )
@@ -133,7 +144,7 @@ async def claim_of(*, session: AsyncSession, entry: CostEntry, lock: bool = Fals
 async def existing_entries(
     *, session: AsyncSession, project: Project, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], CostEntry]:
-    """The entries already booked under the file's (implementer, voucher) keys.
+    """The entries already booked under the file's (implementer, voucher) keys, row-locked.
 
     On PostgreSQL the vouchers are joined as an array (``unnest``), so every probe uses the whole
     unique index whatever the planner's statistics say (an ``IN`` list on a freshly grown table was
@@ -163,7 +174,15 @@ async def existing_entries(
             ids += [r[0] for r in result]
     found: dict[tuple[str, str], CostEntry] = {}
     for i in range(0, len(ids), 500):
-        by_id = select(CostEntry).where(col(CostEntry.id).in_(ids[i : i + 500]))
+        # locked in id order: bookings and edits go on beside an import (ADR 0005), so what the
+        # import compares and changes must not move under it
+        by_id = (
+            select(CostEntry)
+            .where(col(CostEntry.id).in_(ids[i : i + 500]))
+            .order_by(col(CostEntry.id))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         for e in (await session.exec(by_id)).all():
             found[(e.implementer, e.voucher_ref)] = e
     return found

@@ -1,16 +1,20 @@
 """Booking, changing and deleting ledger entries.
 
-Every write takes the project's row lock first (:func:`budget.projects.repository.get` with
-``lock=True``), the same lock that submitting, approving and refreshing a payment claim and locking
-a period take: so of an edit and a submit sent at once exactly one wins, and a frozen claim always
-equals its rows (ADR 0004). A cost's ``pilot_id`` is checked with the pilots service before any
+Every write takes the project's row lock first in share mode (:func:`budget.projects.repository.get`
+with ``lock="share"``): bookings and edits of one project run side by side, while submitting,
+approving and refreshing a payment claim and locking a period take the same lock exclusively: so
+of an edit and a submit sent at once exactly one wins, and a frozen claim always equals its rows
+(ADR 0005). Two bookings of one voucher at once: the database's unique rule lets one in, the
+other is the same 409 ``duplicate-voucher`` as when it comes later. A cost's ``pilot_id`` is checked with the pilots service before any
 lock is taken.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import AsyncIterator, Mapping
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from budget.access import check_implementer
@@ -41,13 +45,39 @@ async def check_duplicate(
         session=session, project=project, implementer=implementer, voucher=voucher
     )
     if existing is not None and existing != own_id:
-        href = links.entry(project.code, existing)
-        raise Conflict(
-            f"Voucher {voucher!r} of {implementer} is already booked as entry {existing} ({href}).",
-            slug="duplicate-voucher",
-            existing_entry_id=existing,
-            existing_entry=href,
+        raise duplicate(voucher, implementer, existing, links.entry(project.code, existing))
+
+
+def duplicate(voucher: str, implementer: str, existing: int, href: str) -> Conflict:
+    return Conflict(
+        f"Voucher {voucher!r} of {implementer} is already booked as entry {existing} ({href}).",
+        slug="duplicate-voucher",
+        existing_entry_id=existing,
+        existing_entry=href,
+    )
+
+
+@contextlib.asynccontextmanager
+async def unique_voucher(
+    *, session: AsyncSession, project: Project, implementer: str, voucher: str, links: Links
+) -> AsyncIterator[None]:
+    """Turn the unique rule's refusal of a voucher booked at the same moment by another request
+    into the same 409 ``duplicate-voucher`` :func:`check_duplicate` answers (any other integrity
+    error is raised as it is)."""
+    project_id, code = project.id, project.code  # the rollback below expires the project
+    try:
+        yield
+    except IntegrityError:
+        await session.rollback()
+        existing = await repository.voucher_entry_of(
+            session=session,
+            project_id=project_id,
+            implementer=implementer,
+            voucher=voucher,
         )
+        if existing is None:
+            raise
+        raise duplicate(voucher, implementer, existing, links.entry(code, existing)) from None
 
 
 async def claim_lock(*, session: AsyncSession, entry: CostEntry) -> None:
@@ -78,7 +108,7 @@ async def create(
         raise UnprocessableContent("implementer is required.", slug="invalid-cost-entry")
     check_implementer(principal, implementer)
     await require_pilot(pilots, code, data.pilot_id)
-    project = await projects.get(session=session, principal=principal, code=code, lock=True)
+    project = await projects.get(session=session, principal=principal, code=code, lock="share")
     ctx = await context(session=session, project=project)
     values = data.model_dump(exclude={"category"}) | {
         "implementer": implementer,
@@ -94,7 +124,10 @@ async def create(
     values.pop("annual_gross_cost", None)
     entry = CostEntry(project_id=project.id, created_by=principal.actor, **values)  # type: ignore[arg-type]
     session.add(entry)
-    await session.flush()
+    async with unique_voucher(
+        session=session, project=project, implementer=implementer, voucher=data.voucher_ref, links=links
+    ):
+        await session.flush()
     deltas = summaries.Deltas()
     deltas.add(entry)
     await summaries.apply(session, project.id, deltas)  # type: ignore[arg-type]
@@ -124,7 +157,7 @@ async def update(
     changes = data.model_dump(exclude_unset=True)
     if changes.get("pilot_id") is not None:
         await require_pilot(pilots, code, changes["pilot_id"])
-    project = await projects.get(session=session, principal=principal, code=code, lock=True)
+    project = await projects.get(session=session, principal=principal, code=code, lock="share")
     entry = await repository.get(
         session=session, project=project, entry_id=entry_id, principal=principal, lock=True
     )
@@ -157,7 +190,14 @@ async def update(
         values["claim_id"] = None  # a draft claim keeps only entries of its period
     changed = {k: values[k] for k in repository.ENTRY_FIELDS if values[k] != before[k]}
     # The version is checked in the UPDATE itself (hanke_libs.etag), under the project lock.
-    await update_versioned(session, entry, expected=if_match, values=changed, label=label)
+    async with unique_voucher(
+        session=session,
+        project=project,
+        implementer=entry.implementer,
+        voucher=values["voucher_ref"],
+        links=links,
+    ):
+        await update_versioned(session, entry, expected=if_match, values=changed, label=label)
     await repository.touch_claims(session=session, claim_ids={before["claim_id"]})
     deltas.add(entry)
     await summaries.apply(session, project.id, deltas)  # type: ignore[arg-type]
@@ -175,7 +215,7 @@ async def update(
 async def delete(
     *, session: AsyncSession, principal: Principal, code: str, entry_id: int, if_match: IfMatch
 ) -> None:
-    project = await projects.get(session=session, principal=principal, code=code, lock=True)
+    project = await projects.get(session=session, principal=principal, code=code, lock="share")
     entry = await repository.get(
         session=session, project=project, entry_id=entry_id, principal=principal, lock=True
     )

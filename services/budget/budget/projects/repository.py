@@ -3,16 +3,19 @@
 ``get`` is how every concept of the service reaches a project: a finance caller reaches only
 projects its implementer takes part in (403 otherwise), everyone else with a role reaches all.
 ``lock=True`` takes the project's row lock (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
-write transaction already holds the database's write lock): every write that touches the ledger,
-claims, period locks or budget versions of a project takes it first, so those writes are
-serialised per project (ADR 0004).
+write transaction already holds the database's write lock): every write that freezes or governs
+what the ledger holds (claims, period locks, budget versions, the import mapping) takes it first,
+so those writes are serialised per project (ADR 0005). ``lock="share"`` (``FOR SHARE``) is what
+booking, changing and importing entries take: they run side by side, and none of them runs while
+a claim is submitted or a period locked. :func:`serialise_imports` keeps two imports of one
+project apart.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,13 +39,17 @@ def readable(principal: Principal) -> Any:
     return stmt
 
 
+Lock = bool | Literal["share"]
+IMPORT_LOCK_SPACE = 0x4C454447  # "LEDG": the advisory-lock key space of ledger imports
+
+
 async def get(
-    *, session: AsyncSession, principal: Principal | None, code: str, lock: bool = False
+    *, session: AsyncSession, principal: Principal | None, code: str, lock: Lock = False
 ) -> Project:
     """The project ``code`` as ``principal`` may reach it (None: a trusted caller such as the CLI)."""
     stmt = select(Project).where(Project.code == code)
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = stmt.with_for_update(read=lock == "share").execution_options(populate_existing=True)
     project = (await session.exec(stmt)).first()
     if project is None:
         raise not_found(code)
@@ -54,6 +61,17 @@ async def get(
             slug="not-an-implementer",
         )
     return project
+
+
+async def serialise_imports(*, session: AsyncSession, project: Project) -> None:
+    """Two imports of one project wait for each other (they change many entries, in file order);
+    bookings go on beside them. A transaction-scoped advisory lock on PostgreSQL; on SQLite the
+    write transaction already holds the database's write lock."""
+    conn = await session.connection()
+    if conn.dialect.name == "postgresql":
+        await conn.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :id)"), {"space": IMPORT_LOCK_SPACE, "id": project.id}
+        )
 
 
 async def page(*, session: AsyncSession, principal: Principal, offset: int, limit: int) -> list[Project]:
