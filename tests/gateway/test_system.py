@@ -3,64 +3,22 @@ migrations and seeded, on SQLite and PostgreSQL) behind the gateway."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 
-import httpx
 import pytest
 
-from gateway.config import Settings
-from gateway.main import create_app
-from hanke_libs.db import standalone_database
-from hanke_libs.testing import MigratedDatabase, bearer, running
+from hanke_libs.testing import MigratedDatabase
 from pilots.seed_data import pilot_id as pilot_id_of_sample
 from tests.conftest import service_database
-from tests.gateway.conftest import gateway_settings
-from tests.gateway.servers import ServerThread, free_port
 from tests.openapi_clients import documentation_problems, python_client_problems
+from tests.system import System, running_system
 
 budget_database = service_database("budget")
 pilots_database = service_database("pilots")
 participants_database = service_database("participants")
 reports_database = service_database("reports")
 SERVICES = ("budget", "pilots", "participants", "reports")
-
-
-@dataclass
-class System:
-    servers: dict[str, ServerThread]
-    settings: Settings
-    client: httpx.AsyncClient
-
-    def auth(self, *roles: str, **kw: Any) -> dict[str, str]:
-        return bearer(self.settings, *roles, **kw)
-
-
-async def _service(
-    name: str, database: MigratedDatabase, ports: dict[str, int], **settings: str
-) -> ServerThread:
-    url = database.fresh_url()
-    async with standalone_database(url) as db:
-        await importlib.import_module(f"{name}.seed").seed(db)
-    config = importlib.import_module(f"{name}.config")
-    # each service asks its peers for facts (ADR 0001): point it at the other real servers
-    peers = {
-        f"{other}_url": f"http://127.0.0.1:{port}"
-        for other, port in ports.items()
-        if other != name and f"{other}_url" in config.Settings.model_fields
-    }
-    app = importlib.import_module(f"{name}.main").create_app(
-        config.Settings(database_url=url, log_json=False, **{**peers, **settings})
-    )
-    server = ServerThread(app, port=ports[name]).start()
-    # The services share one process here: build each one's OpenAPI (pydantic schemas) before the
-    # next starts, since building schemas in several threads at once races inside pydantic.
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-        assert (await client.get("/openapi.json")).status_code == 200
-    return server
 
 
 @pytest.fixture
@@ -70,23 +28,15 @@ async def system(
     participants_database: MigratedDatabase,
     reports_database: MigratedDatabase,
 ) -> AsyncIterator[System]:
-    databases = {"budget": budget_database, "pilots": pilots_database, "participants": participants_database}
-    servers: dict[str, ServerThread] = {}
-    ports = {name: free_port() for name in SERVICES}
-    try:
-        for name in SERVICES[:3]:
-            servers[name] = await _service(name, databases[name], ports)
-        upstreams = {f"{n}_url": servers[n].url for n in SERVICES[:3]}
-        servers["reports"] = await _service("reports", reports_database, ports, **upstreams)
-        settings = gateway_settings(
-            {n: s.url for n, s in servers.items()}, upstream_timeout_seconds=30.0, view_deadline_seconds=30.0
-        )
-        async with running(create_app(settings)) as client:
-            yield System(servers, settings, client)
-    finally:
-        for server in servers.values():
-            if server.thread.is_alive():
-                server.stop()
+    databases = {
+        "budget": budget_database,
+        "pilots": pilots_database,
+        "participants": participants_database,
+        "reports": reports_database,
+    }
+    slow = {"upstream_timeout_seconds": 30.0, "view_deadline_seconds": 30.0}
+    async with running_system(databases, gateway_overrides=slow) as system:
+        yield system
 
 
 async def test_ready_and_one_openapi_for_all(system: System) -> None:
