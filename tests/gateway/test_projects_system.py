@@ -300,6 +300,13 @@ async def test_a_failing_later_step_leaves_no_project(system: System) -> None:
         for svc in ("budget", "pilots")
     ]
     assert codes == [404, 404]
+    # the portfolio answers without the reports service: its parts are null and listed as missing
+    view = ok(await s.client.get("/api/v1/views/portfolio", headers=pm))
+    assert [p["code"] for p in view["items"]] == [IDK, "S30002", "S30006"]
+    assert all(p["calendar"] is None and p["budget"] is not None for p in view["items"])
+    assert {(m["part"], m["service"]) for m in view["missing"]} == {
+        (f"{c}.reporting", "reports") for c in (IDK, "S30002", "S30006")
+    }
     # without a calendar the project needs no reports service
     plain = {k: v for k, v in new_project("S30004").items() if k != "reporting_calendar"}
     assert (await s.client.post("/api/v1/projects", json=plain, headers=pm)).status_code == 201

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from gateway.views.common import Fanout, ViewBase
 from hanke_libs.auth import Principal, Role, require_roles
 from hanke_libs.inputs import StrictDate
-from hanke_libs.problems import UpstreamProblem
+from hanke_libs.problems import ProblemError, UpstreamProblem
 
 router = APIRouter()
 # Who reads projects in the budget service, which lists them (docs/access/budget.md: GET /projects).
@@ -124,9 +124,15 @@ async def _all_projects(fan: Fanout) -> list[Item]:
         )
         if page is None:
             gone = fan.missing[-1]
+            if gone.status is not None and 400 <= gone.status < 500:
+                raise ProblemError(
+                    f"The budget service, which lists the projects, refused: {gone.reason}.",
+                    status=gone.status,
+                    service="budget",
+                )
             raise UpstreamProblem(
                 f"The budget service, which lists the projects, could not be asked ({gone.reason}).",
-                status=503 if (gone.status or 503) >= 500 else 502,
+                status=gone.status if gone.status in (502, 503, 504) else 502,
                 service="budget",
             )
         found.extend(page.get("items") or [])
