@@ -263,6 +263,11 @@ async def test_second_project_in_one_call_and_the_portfolio(system: System) -> N
 
 async def test_a_failing_later_step_leaves_no_project(system: System) -> None:
     s, pm = system, system.auth("project_manager")
+    # every project view: a project no service knows is a 404 problem
+    for path in ("situation", "interim-evaluation"):
+        r = await s.client.get(f"/api/v1/views/projects/NOPE/{path}", headers=pm)
+        assert r.status_code == 404, (path, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
     # step 3 refuses (a calendar ending before it starts): the budget and pilots steps are undone
     bad = new_project("S30002")
     bad["reporting_calendar"] = {**bad["reporting_calendar"], "calendar_end": f"{Y - 2}-12-31"}
@@ -317,11 +322,3 @@ async def test_a_failing_later_step_leaves_no_project(system: System) -> None:
     assert down.status_code == 503 and down.json()["service"] == "pilots", down.text
     assert "undone in budget" in down.json()["detail"]
     assert (await s.client.get("/api/v1/budget/projects/S30005", headers=pm)).status_code == 404
-
-
-async def test_every_project_view_is_404_for_an_unknown_project(system: System) -> None:
-    pm = system.auth("project_manager")
-    for path in ("situation", "interim-evaluation"):
-        r = await system.client.get(f"/api/v1/views/projects/NOPE/{path}", headers=pm)
-        assert r.status_code == 404, (path, r.text)
-        assert r.headers["content-type"].startswith("application/problem+json")
