@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from gateway import __version__, docs, proxy, views
+from gateway import __version__, docs, projects, proxy, views
 from gateway.config import SERVICES, Settings
 from gateway.openapi_merge import OpenApiCache
 from gateway.upstreams import Upstreams
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         on_shutdown=[_stop],
     )
     app.include_router(views.router)
+    app.include_router(projects.router)
 
     # /openapi.json: the gateway's own document merged with the services' (fetched asynchronously).
     base_openapi = app.openapi

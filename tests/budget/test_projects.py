@@ -120,3 +120,29 @@ async def test_cost_model_fixed_once_costs_exist(client: httpx.AsyncClient, auth
     assert (
         await client.patch(f"/projects/{idk}", json={"name": "x"}, headers=auth("finance"))
     ).status_code == 403
+
+
+async def test_an_empty_project_can_be_removed(client: httpx.AsyncClient, auth: Auth, idk: str) -> None:
+    pm = auth("project_manager", subject="hp")
+    assert (await client.post("/projects", json=NEW, headers=pm)).status_code == 201
+    assert (
+        await client.delete("/projects/S99001", headers=auth("finance", implementer=KUOPIO))
+    ).status_code == 403
+    assert (await client.delete("/projects/S99001", headers=pm)).status_code == 204
+    assert (await client.get("/projects/S99001", headers=pm)).status_code == 404
+    assert (await client.delete("/projects/S99001", headers=pm)).status_code == 404
+    # the code is free again: the funding plan and rules went with it
+    assert (await client.post("/projects", json=NEW, headers=pm)).status_code == 201
+    lines = [{"implementer": KUOPIO, "year": 2024, "category": "staff", "amount": "10.00"}]
+    v1 = await client.post(
+        "/projects/S99001/versions", json={"kind": "applied", "reason": "H", "lines": lines}, headers=pm
+    )
+    assert v1.status_code == 201
+    held = await client.delete("/projects/S99001", headers=pm)
+    assert held.status_code == 409 and held.json()["type"].endswith("/project-not-empty")
+    assert "1 budget versions" in held.json()["detail"]
+    assert (await client.get("/projects/S99001", headers=pm)).status_code == 200
+    seeded = await client.delete(f"/projects/{idk}", headers=auth("admin"))
+    assert seeded.status_code == 409 and (await client.get(f"/projects/{idk}", headers=pm)).status_code == 200
+    audit = (await client.get("/audit", params={"entity_type": "project"}, headers=auth("auditor"))).json()
+    assert any(a["action"] == "delete" and a["entity_id"] == "S99001" for a in audit["items"]), audit

@@ -62,9 +62,20 @@ async def test_admin_adds_sectors_and_projects(client: httpx.AsyncClient, auth: 
         "period_start": "2024-01-01",
         "period_end": "2026-12-31",
     }
-    assert (await client.post("/projects", json=project, headers=auth("project_manager"))).status_code == 403
-    made = await client.post("/projects", json=project, headers=auth("admin"))
+    # admins and project managers (who create projects in the budget service too; ADR 0010)
+    assert (await client.post("/projects", json=project, headers=auth("pilot_owner"))).status_code == 403
+    made = await client.post("/projects", json=project, headers=auth("project_manager"))
     assert made.status_code == 201 and made.headers["location"] == "/api/v1/pilots/projects/S30000"
+    # an empty project reference can be removed (not by a pilot owner); one with pilots cannot
+    assert (await client.delete("/projects/S30000", headers=auth("pilot_owner"))).status_code == 403
+    assert (await client.delete("/projects/S30000", headers=auth("project_manager"))).status_code == 204
+    assert (await client.get("/projects/S30000", headers=auth("admin"))).status_code == 404
+    assert (await client.delete("/projects/S30000", headers=auth("admin"))).status_code == 404
+    await create_pilot(client, auth("project_manager"), "Kept")
+    kept = await client.delete(f"/projects/{PROJECT}", headers=auth("admin"))
+    assert kept.status_code == 409 and kept.json()["type"].endswith("/project-not-empty")
+    assert "1 pilots" in kept.json()["detail"]
+    assert (await client.get(f"/projects/{PROJECT}", headers=auth("admin"))).status_code == 200
     # a sector valid only from 2026 does not fit a pilot of IDK (2020-2022)
     refused = await client.post(
         f"/projects/{PROJECT}/pilots", json={"title": "x", "sectors": [body["code"]]}, headers=auth("admin")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.views import me, pilots, projects
+from gateway.views import me, pilots, portfolio, projects
 
 router = APIRouter(prefix="/api/v1/views", tags=["views"])
 router.include_router(projects.router)
 router.include_router(pilots.router)
 router.include_router(me.router)
+router.include_router(portfolio.router)

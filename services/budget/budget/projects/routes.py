@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Response, status
 
 from budget.access import manage_plan, read_plan
 from budget.links import LinksDep
-from budget.projects import service
+from budget.projects import removal, service
 from budget.projects.schemas import BudgetProjectCreate, BudgetProjectPublic, BudgetProjectUpdate
 from hanke_libs.auth import Principal
 from hanke_libs.db import SessionDep
@@ -90,3 +90,17 @@ async def update_project(
     project = await service.update(session=session, principal=actor, code=code, data=data, if_match=if_match)
     set_etag(response, project.version)
     return await service.public(session=session, principal=actor, project=project, links=links)
+
+
+@router.delete(
+    "/projects/{code}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a project that holds no data yet",
+    description="Admin or project manager (who may create a project may remove it while it is empty). "
+    "Removes the project with its funding plan and governance rules; 409 `project-not-empty` once it has "
+    "a budget version, ledger entries, claims, decisions, period locks or account mappings. The gateway's "
+    "one-call create uses it to undo its first step (ADR 0010).",
+)
+async def delete_project(code: Code, session: SessionDep, actor: Manager) -> Response:
+    await removal.remove_empty(session=session, principal=actor, code=code)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

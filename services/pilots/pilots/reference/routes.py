@@ -46,12 +46,20 @@ async def read_project(code: CodePath, scope: ScopeDep) -> PilotProjectPublic:
     "/projects", status_code=201, response_model=PilotProjectPublic, summary="Add a project reference"
 )
 async def create_project(
-    body: ProjectCreate, scope: ScopeDep, _: Admin, response: Response
+    body: ProjectCreate, scope: ScopeDep, _: Manager, response: Response
 ) -> PilotProjectPublic:
-    """A new project pilots can belong to (admin). ``Location`` names it."""
+    """A new project pilots can belong to (admin, project manager: those who create a project in the
+    budget service; the gateway's ``POST /api/v1/projects`` does both). ``Location`` names it."""
     project = await service.create_project(scope, body)
     response.headers["Location"] = project.href
     return project
+
+
+@router.delete("/projects/{code}", status_code=204, summary="Remove a project reference with no pilots")
+async def delete_project(code: CodePath, scope: ScopeDep, _: Manager) -> Response:
+    """Admin, project manager. 409 ``project-not-empty`` once a pilot or establishment belongs to it."""
+    await service.delete_empty_project(scope, code)
+    return Response(status_code=204)
 
 
 @router.get("/sectors", response_model=Page[SectorPublic], summary="List the administrative sectors")

@@ -9,7 +9,7 @@ from sqlmodel import col, func, or_, select
 from hanke_libs.audit import diff
 from hanke_libs.links import public_url
 from hanke_libs.problems import Conflict, InvalidParam, NotFound, UnprocessableContent
-from pilots.models import IndicatorKind, Pilot, Project, Sector, audit
+from pilots.models import Establishment, IndicatorKind, Pilot, Project, Sector, audit
 from pilots.reference.schemas import (
     IndicatorKindPublic,
     PilotProjectPublic,
@@ -66,6 +66,35 @@ async def create_project(scope: Scope, body: ProjectCreate) -> PilotProjectPubli
         changes=body.model_dump(),
     )
     return await project_public(scope, project)
+
+
+async def delete_empty_project(scope: Scope, code: str) -> None:
+    """Remove a project reference no pilot or establishment belongs to (409 otherwise); the gateway's
+    one-call create uses it to undo its step here when a later one fails (ADR 0010)."""
+    project = await scope.session.get(Project, code)
+    if project is None:
+        raise NotFound(f"No project with code {code!r}.", slug="project-not-found")
+    held = []
+    for label, model in (("pilots", Pilot), ("establishments", Establishment)):
+        stmt = select(func.count()).select_from(model).where(model.project_code == code)  # type: ignore[attr-defined]
+        count = int((await scope.session.exec(stmt)).one())
+        if count:
+            held.append(f"{count} {label}")
+    if held:
+        raise Conflict(
+            f"Project {code} holds data ({', '.join(held)}): only a project with no pilots can be removed.",
+            slug="project-not-empty",
+        )
+    await scope.session.delete(project)
+    await scope.session.flush()
+    await audit.record(
+        scope.session,
+        actor=scope.principal,
+        action="delete",
+        entity_type="project",
+        entity_id=code,
+        changes={},
+    )
 
 
 def sector_public(scope: Scope, sector: Sector) -> SectorPublic:
