@@ -1,0 +1,148 @@
+"""Every link a caller of the gateway is handed resolves through the gateway (issue 13.4).
+
+On the seeded system behind the real gateway, configured with a public base URL and called with a
+foreign Host header: a bounded breadth-first crawl from every parameterless list of the merged
+OpenAPI (as admin and as project manager) and from the SCIM lists (as the HR sync client) follows
+every link in every JSON body and in ``Location``/``Link`` headers. Each must be on the gateway's
+public base (path-absolute or on the configured URL, never a service's own address nor the Host
+header) and answer 200.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import pytest
+
+from hanke_libs.testing import MigratedDatabase
+from tests.access import calls
+from tests.access.matrix import load
+from tests.access.world import PROJECT, World, build
+from tests.conftest import service_database
+from tests.gateway.linkcrawl import Crawl
+from tests.system import System, running_system
+
+links_budget_db = service_database("budget")
+links_pilots_db = service_database("pilots")
+links_participants_db = service_database("participants")
+links_reports_db = service_database("reports")
+PUBLIC = "https://idk.kuopio.example"
+FOREIGN_HOST = {"Host": "evil.example"}
+
+
+@pytest.fixture
+async def system(
+    links_budget_db: MigratedDatabase,
+    links_pilots_db: MigratedDatabase,
+    links_participants_db: MigratedDatabase,
+    links_reports_db: MigratedDatabase,
+) -> AsyncIterator[System]:
+    databases = {
+        "budget": links_budget_db,
+        "pilots": links_pilots_db,
+        "participants": links_participants_db,
+        "reports": links_reports_db,
+    }
+    async with running_system(
+        databases,
+        gateway_overrides={"public_base_url": PUBLIC, "upstream_timeout_seconds": 30.0},
+        service_overrides={"reports": {"gateway_base_url": PUBLIC}},
+    ) as system:
+        yield system
+
+
+async def crawl(world: World, role: str, start: list[str]) -> Crawl:
+    crawler = Crawl(world.system.client, {**world.headers(role, ["esr_sensitive"]), **FOREIGN_HOST}, PUBLIC)
+    await crawler.run(start)
+    return crawler
+
+
+def starts(world: World, openapi: dict[str, Any], role: str) -> list[str]:
+    """Every GET of the merged OpenAPI under /api/v1/ that ``role`` may call (docs/access), with
+    its path parameters filled with the world's objects (the matrix test's values)."""
+    tables = {app: load(app) for app in calls.PREFIX}
+    paths = []
+    for path, item in openapi.get("paths", {}).items():
+        operation = item.get("get")
+        if operation is None or not path.startswith("/api/v1/"):
+            continue
+        app = path.split("/")[3]
+        prefix = calls.PREFIX.get(app, "")
+        app = app if prefix else "gateway"
+        inner = path[len(prefix) :]
+        rule = tables[app].get(("GET", inner))
+        if rule is None or not rule.allows(role):
+            continue
+        url = prefix + inner
+        for name in calls.PARAM.findall(inner):
+            value = calls.value(world, name, inner, role)
+            url = url.replace("{" + name + "}", quote(value or "{}", safe="{}"))
+        query, unknown = calls.required_query(operation)
+        if unknown or "{" in url:
+            continue
+        paths.append(url + ("?" + urlencode(query) if query else ""))
+        if query.get("format") == "json" and offers_html(operation):  # the links in documents too
+            paths.append(url + "?" + urlencode({**query, "format": "html"}))
+    return sorted(paths)
+
+
+def offers_html(operation: dict[str, Any]) -> bool:
+    return any(p["name"] == "format" and "html" in str(p) for p in operation.get("parameters", []))
+
+
+async def test_every_link_resolves_through_the_gateway(system: System) -> None:
+    world = await build(system)
+    openapi = (await system.client.get("/openapi.json")).json()
+    for role in ("admin", "project_manager"):
+        start = starts(world, openapi, role)
+        assert len(start) >= 80, start  # every list and object read of every service
+        crawler = await crawl(world, role, start)
+        print(f"{role}: followed {len(crawler.followed)} links ({crawler.found} found)")
+        assert not crawler.broken, f"{role}: {crawler.report()}"
+        assert len(crawler.followed) > len(start) + 60  # links were found and followed, not only lists
+
+
+async def test_scim_links_resolve_through_the_gateway(system: System) -> None:
+    world = await build(system)
+    start = [
+        f"/scim/v2/{name}"
+        for name in ("Users", "Groups", "ServiceProviderConfig", "Schemas", "ResourceTypes")
+    ]
+    crawler = await crawl(world, "hr_sync", start)
+    assert not crawler.broken, crawler.report()
+    followed = [p for p in crawler.followed if p.startswith(("/scim/v2/Users/", "/scim/v2/Groups/"))]
+    assert len(followed) >= 2, crawler.followed  # meta.location of users and groups were followed
+
+
+async def test_created_resources_are_located_through_the_gateway(system: System) -> None:
+    world = await build(system)
+    c = system.client
+    pm = {**world.headers("project_manager"), **FOREIGN_HOST}
+    hr = {**world.headers("hr_sync"), **FOREIGN_HOST, "Content-Type": "application/scim+json"}
+    event = {
+        "project_code": PROJECT,
+        "kind": "coaching",
+        "title": "Linkit",
+        "date": "2021-03-02",
+        "hours": "1",
+    }
+    user = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": f"linkit.{world.marker}@kuopio.example",
+        "active": True,
+    }
+    created = [
+        await c.post("/api/v1/participants/coaching-events", json=event, headers=pm),
+        await c.post(
+            f"/api/v1/reports/projects/{PROJECT}/reports", json={"kind": "interim_evaluation"}, headers=pm
+        ),
+        await c.post("/scim/v2/Users", json=user, headers=hr),
+    ]
+    for response in created:
+        assert response.status_code == 201, response.text
+        location = response.headers["location"]
+        assert location.startswith(PUBLIC + "/") or location.startswith(("/api/v1/", "/scim/v2/")), location
+        crawler = await crawl(world, "admin" if "/scim/" not in location else "hr_sync", [location])
+        assert not crawler.broken, crawler.report()
