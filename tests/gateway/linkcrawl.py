@@ -18,7 +18,8 @@ from typing import Any
 
 import httpx
 
-LINK_KEYS = frozenset({"href", "next", "prev", "self", "location", "ledger", "link", "url", "$ref"})
+from hanke_libs import links
+
 GATEWAY_PATHS = ("/api/v1/", "/scim/v2/")
 _LINK_HEADER = re.compile(r"<([^>]*)>")
 _HTML_LINK = re.compile(r"""\b(?:href|src)=["']([^"']+)["']""")
@@ -26,7 +27,7 @@ _ID_SEGMENT = re.compile(r"\d|^[0-9a-f-]{16,}$|^[A-Za-z0-9_-]{20,}$")
 
 
 def is_link_key(key: str) -> bool:
-    return key in LINK_KEYS or key.endswith(("_url", "_link", "_href"))
+    return key == "$ref" or links.is_link_key(key)  # $ref: SCIM references
 
 
 def looks_like_link(value: str) -> bool:

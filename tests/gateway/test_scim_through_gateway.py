@@ -38,7 +38,7 @@ async def system(
         yield system
 
 
-def check(base_url: str, headers: dict[str, str]) -> list[tuple[str | None, str, str | None, Status]]:
+def check(base_url: str, headers: dict[str, str]) -> list[tuple[str | None, str | None, str | None, Status]]:
     with httpx2.Client(base_url=base_url, headers=headers, timeout=30) as http:
         results = check_server(SyncSCIMClient(http))
     return [(r.resource_type, r.title, r.reason, r.status) for r in results]
