@@ -15,8 +15,10 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
-from hanke_libs.testing import MigratedDatabase
+from hanke_libs.testing import MigratedDatabase, running
 from tests.access import calls
 from tests.access.matrix import load
 from tests.access.world import PROJECT, World, build
@@ -85,6 +87,8 @@ def starts(world: World, openapi: dict[str, Any], role: str) -> list[str]:
         paths.append(url + ("?" + urlencode(query) if query else ""))
         if query.get("format") == "json" and offers_html(operation):  # the links in documents too
             paths.append(url + "?" + urlencode({**query, "format": "html"}))
+        if any(p["name"] == "limit" for p in operation.get("parameters", [])):  # pages' next links
+            paths.append(url + "?" + urlencode({**query, "limit": "1"}))
     return sorted(paths)
 
 
@@ -101,6 +105,8 @@ async def test_every_link_resolves_through_the_gateway(system: System) -> None:
         crawler = await crawl(world, role, start)
         print(f"{role}: followed {len(crawler.followed)} links ({crawler.found} found)")
         assert not crawler.broken, f"{role}: {crawler.report()}"
+        pages = [p for p in crawler.followed if "limit=1&" in p and ("offset=" in p or "cursor=" in p)]
+        assert len(pages) >= 10, pages  # the lists' next links were followed
         assert len(crawler.followed) > len(start) + 60  # links were found and followed, not only lists
 
 
@@ -146,3 +152,40 @@ async def test_created_resources_are_located_through_the_gateway(system: System)
         assert location.startswith(PUBLIC + "/") or location.startswith(("/api/v1/", "/scim/v2/")), location
         crawler = await crawl(world, "admin" if "/scim/" not in location else "hr_sync", [location])
         assert not crawler.broken, crawler.report()
+
+
+async def test_the_crawl_reports_links_that_do_not_resolve() -> None:
+    """The crawler itself: a link to nowhere, a service's own address, the caller's Host header and
+    a service-relative path are each reported; good links (path-absolute or on the public base) are
+    followed, in bodies and in Link headers."""
+    app = FastAPI()
+
+    @app.get("/api/v1/x/items")
+    async def items() -> JSONResponse:
+        body = {
+            "items": [{"href": "/api/v1/x/items/1"}, {"href": f"{PUBLIC}/api/v1/x/items/2"}],
+            "missing_url": "/api/v1/x/nowhere",
+            "internal": "http://127.0.0.1:8001/projects",
+            "host_link": "http://evil.example/api/v1/x/items/1",
+            "self": "/items",
+        }
+        return JSONResponse(body, headers={"Link": '</api/v1/x/items/3>; rel="next"'})
+
+    @app.get("/api/v1/x/items/{n}")
+    async def item(n: int) -> dict[str, int]:
+        return {"n": n}
+
+    async with running(app) as client:
+        crawler = Crawl(client, {}, PUBLIC)
+        await crawler.run(["/api/v1/x/items"])
+    assert crawler.followed == {
+        "/api/v1/x/items": 200,
+        "/api/v1/x/items/1": 200,
+        "/api/v1/x/items/2": 200,
+        "/api/v1/x/nowhere": 404,
+        "/api/v1/x/items/3": 200,
+    }
+    broken = "\n".join(crawler.broken)
+    assert len(crawler.broken) == 4, broken
+    for bad in ("/api/v1/x/nowhere (from", "127.0.0.1:8001", "evil.example", "/items (at $.self"):
+        assert bad in broken
