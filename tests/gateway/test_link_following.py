@@ -18,7 +18,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from hanke_libs.testing import MigratedDatabase, running
+from hanke_libs.testing import running
 from tests.access import calls
 from tests.access.matrix import load
 from tests.access.world import PROJECT, World, build
@@ -26,27 +26,16 @@ from tests.conftest import service_database
 from tests.gateway.linkcrawl import Crawl
 from tests.system import System, running_system
 
-links_budget_db = service_database("budget")
-links_pilots_db = service_database("pilots")
-links_participants_db = service_database("participants")
-links_reports_db = service_database("reports")
+SERVICES = ("budget", "pilots", "participants", "reports")
+links_budget_db, links_pilots_db, links_participants_db, links_reports_db = map(service_database, SERVICES)
 PUBLIC = "https://idk.kuopio.example"
 FOREIGN_HOST = {"Host": "evil.example"}
 
 
 @pytest.fixture
-async def system(
-    links_budget_db: MigratedDatabase,
-    links_pilots_db: MigratedDatabase,
-    links_participants_db: MigratedDatabase,
-    links_reports_db: MigratedDatabase,
-) -> AsyncIterator[System]:
-    databases = {
-        "budget": links_budget_db,
-        "pilots": links_pilots_db,
-        "participants": links_participants_db,
-        "reports": links_reports_db,
-    }
+async def system(request: pytest.FixtureRequest, backend: str) -> AsyncIterator[System]:
+    # ``backend`` parametrises the test over the backends; each service's database is read by name.
+    databases = {name: request.getfixturevalue(f"links_{name}_db") for name in SERVICES}
     async with running_system(
         databases,
         gateway_overrides={"public_base_url": PUBLIC, "upstream_timeout_seconds": 30.0},

@@ -14,25 +14,20 @@ from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_tester import Status, check_server
 
 from gateway.main import create_app
-from hanke_libs.testing import MigratedDatabase
 from tests.conftest import service_database
 from tests.gateway.servers import ServerThread
 from tests.participants.test_scim_conformance import DEVIATIONS
 from tests.system import System, running_system
 
-scim_budget_db = service_database("budget")
-scim_pilots_db = service_database("pilots")
-scim_participants_db = service_database("participants")
+SERVICES = ("budget", "pilots", "participants")
+scim_budget_db, scim_pilots_db, scim_participants_db = map(service_database, SERVICES)
 PUBLIC = "https://idk.kuopio.example"
 
 
 @pytest.fixture
-async def system(
-    scim_budget_db: MigratedDatabase,
-    scim_pilots_db: MigratedDatabase,
-    scim_participants_db: MigratedDatabase,
-) -> AsyncIterator[System]:
-    databases = {"budget": scim_budget_db, "pilots": scim_pilots_db, "participants": scim_participants_db}
+async def system(request: pytest.FixtureRequest, backend: str) -> AsyncIterator[System]:
+    # ``backend`` parametrises the test over the backends; each service's database is read by name.
+    databases = {name: request.getfixturevalue(f"scim_{name}_db") for name in SERVICES}
     overrides = {"public_base_url": PUBLIC, "upstream_timeout_seconds": 30.0}
     async with running_system(databases, gateway_overrides=overrides) as system:
         yield system
