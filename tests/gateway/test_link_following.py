@@ -1,11 +1,14 @@
 """Every link a caller of the gateway is handed resolves through the gateway (issue 13.4).
 
-On the seeded system behind the real gateway, configured with a public base URL and called with a
-foreign Host header: a bounded breadth-first crawl from every parameterless list of the merged
-OpenAPI (as admin and as project manager) and from the SCIM lists (as the HR sync client) follows
-every link in every JSON body and in ``Location``/``Link`` headers. Each must be on the gateway's
-public base (path-absolute or on the configured URL, never a service's own address nor the Host
-header) and answer 200.
+On the seeded system (plus the access matrix's world of people, champions, costs, reports) behind
+the real gateway, configured with a public base URL and called with a foreign Host header: a bounded
+breadth-first crawl (at most 400 links, a few of each shape) as admin and as project manager starts
+from every GET under /api/v1/ the role may call (its path filled with the world's objects; HTML
+documents and ``limit=1`` pages too, so documents' and pages' ``next`` links are followed), and as
+the HR sync client from the SCIM lists. Every link in every JSON body or HTML document and in
+``Location``/``Content-Location``/``Link`` headers must be on the gateway's public base
+(path-absolute, or on the configured URL; never a service's own address nor the Host header) and
+answer 200.
 """
 
 from __future__ import annotations
