@@ -61,8 +61,10 @@ async def running_system(
     *,
     seeded: bool = True,
     gateway_overrides: Mapping[str, Any] | None = None,
+    service_overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> AsyncIterator[System]:
-    """Start every service in ``databases`` (fresh copies, seeded) and the gateway over them."""
+    """Start every service in ``databases`` (fresh copies, seeded) and the gateway over them;
+    ``service_overrides[name]`` are settings of service ``name``."""
     from gateway.main import create_app
     from tests.gateway.conftest import gateway_settings
 
@@ -77,7 +79,9 @@ async def running_system(
             if seeded:
                 await seed(name, db_url)
             peers = {peer: url for peer, url in urls.items() if peer != name}
-            app = importlib.import_module(f"{name}.main").create_app(service_settings(name, db_url, peers))
+            app = importlib.import_module(f"{name}.main").create_app(
+                service_settings(name, db_url, peers, **(service_overrides or {}).get(name, {}))
+            )
             servers[name] = ServerThread(app, port=ports[name]).start()
             # Build each OpenAPI document before the next app starts: building pydantic schemas in
             # several threads at once races inside pydantic.

@@ -2,6 +2,8 @@
 
 Offset paging (``limit``/``offset``) suits short lists; keyset cursors (``cursor``) suit large,
 append-heavy ones: the cursor is an opaque token holding the sort key of the last row returned.
+A page that is not the last has ``next``: the link to the next page with the same query, made by
+:func:`hanke_libs.links.public_url` (through the gateway, never from the Host header).
 
 Every bad paging input is a 4xx problem, never a 500: ``limit`` < 1, a negative or huge ``offset``
 or a cursor over 500 characters → 422; a cursor that is not ours (not base64 JSON, wrong shape or
@@ -27,11 +29,14 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import urlencode
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from hanke_libs.links import public_url
 from hanke_libs.problems import BadRequest
+from hanke_libs.settings import AppSettings
 
 T = TypeVar("T")
 
@@ -52,15 +57,30 @@ class Page(BaseModel, Generic[T]):
     total: int | None = Field(default=None, description="Number of matching items, where cheap to count")
     next_offset: int | None = None
     next_cursor: str | None = None
+    next: str | None = Field(
+        default=None, description="Link to the next page through the gateway; null on the last page"
+    )
 
 
 class PageParams(BaseModel):
     limit: int
     offset: int
     cursor: str | None
+    # The list's public link (hanke_libs.links) and its query, for the next page's link.
+    link: str | None = None
+    query: list[tuple[str, str]] = Field(default_factory=list)
+
+    def next_link(self, **position: str | int) -> str | None:
+        """The link to this list with ``position`` (``offset=...`` or ``cursor=...``) replacing
+        the current one; None when the list's link is not known."""
+        if self.link is None:
+            return None
+        kept = [(k, v) for k, v in self.query if k not in ("offset", "cursor")]
+        return self.link + "?" + urlencode([*kept, *((k, str(v)) for k, v in position.items())])
 
 
 def page_params(
+    request: Request,
     limit: Annotated[int, Query(ge=1, description=f"Items per page; values over {MAX_LIMIT} are clamped")] = (
         DEFAULT_LIMIT
     ),
@@ -69,7 +89,10 @@ def page_params(
         str | None, Query(max_length=MAX_CURSOR_LENGTH, description="Opaque keyset cursor")
     ] = None,
 ) -> PageParams:
-    return PageParams(limit=min(limit, MAX_LIMIT), offset=offset, cursor=cursor)
+    settings = getattr(request.app.state, "settings", None)
+    link = public_url(settings, request.url.path) if isinstance(settings, AppSettings) else None
+    query = list(request.query_params.multi_items())
+    return PageParams(limit=min(limit, MAX_LIMIT), offset=offset, cursor=cursor, link=link, query=query)
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
@@ -175,6 +198,7 @@ def offset_page(items: list[T], params: PageParams, total: int | None = None) ->
         offset=params.offset,
         total=total,
         next_offset=params.offset + params.limit if more else None,
+        next=params.next_link(offset=params.offset + params.limit) if more else None,
     )
 
 
@@ -182,8 +206,10 @@ def keyset_page(items: list[T], params: PageParams, key: Any) -> Page[T]:
     """A page from ``limit + 1`` rows fetched after the cursor; ``key(item)`` gives its sort key list."""
     more = len(items) > params.limit
     items = items[: params.limit]
+    cursor = encode_cursor(key(items[-1])) if more and items else None
     return Page[T](
         items=items,
         limit=params.limit,
-        next_cursor=encode_cursor(key(items[-1])) if more and items else None,
+        next_cursor=cursor,
+        next=params.next_link(cursor=cursor) if cursor else None,
     )

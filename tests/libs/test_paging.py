@@ -12,7 +12,8 @@ import pytest
 from hanke_libs.paging import CursorInt, PageParams, cursor_values, encode_cursor
 from hanke_libs.problems import BadRequest
 from hanke_libs.settings import AppSettings
-from hanke_libs.testing import bearer
+from hanke_libs.testing import bearer, running
+from tests.libs.conftest import make_app
 
 
 def _raw_cursor(text: str) -> str:
@@ -108,3 +109,39 @@ def test_typed_cursor_values() -> None:
     ]:
         with pytest.raises(BadRequest):
             cursor_values(bad, *fields)
+
+
+async def test_next_links_to_the_next_page_from_configuration(
+    client: httpx.AsyncClient, settings: AppSettings
+) -> None:
+    admin = bearer(settings, "admin")
+    for name in ("a", "b", "c"):
+        await client.post("/things", json={"name": name}, headers=admin)
+    gateway = "/api/v1/app"  # the gateway's prefix of the test app (AppSettings.service_name())
+    first = (
+        await client.get("/things", params={"limit": "2"}, headers={**admin, "Host": "evil.example"})
+    ).json()
+    assert [t["name"] for t in first["items"]] == ["a", "b"]
+    assert first["next"] == f"{gateway}/things?limit=2&offset=2"
+    last = (await client.get(first["next"].removeprefix(gateway), headers=admin)).json()
+    assert [t["name"] for t in last["items"]] == ["c"] and last["next"] is None
+
+    auditor = bearer(settings, "auditor")
+    seen: list[str] = []
+    url: str | None = f"{gateway}/audit?limit=2"
+    while url:
+        page = (await client.get(url.removeprefix(gateway), headers=auditor)).json()
+        seen += [e["entity_id"] for e in page["items"]]
+        assert page["next"] is None or page["next"].startswith(f"{gateway}/audit?limit=2&cursor=")
+        url = page["next"]
+    assert seen == ["a", "b", "c"]
+
+
+async def test_next_is_on_the_configured_public_base(settings: AppSettings) -> None:
+    configured = settings.model_copy(update={"public_base_url": "https://hanke.kuopio.example/api/v1/app"})
+    async with running(make_app(configured)) as client:
+        admin = bearer(configured, "admin")
+        for name in ("a", "b"):
+            await client.post("/things", json={"name": name}, headers=admin)
+        page = (await client.get("/things?limit=1", headers={**admin, "Host": "evil.example"})).json()
+    assert page["next"] == "https://hanke.kuopio.example/api/v1/app/things?limit=1&offset=1"

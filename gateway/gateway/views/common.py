@@ -19,6 +19,7 @@ from gateway.config import BY_NAME, UpstreamSpec
 from gateway.security import may_see_personal_data, strip_personal
 from gateway.upstreams import UpstreamError, Upstreams, UpstreamTimeout
 from hanke_libs.auth import Principal
+from hanke_libs.links import map_links
 from hanke_libs.observability import current_request_id
 from hanke_libs.problems import NotFound
 
@@ -164,28 +165,10 @@ class Fanout:
         return ", ".join(metrics)
 
 
-LINK_KEYS = frozenset({"ledger", "href", "link", "url", "self", "next", "prev", "location"})
-
-
 def public_links(value: Any, spec: UpstreamSpec) -> Any:
     """Links inside a service's JSON (``"ledger": "/projects/S21894/costs?..."``) as the caller
     reaches them through the gateway (``/api/v1/budget/projects/...``)."""
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if (
-                (key in LINK_KEYS or key.endswith(("_url", "_link", "_href")))
-                and isinstance(item, str)
-                and item.startswith("/")
-                and not item.startswith("//")
-            ):
-                out[key] = spec.public_path(item)
-            else:
-                out[key] = public_links(item, spec)
-        return out
-    if isinstance(value, list):
-        return [public_links(v, spec) for v in value]
-    return value
+    return map_links(value, spec.public_path)
 
 
 def _reason(status: int, body: bytes) -> str:

@@ -16,15 +16,9 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from hanke_libs.auth import Principal
+from hanke_libs.links import API_PREFIX, gateway_prefix, map_links
 from hanke_libs.peers import PeerClient, PeerUnavailable
 
-GATEWAY_PREFIX = {
-    "budget": "/api/v1/budget",
-    "pilots": "/api/v1/pilots",
-    "participants": "/api/v1/participants",
-    "reports": "/api/v1/reports",
-}
-LINK_KEYS = frozenset({"ledger", "href", "link", "url", "self", "next", "prev", "location"})
 # Identifiers of people: a report shows aggregates and titles, never who.
 PERSONAL_KEYS = frozenset(
     {"owner_id", "person_id", "person_ids", "author_id", "created_by", "submitted_by", "actor", "email"}
@@ -35,25 +29,17 @@ Progress = Callable[[str], None]
 def gateway_link(service: str, path: str, params: dict[str, str] | None = None) -> str:
     """The path-absolute link through the gateway to ``path`` of ``service``."""
     query = "?" + urlencode(params) if params else ""
-    return GATEWAY_PREFIX[service] + path + query
+    return gateway_prefix(service) + path + query
 
 
 def public_body(value: Any, service: str) -> Any:
     """``value`` with the service's own links as gateway links and personal identifiers dropped."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if key in PERSONAL_KEYS:
-                continue
-            is_link = key in LINK_KEYS or key.endswith(("_url", "_link", "_href"))
-            if is_link and isinstance(item, str) and item.startswith("/") and not item.startswith("/api/"):
-                out[key] = GATEWAY_PREFIX[service] + item
-            else:
-                out[key] = public_body(item, service)
-        return out
-    if isinstance(value, list):
-        return [public_body(v, service) for v in value]
-    return value
+    prefix = gateway_prefix(service)
+
+    def public(link: str) -> str:
+        return link if link.startswith(API_PREFIX + "/") else prefix + link
+
+    return map_links(value, public, PERSONAL_KEYS)
 
 
 def path_of(template: str, **values: Any) -> str:

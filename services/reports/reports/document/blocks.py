@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from hanke_libs.links import gateway_prefix
 from reports.document.i18n import Text
-from reports.upstream import GATEWAY_PREFIX
 
 Block = dict[str, Any]
 
@@ -27,7 +27,7 @@ def body(snapshot: dict[str, Any], source_id: str) -> Any:
 def link(service: str, path: str, **params: Any) -> str:
     """A path-absolute link through the gateway to rows that explain a figure."""
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return GATEWAY_PREFIX[service] + path + (f"?{query}" if query else "")
+    return gateway_prefix(service) + path + (f"?{query}" if query else "")
 
 
 def provenance(snapshot: dict[str, Any], source_id: str) -> dict[str, Any]:
