@@ -221,6 +221,8 @@ def audit_router(trail: AuditTrail) -> APIRouter:
         entity_id: Annotated[str | None, Query(max_length=120)] = None,
         actor: Annotated[str | None, Query(max_length=200)] = None,
     ) -> Page[AuditEntryPublic]:
+        """The service's audit trail, oldest first, a page at a time (keyset cursor): who changed
+        what and when, filtered by entity type, entity id or actor. Auditors and admins only."""
         after_id = cursor_after_id(page)
         rows = await trail.list(
             session,

@@ -228,7 +228,9 @@ class _Pattern:
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
 
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(
+        self, core_schema: Any, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
         schema = handler(core_schema)
         schema.setdefault("pattern", self.pattern)
         return schema

@@ -37,7 +37,7 @@ _TAG = r'(W/)?"[\x21\x23-\x7e\x80-\xff]*"'
 IF_MATCH_PATTERN = (
     rf"^[ \t]*(\*|[ \t,]*{_TAG}([ \t]*,[ \t,]*{_TAG})*[ \t,]*)[ \t]*$"  # as etag.parse_if_match
 )
-DECIMAL_PATTERN = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
+DECIMAL_PATTERN = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?\s*$"
 REQUIRED_IF_MATCH = "Required: without it 428"
 
 
@@ -46,8 +46,11 @@ def finish_document(document: dict[str, Any]) -> dict[str, Any]:
     for _path, _method, op in _operations(document):
         for parameter in op.get("parameters", []):
             if parameter.get("name") == "If-Match":
-                parameter["schema"] = {"type": "string", "pattern": IF_MATCH_PATTERN, "title": "If-Match"}
-                parameter["required"] = REQUIRED_IF_MATCH in str(parameter.get("description"))
+                required = REQUIRED_IF_MATCH in str(parameter.get("description"))
+                # an optional If-Match may be blank: that is read as no If-Match (etag._header_value)
+                pattern = IF_MATCH_PATTERN if required else r"^[ \t]*$|" + IF_MATCH_PATTERN
+                parameter["schema"] = {"type": "string", "pattern": pattern, "title": "If-Match"}
+                parameter["required"] = required
     _decimal_patterns(document.get("components", {}).get("schemas", {}))
     for _path, _method, op in _operations(document):
         for parameter in op.get("parameters", []):
