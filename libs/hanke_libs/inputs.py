@@ -67,6 +67,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "HTTP_URL_PATTERN",
     "INT32_MAX",
     "INT32_MIN",
     "INT64_MAX",
@@ -236,6 +237,9 @@ class _Pattern:
         return schema
 
 
+HTTP_URL_PATTERN = r"^https?://[^\s\x00-\x1f\x7f-\x9f\ufeff]+$"
+"""An http(s) URL without spaces or control characters, read alike by Python's ``re`` and by the
+ECMA regexes of a client (whose ``\\s`` differs: U+0085 is a space to Python only, U+FEFF to ECMA only)."""
 SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 MULTI_LINE_PATTERN = r"^(?:[^\x00-\x08\x0b-\x1f\x7f-\x9f]|\r\n)*$"
 SingleLineText = Annotated[

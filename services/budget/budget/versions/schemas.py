@@ -19,7 +19,7 @@ from budget.funding.schemas import (
     check_plan_parts,
 )
 from budget.schemas import BusinessId, Line, Money, MoneyIn, Strict, Text, VersionKind
-from hanke_libs.inputs import StrictDate
+from hanke_libs.inputs import HTTP_URL_PATTERN, StrictDate
 from hanke_libs.personal import PersonalField
 
 
@@ -97,7 +97,7 @@ class DecisionCreate(Strict):
     body: DecisionBody
     decided_on: StrictDate
     reference: Line = Field(min_length=1, max_length=200, description='e.g. "Kh § 81/2019"')
-    document_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://[^\s]+$")
+    document_url: str | None = Field(default=None, max_length=1000, pattern=HTTP_URL_PATTERN)
     outcome: DecisionOutcome = DecisionOutcome.approved
     note: Text | None = Field(default=None, max_length=2000)
     make_current: StrictBool = Field(
