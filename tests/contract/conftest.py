@@ -76,21 +76,17 @@ PEER_STUBS: dict[str, dict[str, Callable[[httpx.Request], httpx.Response]]] = {
 App = tuple[Any, dict[str, str]]
 
 
-@pytest.fixture
-def budget_app(contract_budget_db: MigratedDatabase) -> App:
-    return build_app("budget", contract_budget_db)
+def _app_fixture(service: str) -> object:
+    """A fixture: ``service``'s app on a fresh, seeded database and an admin's headers."""
+
+    @pytest.fixture
+    def fixture(request: pytest.FixtureRequest) -> App:
+        return build_app(service, request.getfixturevalue(f"contract_{service}_db"))
+
+    return fixture
 
 
-@pytest.fixture
-def pilots_app(contract_pilots_db: MigratedDatabase) -> App:
-    return build_app("pilots", contract_pilots_db)
-
-
-@pytest.fixture
-def participants_app(contract_participants_db: MigratedDatabase) -> App:
-    return build_app("participants", contract_participants_db)
-
-
-@pytest.fixture
-def reports_app(contract_reports_db: MigratedDatabase) -> App:
-    return build_app("reports", contract_reports_db)
+budget_app = _app_fixture("budget")
+pilots_app = _app_fixture("pilots")
+participants_app = _app_fixture("participants")
+reports_app = _app_fixture("reports")
