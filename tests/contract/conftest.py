@@ -76,17 +76,17 @@ PEER_STUBS: dict[str, dict[str, Callable[[httpx.Request], httpx.Response]]] = {
 App = tuple[Any, dict[str, str]]
 
 
-def _app_fixture(service: str) -> object:
-    """A fixture: ``service``'s app on a fresh, seeded database and an admin's headers."""
-
-    @pytest.fixture
-    def fixture(request: pytest.FixtureRequest) -> App:
-        return build_app(service, request.getfixturevalue(f"contract_{service}_db"))
-
-    return fixture
-
-
-budget_app = _app_fixture("budget")
-pilots_app = _app_fixture("pilots")
-participants_app = _app_fixture("participants")
-reports_app = _app_fixture("reports")
+@pytest.fixture
+def contract_databases(
+    contract_budget_db: MigratedDatabase,
+    contract_pilots_db: MigratedDatabase,
+    contract_participants_db: MigratedDatabase,
+    contract_reports_db: MigratedDatabase,
+) -> dict[str, MigratedDatabase]:
+    """Each service's migrated database on the current backend (built once a session)."""
+    return {
+        "budget": contract_budget_db,
+        "pilots": contract_pilots_db,
+        "participants": contract_participants_db,
+        "reports": contract_reports_db,
+    }

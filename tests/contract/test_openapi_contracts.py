@@ -11,13 +11,17 @@ Bounded by ``HANKE_CONTRACT_EXAMPLES`` (fuzzing cases per operation) and ``HANKE
 
 from __future__ import annotations
 
-from tests.contract.conftest import App
+from hanke_libs.testing import MigratedDatabase
+from tests.contract.conftest import App, build_app
 from tests.contract.engine import ALL_CHECKS, TESTING_PHASES, Report, config, run_engine
 
 # Every check runs on every case it applies to. One is enabled but cannot fire here:
 # object_level_authorization replays a read as each *other* configured identity (schemathesis' auth
 # peers); the run has one admin token, so it finds no peer. The route x role matrix (tests/access)
 # covers reads across identities instead.
+
+
+Databases = dict[str, MigratedDatabase]
 
 
 def check(app: App, minimum_operations: int) -> Report:
@@ -34,20 +38,20 @@ def check(app: App, minimum_operations: int) -> Report:
     return report
 
 
-def test_budget_contract(budget_app: App) -> None:
-    check(budget_app, 40)
+def test_budget_contract(contract_databases: Databases) -> None:
+    check(build_app("budget", contract_databases["budget"]), 40)
 
 
-def test_pilots_contract(pilots_app: App) -> None:
-    check(pilots_app, 45)
+def test_pilots_contract(contract_databases: Databases) -> None:
+    check(build_app("pilots", contract_databases["pilots"]), 45)
 
 
-def test_participants_contract(participants_app: App) -> None:
-    check(participants_app, 40)
+def test_participants_contract(contract_databases: Databases) -> None:
+    check(build_app("participants", contract_databases["participants"]), 40)
 
 
-def test_reports_contract(reports_app: App) -> None:
-    check(reports_app, 15)
+def test_reports_contract(contract_databases: Databases) -> None:
+    check(build_app("reports", contract_databases["reports"]), 15)
 
 
 def test_every_phase_and_every_check_schemathesis_has_is_on() -> None:
