@@ -10,7 +10,8 @@ generated client gets one class per schema:
   ``PilotsProjectPublic``), with every ``$ref`` rewritten; any title still shared afterwards is
   replaced by its (unique) key;
 - the services' bearer security schemes are one scheme, the gateway's own;
-- operation ids are unique (a clash gets a number);
+- operation ids are unique (a clash gets a number), and the services' response ``links``
+  (hanke_libs.openapi_links) follow their targets' new ids;
 - the SCIM endpoints, which the participants service describes by SCIM discovery only, are
   described by :mod:`gateway.scim_openapi` unless the participants document has them.
 
