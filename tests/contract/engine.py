@@ -76,13 +76,14 @@ class Report:
     failures: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     accepted: Counter[str] = field(default_factory=Counter)  # refusals of domain rules and UNSTATABLE
+    links: int = 0  # transitions the stateful phase could follow (declared links and inferred ones)
     seconds: float = 0.0
 
     def summary(self) -> str:
         per_phase = ", ".join(
             f"{p}: {len(self.operations[p])} operations, {self.cases[p]} cases" for p in TESTING_PHASES
         )
-        return f"{per_phase}; {self.seconds:.1f}s; phases {self.phases}"
+        return f"{per_phase}; {self.links} links to follow; {self.seconds:.1f}s; phases {self.phases}"
 
     def problems(self) -> str:
         return "\n\n".join([*self.errors, *self.failures])
@@ -130,7 +131,9 @@ def run_engine(
     started = time.monotonic()
     try:
         for event in from_schema(loaded).execute():
-            if isinstance(event, events.PhaseFinished):
+            if isinstance(event, events.PhaseStarted) and event.payload is not None:
+                report.links = event.payload.transitions_total
+            elif isinstance(event, events.PhaseFinished):
                 name = str(event.phase.name)
                 if name in TESTING_PHASES:
                     skipped = event.phase.skip_reason

@@ -33,6 +33,7 @@ def check(app: App, minimum_operations: int) -> Report:
         assert len(report.operations[phase]) >= minimum_operations, report.summary()
     assert report.phases.get("stateful") == "success", report.phases
     assert report.cases["stateful"] > 0 and len(report.operations["stateful"]) >= 3, report.summary()
+    assert report.links >= 3, report.summary()  # the declared links (hanke_libs.openapi_links)
     assert set(report.phases) == set(TESTING_PHASES), report.phases
     assert {name for name, n in report.checks.items() if n > 0} == set(ALL_CHECKS), report.checks
     return report
