@@ -10,9 +10,9 @@
   the summary FastAPI derives from the function name, "List Kinds"), duplicate operation ids,
   duplicate schema titles, more than one bearer security scheme.
 
-Each returns a list of human-readable problems; empty means the document is fine. To check the
-real merged document, fetch ``/openapi.json`` from a gateway over the real services (see
-``tests/gateway/test_system.py``) and assert all three lists are empty.
+Each returns a list of human-readable problems; empty means the document is fine.
+``tests/gateway/test_openapi_real_clients.py`` applies all three to the merged ``/openapi.json`` of
+the real system.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ generated client gets one class per schema:
   ``PilotsProjectPublic``), with every ``$ref`` rewritten; any title still shared afterwards is
   replaced by its (unique) key;
 - the services' bearer security schemes are one scheme, the gateway's own;
-- operation ids are unique (a clash gets a number);
+- operation ids are unique (a clash gets a number), and the services' response ``links``
+  (hanke_libs.openapi_links) follow their targets' new ids;
 - the SCIM endpoints, which the participants service describes by SCIM discovery only, are
   described by :mod:`gateway.scim_openapi` unless the participants document has them.
 
@@ -28,6 +29,7 @@ from typing import Any
 from gateway.config import BY_NAME, SERVICES, Settings
 from gateway.scim_openapi import scim_part
 from gateway.upstreams import UpstreamError, Upstreams
+from hanke_libs.openapi_links import rename_link_targets
 
 SKIPPED_PATHS = frozenset({"/livez", "/readyz", "/openapi.json", "/docs", "/redoc"})
 SKIPPED_TAGS = frozenset({"health"})
@@ -210,6 +212,8 @@ def merge(own: dict[str, Any], parts: dict[str, dict[str, Any]], missing: dict[s
         for tag in part.get("tags", []):
             if tag.get("name") not in SKIPPED_TAGS:
                 add_tag({**tag, "name": f"{svc}: {tag['name']}"})
+        new_ids: dict[str, str] = {}
+        service_paths: dict[str, Any] = {}
         for path, item in part.get("paths", {}).items():
             if path in SKIPPED_PATHS:
                 continue
@@ -220,11 +224,16 @@ def merge(own: dict[str, Any], parts: dict[str, dict[str, Any]], missing: dict[s
                     operation["tags"] = [f"{svc}: {t}" for t in operation.get("tags", [])] or [svc]
                     for name in operation["tags"]:
                         add_tag({"name": name})
-                    if "operationId" in operation:
-                        operation["operationId"] = f"{svc}_{operation['operationId']}"
+                    old_id = operation.get("operationId")
+                    if old_id:
+                        operation["operationId"] = f"{svc}_{old_id}"
                     add_operation(operation, schemes)
+                    if old_id:
+                        new_ids[old_id] = operation["operationId"]
                 new_item[method] = operation
-            paths[gateway_path(svc, path)] = new_item
+            service_paths[gateway_path(svc, path)] = new_item
+        rename_link_targets(service_paths, new_ids)
+        paths.update(service_paths)
     if "participants" in parts and not any(p.startswith("/scim/v2/") for p in paths):
         scim = scim_part()
         add_tag(scim["tags"][0])

@@ -4,7 +4,9 @@ Starlette answers a method it does not route with a 405 naming only the methods 
 whose path matched: ``OPTIONS /projects`` said ``Allow: POST`` although GET is served too. Here:
 
 - ``OPTIONS`` on any path some route serves → 204 with ``Allow`` listing every method of every route
-  matching that path, plus OPTIONS (a route that declares OPTIONS itself still answers it);
+  matching that path, plus OPTIONS (a route that declares OPTIONS itself still answers it); a route
+  with a fixed word where another has a parameter shadows it (``/people/pseudonymise-ended`` does
+  not offer ``GET /people/{person_id}``);
 - any other method no route serves there → 405 problem document with the same complete ``Allow``;
 - a path no route serves → 404 as before.
 
@@ -51,12 +53,37 @@ def allowed_methods(scope: Mapping[str, Any], routes: Iterable[Any]) -> list[str
     root = scope.get("root_path", "")
     if root and path.startswith(root):
         path = path[len(root) :]
-    found: set[str] = set()
+    matching: dict[str, set[str]] = {}
     for route in iter_route_contexts(list(routes)):
         template, methods = getattr(route, "path", None), getattr(route, "methods", None)
         if template and methods and _regex(template).match(path):
-            found.update(methods)
+            matching.setdefault(template, set()).update(methods)
+    found = {
+        method
+        for template, methods in matching.items()
+        if not any(_shadows(other, template) for other in matching)
+        for method in methods
+    }
     return _sorted(found | {"OPTIONS"}) if found else []
+
+
+def _shadows(literal: str, template: str) -> bool:
+    """Whether ``literal`` names a segment as a fixed word where ``template`` has a parameter, and
+    agrees with it elsewhere: ``/people/pseudonymise-ended`` shadows ``/people/{person_id}`` (the
+    word is an action, not a person id), so OPTIONS there does not offer the person's methods."""
+    ours, theirs = literal.split("/"), template.split("/")
+    if literal == template or len(ours) != len(theirs):
+        return False
+    fixed_here = False
+    for mine, other in zip(ours, theirs, strict=True):
+        if _is_param(mine) and not _is_param(other):
+            return False
+        fixed_here = fixed_here or (not _is_param(mine) and _is_param(other))
+    return fixed_here
+
+
+def _is_param(segment: str) -> bool:
+    return segment.startswith("{") and segment.endswith("}")
 
 
 @functools.lru_cache(maxsize=1024)

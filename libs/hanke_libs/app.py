@@ -24,6 +24,7 @@ from hanke_libs.db import Database
 from hanke_libs.fastread import close_read_pool, open_read_pool
 from hanke_libs.limits import RequestLimits, RequestLimitsMiddleware
 from hanke_libs.observability import RequestIdMiddleware, configure_logging
+from hanke_libs.openapi_links import finish_document
 from hanke_libs.peers import PeerClient
 from hanke_libs.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -66,6 +67,7 @@ def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
+        finish_document(schema)
         app.openapi_schema = schema
         return schema
 

@@ -33,6 +33,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hanke_libs.auth import Principal, Role, require_roles
 from hanke_libs.db import SessionDep, UtcDateTime
+from hanke_libs.inputs import SingleLineText
 from hanke_libs.observability import current_request_id
 from hanke_libs.paging import Page, PageDep, cursor_after_id, keyset_page
 
@@ -217,10 +218,12 @@ def audit_router(trail: AuditTrail) -> APIRouter:
         session: SessionDep,
         page: PageDep,
         _: Annotated[Principal, Depends(require_roles(Role.auditor, Role.admin))],
-        entity_type: Annotated[str | None, Query(max_length=80)] = None,
-        entity_id: Annotated[str | None, Query(max_length=120)] = None,
-        actor: Annotated[str | None, Query(max_length=200)] = None,
+        entity_type: Annotated[SingleLineText | None, Query(max_length=80)] = None,
+        entity_id: Annotated[SingleLineText | None, Query(max_length=120)] = None,
+        actor: Annotated[SingleLineText | None, Query(max_length=200)] = None,
     ) -> Page[AuditEntryPublic]:
+        """The service's audit trail, oldest first, a page at a time (keyset cursor): who changed
+        what and when, filtered by entity type, entity id or actor. Auditors and admins only."""
         after_id = cursor_after_id(page)
         rows = await trail.list(
             session,

@@ -67,6 +67,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "HTTP_URL_PATTERN",
     "INT32_MAX",
     "INT32_MIN",
     "INT64_MAX",
@@ -221,9 +222,33 @@ def _as_custom(check: Any, kind: str) -> Any:
     return validate
 
 
-SingleLineText = Annotated[str, AfterValidator(_as_custom(check_single_line, "single_line"))]
+class _Pattern:
+    """The JSON Schema ``pattern`` saying what a text check accepts (unless the field sets its own),
+    so a client or a generator knows the rule the validator applies."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: Any, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema.setdefault("pattern", self.pattern)
+        return schema
+
+
+HTTP_URL_PATTERN = r"^https?://[^\s\x00-\x1f\x7f-\x9f\ufeff]+$"
+"""An http(s) URL without spaces or control characters, read alike by Python's ``re`` and by the
+ECMA regexes of a client (whose ``\\s`` differs: U+0085 is a space to Python only, U+FEFF to ECMA only)."""
+SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+MULTI_LINE_PATTERN = r"^(?:[^\x00-\x08\x0b-\x1f\x7f-\x9f]|\r\n)*$"
+SingleLineText = Annotated[
+    str, AfterValidator(_as_custom(check_single_line, "single_line")), _Pattern(SINGLE_LINE_PATTERN)
+]
 """One line of text: no C0/C1 control characters, no DEL, no line breaks, no lone surrogates."""
-MultiLineText = Annotated[str, AfterValidator(_as_custom(check_multi_line, "multi_line"))]
+MultiLineText = Annotated[
+    str, AfterValidator(_as_custom(check_multi_line, "multi_line")), _Pattern(MULTI_LINE_PATTERN)
+]
 """Text with line breaks (``\\n``, ``\\r\\n``) and tabs, but no other control characters."""
 
 

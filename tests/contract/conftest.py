@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -18,6 +18,7 @@ from tests.conftest import service_database
 contract_budget_db = service_database("budget")
 contract_pilots_db = service_database("pilots")
 contract_participants_db = service_database("participants")
+contract_reports_db = service_database("reports")
 
 
 def build_app(service: str, database: MigratedDatabase) -> tuple[Any, dict[str, str]]:
@@ -59,36 +60,33 @@ def _participants_contract(request: httpx.Request) -> httpx.Response:
     return httpx.Response(404, json={"status": 404})
 
 
+def _knows_nothing(request: httpx.Request) -> httpx.Response:
+    """reports' upstreams with nothing in them: every fact a report asks for is a 404 it records."""
+    return httpx.Response(404, json={"status": 404, "detail": "stub: nothing here"})
+
+
 PEER_STUBS: dict[str, dict[str, Callable[[httpx.Request], httpx.Response]]] = {
     "participants": {"pilots": _pilots_contract},
     "pilots": {"participants": _participants_contract},
     "budget": {"pilots": _pilots_contract},
+    "reports": {name: _knows_nothing for name in ("budget", "pilots", "participants")},
 }
 
 
-def _schema(service: str, database: MigratedDatabase) -> Iterator[Any]:
-    import schemathesis
-    from schemathesis.python.asgi import shutdown_lifespans
-
-    app, headers = build_app(service, database)
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    schema.hanke_headers = headers  # type: ignore[attr-defined]
-    try:
-        yield schema
-    finally:
-        shutdown_lifespans()
+App = tuple[Any, dict[str, str]]
 
 
-@pytest.fixture(scope="session")
-def budget_schema(contract_budget_db: MigratedDatabase) -> Iterator[Any]:
-    yield from _schema("budget", contract_budget_db)
-
-
-@pytest.fixture(scope="session")
-def pilots_schema(contract_pilots_db: MigratedDatabase) -> Iterator[Any]:
-    yield from _schema("pilots", contract_pilots_db)
-
-
-@pytest.fixture(scope="session")
-def participants_schema(contract_participants_db: MigratedDatabase) -> Iterator[Any]:
-    yield from _schema("participants", contract_participants_db)
+@pytest.fixture
+def contract_databases(
+    contract_budget_db: MigratedDatabase,
+    contract_pilots_db: MigratedDatabase,
+    contract_participants_db: MigratedDatabase,
+    contract_reports_db: MigratedDatabase,
+) -> dict[str, MigratedDatabase]:
+    """Each service's migrated database on the current backend (built once a session)."""
+    return {
+        "budget": contract_budget_db,
+        "pilots": contract_pilots_db,
+        "participants": contract_participants_db,
+        "reports": contract_reports_db,
+    }

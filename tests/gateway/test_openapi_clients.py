@@ -3,7 +3,7 @@
 gateway owns (views, health, the SCIM description) has a written summary and description.
 
 The services' operations are checked here through the stub services only (their shapes are the
-services' own); tests/openapi_clients.py says how to apply the same checks to the real document.
+services' own); tests/gateway/test_openapi_real_clients.py checks the real system's document.
 """
 
 from __future__ import annotations

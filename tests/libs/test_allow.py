@@ -45,6 +45,10 @@ def make_app() -> FastAPI:
     async def remove(code: str) -> None:
         return None
 
+    @router.post("/projects/archive-ended")  # a fixed word where /projects/{code} has a parameter
+    async def archive() -> dict[str, str]:
+        return {}
+
     @router.options("/custom")
     async def custom_options() -> Response:
         return Response(status_code=200, headers={"Allow": "OPTIONS, GET", "X-Custom": "1"})
@@ -86,6 +90,13 @@ async def test_options_lists_every_method_of_the_path(api: httpx.AsyncClient) ->
     assert nested.status_code == 204 and nested.headers["allow"] == "GET, PUT, OPTIONS"
     health = await api.options("/livez")
     assert health.status_code == 204 and health.headers["allow"] == "GET, OPTIONS"
+
+
+async def test_a_fixed_word_shadows_the_parameter_route_it_also_matches(api: httpx.AsyncClient) -> None:
+    action = await api.options("/projects/archive-ended")
+    assert action.status_code == 204 and action.headers["allow"] == "POST, OPTIONS"
+    item = await api.options("/projects/S21894")  # the action does not leak into the item either
+    assert item.headers["allow"] == "GET, PATCH, DELETE, OPTIONS"
 
 
 async def test_options_needs_no_token_and_unknown_paths_stay_404(api: httpx.AsyncClient) -> None:

@@ -85,6 +85,9 @@ async def test_audit_keyset_cursor(client: httpx.AsyncClient, settings: AppSetti
     assert [e["entity_id"] for e in rest["items"]] == ["c"] and rest["next_cursor"] is None
     bad = await client.get("/audit?cursor=!!notacursor", headers=auditor)
     assert bad.status_code == 400 and bad.json()["type"].endswith("/invalid-cursor")
+    # a NUL in a filter (PostgreSQL refuses it in text) is the caller's 422, not a 500
+    nul = await client.get("/audit?actor=a%00b", headers=auditor)
+    assert nul.status_code == 422 and nul.json()["errors"][0]["name"] == "query.actor"
 
 
 async def test_request_id_is_echoed(client: httpx.AsyncClient) -> None:

@@ -41,7 +41,7 @@ async def create_project(
 @router.get(
     "/projects",
     response_model=Page[BudgetProjectPublic],
-    summary="List projects",
+    summary="The projects, a page at a time",
     description="Every project the caller may read (finance: the projects its implementer takes part in), "
     "by code.",
 )

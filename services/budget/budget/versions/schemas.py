@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from budget.funding.schemas import (
     CapIn,
@@ -19,7 +19,7 @@ from budget.funding.schemas import (
     check_plan_parts,
 )
 from budget.schemas import BusinessId, Line, Money, MoneyIn, Strict, Text, VersionKind
-from hanke_libs.inputs import StrictDate
+from hanke_libs.inputs import HTTP_URL_PATTERN, StrictDate
 from hanke_libs.personal import PersonalField
 
 
@@ -59,13 +59,13 @@ class PlanIn(Strict):
 class BudgetVersionCreate(Strict):
     kind: VersionKind
     reason: Text = Field(min_length=1, max_length=2000)
-    substantial: bool = Field(
+    substantial: StrictBool = Field(
         default=False,
         description="Declare the change substantial (it then needs the city board's decision) even if no "
         "rule fires; false never overrides a rule that fires",
     )
     note: Text | None = Field(default=None, max_length=2000)
-    make_current: bool = Field(
+    make_current: StrictBool = Field(
         default=True, description="Enter into force at once when no decision is needed (project manager)"
     )
     lines: list[BudgetLineIn] = Field(min_length=1, max_length=5000)
@@ -97,10 +97,10 @@ class DecisionCreate(Strict):
     body: DecisionBody
     decided_on: StrictDate
     reference: Line = Field(min_length=1, max_length=200, description='e.g. "Kh § 81/2019"')
-    document_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://[^\s]+$")
+    document_url: str | None = Field(default=None, max_length=1000, pattern=HTTP_URL_PATTERN)
     outcome: DecisionOutcome = DecisionOutcome.approved
     note: Text | None = Field(default=None, max_length=2000)
-    make_current: bool = Field(
+    make_current: StrictBool = Field(
         default=True, description="Enter into force once every decision the version needs is recorded"
     )
 
@@ -164,7 +164,7 @@ class BaselinePublic(BaseModel):
 
 class GovernanceRuleIn(Strict):
     code: str = Field(min_length=1, max_length=40)
-    enabled: bool = True
+    enabled: StrictBool = True
     decided_by: DecisionBody
     threshold_percent: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
     threshold_amount: MoneyIn | None = Field(default=None, ge=0)

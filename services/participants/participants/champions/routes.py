@@ -94,7 +94,7 @@ async def enrol_in_pilot(
 @router.get(
     "/champions",
     response_model=AsOfPage[ChampionPublic],
-    summary="List champions",
+    summary="The champions, a page at a time",
     description="Champions of every project or of one (admin, project_manager); with `as_of` only "
     "those enrolled by then and not ended before it. Every listed person's read is logged.",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from hanke_libs.inputs import StrictDate
 from participants.schemas import ProjectCode
@@ -50,9 +50,9 @@ class Snapshot(BaseModel):
 class SensitiveFlags(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    migrant_background: bool | None = None
-    disability: bool | None = None
-    other_disadvantage: bool | None = None
+    migrant_background: StrictBool | None = None
+    disability: StrictBool | None = None
+    other_disadvantage: StrictBool | None = None
 
 
 class ParticipationCreate(BaseModel):

@@ -26,7 +26,7 @@ router = APIRouter(tags=["people"])
 @router.get(
     "/people",
     response_model=Page[PersonPublic],
-    summary="List people",
+    summary="The people, a page at a time",
     description="People from HR (admin, project_manager), by family name; `q` matches an employee "
     "number exactly or a user name, display name or family name in part. Every listed person's read "
     "is written to the read log.",
@@ -64,7 +64,7 @@ async def person_reference(person_id: str, session: SessionDep, principal: Staff
 @router.get(
     "/org-units",
     response_model=Page[OrgUnitPublic],
-    summary="List org units",
+    summary="The organisation units, a page at a time",
     description="The org unit hierarchy from HR, by code. The manager's person id is personal data: "
     "steering sees it as null.",
 )

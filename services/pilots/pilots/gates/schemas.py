@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 from hanke_libs.inputs import NonNegativeInt32, StrictDate
 from hanke_libs.personal import PersonalField
@@ -44,7 +44,7 @@ class MoveRequest(BaseModel):
     reason: Reason | None = Field(
         default=None, description="Needed for a move back, a late entry and discontinuing before evaluation"
     )
-    late_entry: bool = Field(
+    late_entry: StrictBool = Field(
         default=False, description="Enter an existing pilot directly in a later stage (needs a reason)"
     )
     effective_on: StrictDate | None = Field(

@@ -121,7 +121,9 @@ async def create_measurement(
 
 
 @router.get(
-    "/pilots/{pilot_id}/measurements", response_model=Page[MeasurementPublic], summary="List measurements"
+    "/pilots/{pilot_id}/measurements",
+    response_model=Page[MeasurementPublic],
+    summary="A pilot's measurements, a page at a time",
 )
 async def list_measurements(
     pilot_id: PilotIdPath, scope: ScopeDep, page: PageDep, indicator_id: IndicatorIdQuery = None

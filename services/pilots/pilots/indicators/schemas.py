@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from hanke_libs.inputs import NonNegativeInt32, Nullable, PatchModel, StrictDate
 from hanke_libs.paging import Page
@@ -29,8 +29,8 @@ class IndicatorCreate(BaseModel):
     name: ShortText
     unit: Unit
     calculation: LongText | None = None
-    numeric: bool = True
-    survey_based: bool = False
+    numeric: StrictBool = True
+    survey_based: StrictBool = False
     direction: Direction = Direction.HIGHER
     baseline: Value | None = None
     target: Value | None = None
@@ -43,8 +43,8 @@ class IndicatorUpdate(PatchModel):
     name: ShortText | None = None
     unit: Unit | None = None
     calculation: Nullable[LongText] = None
-    numeric: bool | None = None
-    survey_based: bool | None = None
+    numeric: StrictBool | None = None
+    survey_based: StrictBool | None = None
     direction: Direction | None = None
     baseline: Nullable[Value] = None
     target: Nullable[Value] = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from hanke_libs.inputs import NonNegativeInt32, PatchModel, SingleLineText
 from hanke_libs.personal import PersonalField
@@ -28,8 +28,10 @@ class ReflectionQuestionCreate(BaseModel):
     gate: Stage = Field(description="The stage the gate leads into (planned ... established)")
     text_fi: QuestionText
     text_en: QuestionText
-    private: bool = Field(default=False, description="Answers shown only to the pilot team")
-    required: bool = Field(default=False, description="The gate needs an answer before the pilot enters it")
+    private: StrictBool = Field(default=False, description="Answers shown only to the pilot team")
+    required: StrictBool = Field(
+        default=False, description="The gate needs an answer before the pilot enters it"
+    )
     sort_order: Annotated[NonNegativeInt32, Field(le=10_000)] = 0
 
 
@@ -38,10 +40,10 @@ class ReflectionQuestionUpdate(PatchModel):
 
     text_fi: QuestionText | None = None
     text_en: QuestionText | None = None
-    private: bool | None = None
-    required: bool | None = None
+    private: StrictBool | None = None
+    required: StrictBool | None = None
     sort_order: Annotated[NonNegativeInt32, Field(le=10_000)] | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class ReflectionQuestionPublic(BaseModel):

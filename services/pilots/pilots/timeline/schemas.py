@@ -7,12 +7,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from hanke_libs.inputs import StrictDate
+from hanke_libs.inputs import HTTP_URL_PATTERN, StrictDate
 from hanke_libs.personal import PersonalField
 from pilots.types import LongText
 
 Link = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000, pattern=r"^https?://\S+$")
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000, pattern=HTTP_URL_PATTERN)
 ]
 
 

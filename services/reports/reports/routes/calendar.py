@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from hanke_libs.db import SessionDep
 from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, OptionalIfMatchDep, set_etag, stale_as_412
+from hanke_libs.inputs import Id
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_for
 from hanke_libs.problems import PreconditionRequired, UnprocessableContent
@@ -27,6 +28,8 @@ from reports.schemas.calendar import (
     ObligationPublic,
     ResponsibleChange,
 )
+
+ObligationId = Annotated[Id, Path(description="The obligation's id")]
 
 router = APIRouter(tags=["calendar"])
 HOW = (
@@ -68,6 +71,8 @@ def _public(calendar, statuses, day, settings: Settings) -> CalendarPublic:  # t
 async def read_calendar(
     code: Code, request: Request, session: SessionDep, principal: Reader, response: Response, date: Day = None
 ) -> CalendarPublic:
+    """The project's reporting calendar (its rules and every obligation with its status as of
+    `date`, default today); the ETag is sent back as If-Match to change the rules."""
     calendar, _rows, statuses = await _statuses(request, session, principal, code, date)
     set_etag(response, calendar.version)
     return _public(calendar, statuses, today(date), settings_of(request))
@@ -121,6 +126,8 @@ async def list_obligations(
     status: Annotated[Status | None, Query()] = None,
     kind: Annotated[Kind | None, Query()] = None,
 ) -> Page[ObligationPublic]:
+    """The project's reporting obligations, each with its due date, who is responsible and its
+    status (done, due soon, overdue) as of the day asked."""
     _c, _r, statuses = await _statuses(request, session, principal, code, date)
     items = [
         o for o in statuses if (status is None or o.status == status) and (kind is None or o.kind == kind)
@@ -136,6 +143,8 @@ async def list_obligations(
 async def reminders(
     code: Code, request: Request, session: SessionDep, principal: Reader, date: Day = None
 ) -> list[ObligationPublic]:
+    """The obligations that need attention as of the day asked: overdue ones first, then those due
+    soon; what the intranet shows."""
     _c, _r, statuses = await _statuses(request, session, principal, code, date)
     overdue = [o for o in statuses if o.status == Status.overdue]
     soon = [o for o in statuses if o.status == Status.due_soon]
@@ -143,7 +152,7 @@ async def reminders(
 
 
 async def _one(
-    request: Request, session: SessionDep, principal: Manager, obligation_id: int
+    request: Request, session: SessionDep, principal: Manager, obligation_id: ObligationId
 ) -> ObligationPublic:
     o = await service.obligation(session, obligation_id)
     calendar = await service.get(session, o.project_code)
@@ -158,7 +167,7 @@ async def _one(
     summary="Name who is responsible (If-Match)",
 )
 async def change_responsible(
-    obligation_id: int,
+    obligation_id: ObligationId,
     body: ResponsibleChange,
     request: Request,
     session: SessionDep,
@@ -166,6 +175,8 @@ async def change_responsible(
     response: Response,
     if_match: IfMatchDep,
 ) -> ObligationPublic:
+    """Name the person responsible for an obligation. Needs the obligation's ETag as If-Match (428
+    without, 412 when stale)."""
     o = await service.obligation(session, obligation_id)
     if_match.check(o.version, label=f"Obligation {obligation_id}")
     before = {"responsible_role": o.responsible_role, "responsible_person_id": o.responsible_person_id}
@@ -199,7 +210,7 @@ async def change_responsible(
     summary="Extend the due date, with a reason (If-Match)",
 )
 async def extend(
-    obligation_id: int,
+    obligation_id: ObligationId,
     body: ExtensionRequest,
     request: Request,
     session: SessionDep,
@@ -240,6 +251,8 @@ async def extend(
     responses={200: {"content": {ICS: {}}}},
 )
 async def calendar_ics(code: Code, session: SessionDep, _: Reader, lang: Lang = None) -> Response:
+    """The project's reporting calendar as an iCalendar (RFC 5545) file, one event per obligation,
+    for a caller with a bearer token."""
     calendar = await service.get(session, code)
     body = ics.feed(calendar, await service.obligations(session, code), lang=lang or "fi")
     return Response(

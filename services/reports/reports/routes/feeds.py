@@ -21,6 +21,8 @@ Token = Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9
     responses={200: {"content": {"text/calendar": {}}}},
 )
 async def feed(token: Token, session: SessionDep, lang: Lang = None) -> Response:
+    """The reporting calendar as iCalendar by the secret subscription URL a calendar client holds;
+    no bearer token."""
     calendar = await service.by_feed_token(session, token)
     body = ics.feed(calendar, await service.obligations(session, calendar.project_code), lang=lang or "fi")
     return Response(

@@ -60,6 +60,7 @@ async def scan(
 async def notifications(
     code: Code, session: SessionDep, _: OutboxReader, page: PageDep
 ) -> Page[NotificationPublic]:
+    """The project's outbox: the reminders enqueued for it and whether each has been sent."""
     rows = (
         await session.exec(
             select(Notification)

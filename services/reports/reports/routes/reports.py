@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from hanke_libs.auth import Principal, Role
 from hanke_libs.db import SessionDep
 from hanke_libs.etag import IF_MATCH_RESPONSES, OptionalIfMatchDep, set_etag, stale_as_412
-from hanke_libs.inputs import StrictDate
+from hanke_libs.inputs import Id, StrictDate
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.peers import PeerUnavailable
 from hanke_libs.personal import redact_for
@@ -45,7 +45,7 @@ from reports.schemas.reports import (
 )
 
 router = APIRouter(tags=["reports"])
-ReportId = Annotated[int, Path(ge=1)]
+ReportId = Annotated[Id, Path()]
 DOCUMENT: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {
@@ -97,6 +97,8 @@ async def public(session: SessionDep, report: Report, principal: Principal) -> R
 async def create_report(
     code: Code, body: ReportCreate, session: SessionDep, principal: Manager, response: Response
 ) -> ReportPublic:
+    """Start a report of the project (its kind and the day it is as of); answers 201 with the
+    report's Location and ETag."""
     report = await service.create(session, code=code, data=body, actor=principal)
     response.headers["Location"] = f"/reports/{report.id}"
     set_etag(response, report.version)
@@ -107,6 +109,7 @@ async def create_report(
 async def list_reports(
     code: Code, session: SessionDep, principal: Reader, page: PageDep
 ) -> Page[ReportPublic]:
+    """The project's reports, a page at a time."""
     rows = await service.list_for(session, code, offset=page.offset, limit=page.limit)
     return offset_page([await public(session, r, principal) for r in rows], page)
 
@@ -119,6 +122,8 @@ async def list_reports(
 async def read_report(
     report_id: ReportId, session: SessionDep, principal: Reader, response: Response
 ) -> ReportPublic:
+    """A report: what it covers, its narrative sections and its frozen versions; the ETag is sent
+    back as If-Match to change a section."""
     report = await service.get(session, report_id)
     set_etag(response, report.version)
     return await public(session, report, principal)
@@ -147,7 +152,7 @@ async def _may_narrate(request: Request, principal: Principal, key: str) -> None
 @router.put(
     "/reports/{report_id}/narrative/{key}",
     response_model=NarrativePublic,
-    responses=IF_MATCH_RESPONSES,
+    responses={**IF_MATCH_RESPONSES, 201: {"description": "A new section was written (no If-Match needed)"}},
     summary="Write a narrative section (If-Match to change one)",
 )
 async def put_narrative(
@@ -183,6 +188,8 @@ async def put_narrative(
 async def draft(
     report_id: ReportId, request: Request, principal: Reader, format: Format = None, lang: Lang = None
 ) -> Response:
+    """The report drafted now from the services' live data as of its day, with the narrative written
+    so far, as JSON, HTML, PDF or DOCX; nothing is stored."""
     async with request.app.state.db.read_session() as session:
         report = await service.get(session, report_id)
         fmt, language = wanted(request, report.kind, format, lang)
@@ -228,6 +235,8 @@ async def interim_evaluation(
     format: Format = None,
     lang: Lang = None,
 ) -> Response:
+    """The interim evaluation (väliarviointi) of the project drafted now from live data as of a day
+    (default: one year after its start); nothing is stored."""
     fmt, language = wanted(request, "interim_evaluation", format, lang)
     c = collector(request, principal)
     if as_of is None:

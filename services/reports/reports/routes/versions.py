@@ -67,6 +67,7 @@ async def freeze_version(
     summary="The report's frozen versions",
 )
 async def list_versions(report_id: ReportId, session: SessionDep, principal: Reader) -> list[VersionSummary]:
+    """The report's frozen, numbered versions."""
     await service.get(session, report_id)
     return [
         redact_for(principal, VersionSummary.model_validate(v, from_attributes=True))
@@ -87,6 +88,7 @@ async def compare(
     b: Annotated[int, Query(ge=1)],
     lang: Lang = None,
 ) -> VersionDiff:
+    """What differs between two frozen versions of the report."""
     va, vb = await freeze.get(session, report_id, a), await freeze.get(session, report_id, b)
     result = diff.compare(freeze.load(va), freeze.load(vb), lang or "fi")
     return VersionDiff(report_id=report_id, a=a, b=b, as_of={"a": va.as_of, "b": vb.as_of}, **result)
@@ -107,6 +109,8 @@ async def read_version(
     format: Format = None,
     lang: Lang = None,
 ) -> Response:
+    """One frozen version of the report, as JSON, HTML, PDF or DOCX (`format`, or the Accept
+    header), in Finnish or English."""
     report = await service.get(session, report_id)
     fmt, language = wanted(request, report.kind, format, lang)
     row = await freeze.get(session, report_id, number)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from hanke_libs.inputs import StrictDate
+from hanke_libs.inputs import Int32, StrictDate
 from hanke_libs.personal import PersonalField
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -30,8 +30,12 @@ class ReportCreate(BaseModel):
     kind: ReportKind
     title: Title | None = None
     as_of: StrictDate | None = Field(default=None, description="Default: from the linked obligation")
-    obligation_id: int | None = Field(default=None, ge=1, description="The calendar obligation it fulfils")
-    claim_number: int | None = Field(default=None, ge=1, description="The payment claim (claim cover only)")
+    obligation_id: Annotated[Int32, Field(ge=1)] | None = Field(
+        default=None, description="The calendar obligation it fulfils"
+    )
+    claim_number: Annotated[Int32, Field(ge=1)] | None = Field(
+        default=None, description="The payment claim (claim cover only)"
+    )
 
 
 class NarrativeIn(BaseModel):
