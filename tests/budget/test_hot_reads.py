@@ -19,13 +19,13 @@ from budget.config import Settings
 from budget.links import Links
 from budget.projects import hot, service
 from hanke_libs.auth import Principal
-from hanke_libs.db import Database, standalone_database
+from hanke_libs.db import Database
 from hanke_libs.etag import version_etag
-from hanke_libs.fastread import close_read_pool, open_read_pool
 from hanke_libs.problems import Forbidden, NotFound
 from tests.budget.conftest import KUOPIO, SAVONIA
 from tests.budget.test_governance import change, lines_of
 from tests.budget.test_projects import NEW
+from tests.conftest import read_pool_database
 
 Auth = Callable[..., dict[str, str]]
 OTHER = "1234567-8"
@@ -44,12 +44,8 @@ ROLES: list[Principal] = [
 
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Database]:
-    async with standalone_database(settings.resolved_database_url()) as database:
-        await open_read_pool(database, 2)
-        try:
-            yield database
-        finally:
-            await close_read_pool(database)
+    async with read_pool_database(settings.resolved_database_url()) as database:
+        yield database
 
 
 async def outcome(call: Any) -> tuple[str, Any]:
@@ -106,7 +102,7 @@ async def test_the_hot_read_equals_the_orm_path_for_every_role(
     assert (await both(db, settings, idk))[0][1][1]["current_version"] == 2
 
     assert (await client.post("/projects", json=NEW, headers=pm)).status_code == 201
-    fresh = await both(db, settings, NEW["code"])
+    fresh = await both(db, settings, str(NEW["code"]))
     assert fresh[0][1][1]["budget_in_force"] == {
         "number": None,
         "kind": None,

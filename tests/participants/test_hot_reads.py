@@ -12,13 +12,13 @@ import httpx
 import pytest
 
 from hanke_libs.auth import Principal
-from hanke_libs.db import Database, standalone_database
-from hanke_libs.fastread import close_read_pool, open_read_pool
+from hanke_libs.db import Database
 from hanke_libs.problems import Forbidden, NotFound
 from participants.champions import hot
 from participants.champions.repository import Champions
 from participants.champions.schemas import ChampionPublic
 from participants.config import Settings
+from tests.conftest import read_pool_database
 from tests.participants.conftest import OTHER_PILOT, PILOT
 from tests.participants.helpers import make_people
 
@@ -28,12 +28,8 @@ ROLES = ["admin", "project_manager", "steering", "pilot_owner", "champion", "aud
 
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Database]:
-    async with standalone_database(settings.resolved_database_url()) as database:
-        await open_read_pool(database, 2)
-        try:
-            yield database
-        finally:
-            await close_read_pool(database)
+    async with read_pool_database(settings.resolved_database_url()) as database:
+        yield database
 
 
 async def outcome(call: Any) -> tuple[str, Any]:

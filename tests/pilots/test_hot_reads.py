@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from hanke_libs.auth import Principal
-from hanke_libs.db import Database, standalone_database
-from hanke_libs.fastread import close_read_pool, open_read_pool
+from hanke_libs.db import Database
 from hanke_libs.peers import PeerClient
 from hanke_libs.problems import NotFound
 from pilots.config import Settings
@@ -21,6 +20,7 @@ from pilots.pilots import service
 from pilots.scope import Scope
 from pilots.seed import seed
 from pilots.types import Stage
+from tests.conftest import read_pool_database
 
 Auth = Callable[..., dict[str, str]]
 READERS = ["admin", "project_manager", "pilot_owner", "steering", "auditor"]
@@ -28,13 +28,8 @@ READERS = ["admin", "project_manager", "pilot_owner", "steering", "auditor"]
 
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Database]:
-    async with standalone_database(settings.resolved_database_url()) as database:
-        await seed(database)
-        await open_read_pool(database, 2)
-        try:
-            yield database
-        finally:
-            await close_read_pool(database)
+    async with read_pool_database(settings.resolved_database_url(), seed) as database:
+        yield database
 
 
 async def listed(db: Database, settings: Settings, role: str, hot: bool, code: str, **kw: Any) -> Any:
