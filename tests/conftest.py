@@ -75,3 +75,11 @@ async def read_pool_database(
             yield db
         finally:
             await close_read_pool(db)
+
+
+@pytest.fixture
+async def fast_db(settings: AppSettings) -> AsyncIterator[Database]:
+    """The test's database with its read pool open (see :func:`read_pool_database`); each test folder
+    defines ``settings``."""
+    async with read_pool_database(settings.resolved_database_url()) as db:
+        yield db

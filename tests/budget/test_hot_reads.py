@@ -9,11 +9,10 @@ compared.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
 from budget.config import Settings
 from budget.links import Links
@@ -25,7 +24,6 @@ from hanke_libs.problems import Forbidden, NotFound
 from tests.budget.conftest import KUOPIO, SAVONIA
 from tests.budget.test_governance import change, lines_of
 from tests.budget.test_projects import NEW
-from tests.conftest import read_pool_database
 
 Auth = Callable[..., dict[str, str]]
 OTHER = "1234567-8"
@@ -40,12 +38,6 @@ ROLES: list[Principal] = [
     Principal("fo", frozenset({"finance"}), implementer=OTHER),
     Principal("fn", frozenset({"finance"})),
 ]
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    async with read_pool_database(settings.resolved_database_url()) as database:
-        yield database
 
 
 async def outcome(call: Any) -> tuple[str, Any]:
@@ -77,8 +69,9 @@ async def both(db: Database, settings: Settings, code: str) -> list[tuple[str, A
 
 
 async def test_the_hot_read_equals_the_orm_path_for_every_role(
-    client: httpx.AsyncClient, auth: Auth, idk: str, db: Database, settings: Settings
+    client: httpx.AsyncClient, auth: Auth, idk: str, fast_db: Database, settings: Settings
 ) -> None:
+    db = fast_db
     seeded = await both(db, settings, idk)
     admin = seeded[0][1][1]
     assert admin["current_version"] == 2 and admin["budget_in_force"]["decision"]

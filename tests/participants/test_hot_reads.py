@@ -5,11 +5,10 @@ asyncpg path is the one compared."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
 from hanke_libs.auth import Principal
 from hanke_libs.db import Database
@@ -17,19 +16,11 @@ from hanke_libs.problems import Forbidden, NotFound
 from participants.champions import hot
 from participants.champions.repository import Champions
 from participants.champions.schemas import ChampionPublic
-from participants.config import Settings
-from tests.conftest import read_pool_database
 from tests.participants.conftest import OTHER_PILOT, PILOT
 from tests.participants.helpers import make_people
 
 Auth = Callable[..., dict[str, str]]
 ROLES = ["admin", "project_manager", "steering", "pilot_owner", "champion", "auditor", "finance"]
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    async with read_pool_database(settings.resolved_database_url()) as database:
-        yield database
 
 
 async def outcome(call: Any) -> tuple[str, Any]:
@@ -50,8 +41,9 @@ async def orm_view(db: Database, principal: Principal, champion_id: str) -> dict
 
 
 async def test_the_hot_read_equals_the_orm_path_for_every_role(
-    client: httpx.AsyncClient, auth: Auth, db: Database
+    client: httpx.AsyncClient, auth: Auth, fast_db: Database
 ) -> None:
+    db = fast_db
     people = await make_people(client, auth, {"KO-PO": 3})
     pm = auth("project_manager")
     ids = []

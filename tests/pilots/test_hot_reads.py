@@ -5,11 +5,10 @@ is the one compared."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
 from hanke_libs.auth import Principal
 from hanke_libs.db import Database
@@ -20,16 +19,9 @@ from pilots.pilots import service
 from pilots.scope import Scope
 from pilots.seed import seed
 from pilots.types import Stage
-from tests.conftest import read_pool_database
 
 Auth = Callable[..., dict[str, str]]
 READERS = ["admin", "project_manager", "pilot_owner", "steering", "auditor"]
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    async with read_pool_database(settings.resolved_database_url(), seed) as database:
-        yield database
 
 
 async def listed(db: Database, settings: Settings, role: str, hot: bool, code: str, **kw: Any) -> Any:
@@ -48,8 +40,10 @@ async def listed(db: Database, settings: Settings, role: str, hot: bool, code: s
 
 
 async def test_the_hot_list_equals_the_session_path(
-    client: httpx.AsyncClient, auth: Auth, db: Database, settings: Settings
+    client: httpx.AsyncClient, auth: Auth, fast_db: Database, settings: Settings
 ) -> None:
+    db = fast_db
+    await seed(db)
     seen = []
     filters = [
         {"stage": None, "owner_id": None, "offset": 0, "limit": 51},
