@@ -3,6 +3,8 @@
 Selected with ``BENCH_VARIANT`` and pointed at ``BENCH_DATABASE_URL`` (plain ``postgresql://`` URL):
 
 - ``raw``: a bare FastAPI endpoint on an asyncpg pool (the driver's limit);
+- ``raw-sql``: the same bare endpoint at ``/raw/{arg}`` running ``BENCH_RAW_SQL`` (a JSON string with
+  ``$1`` = ``arg``), for the hot reads of real services (``hot_reads.py``);
 - ``stack``: the services' real stack (hanke_libs app factory, request ids, problem handlers, bearer
   auth, ``SessionDep`` with an autocommit read session, a SQLModel table model, a response model);
 - ``stack-fast``: the same stack, with the read as a ``hanke_libs.fastread.FastQuery`` (a Core
@@ -12,6 +14,7 @@ Selected with ``BENCH_VARIANT`` and pointed at ``BENCH_DATABASE_URL`` (plain ``p
 """
 
 import contextlib
+import json
 import os
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -56,13 +59,21 @@ def raw_app() -> FastAPI:
 
     state: dict[str, Any] = {}
 
+    async def init(conn: Any) -> None:
+        await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state["pool"] = await asyncpg.create_pool(URL, min_size=5, max_size=10)
+        state["pool"] = await asyncpg.create_pool(URL, min_size=5, max_size=10, init=init)
         yield
         await state["pool"].close()
 
     app = FastAPI(lifespan=lifespan)
+    raw_sql = json.loads(os.environ.get("BENCH_RAW_SQL", '""'))
+
+    @app.get("/raw/{arg}")
+    async def get_raw(arg: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in await state["pool"].fetch(raw_sql, arg)]
 
     @app.get("/items/{item_id}")
     async def get_item(item_id: int) -> dict[str, Any]:
@@ -136,7 +147,7 @@ def sync_app() -> FastAPI:
 
 
 def create_app() -> FastAPI:
-    if VARIANT == "raw":
+    if VARIANT in ("raw", "raw-sql"):
         return raw_app()
     if VARIANT == "stack":
         return stack_app(transactional=False)

@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
+RUNNING: dict[str, int] = {}  # base URL -> pid of the app process serving it (see rss_mb)
 DEFAULT_PG = os.environ.get("HANKE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -49,15 +50,27 @@ def app_process(factory: str, port: int, env: dict[str, str], app_dir: Path | No
         cmd += ["--app-dir", str(app_dir)]
     proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
+    RUNNING[base] = proc.pid
     try:
         wait_ready(base + "/livez", proc)
         yield base
     finally:
+        RUNNING.pop(base, None)
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident set size of process ``pid`` in MB (VmRSS from /proc), None if unreadable."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+    return int(match.group(1)) / 1024 if match else None
 
 
 def wait_ready(url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30) -> None:

@@ -3,7 +3,7 @@
 The budget service runs on a fresh PostgreSQL database built by its migrations and seeded, with
 ``--entries`` ledger entries posted through its API, once with each worker count in turn
 (``--workers 1 2``); wrk drives two reads at a time: one ledger entry (the fast path straight to
-asyncpg) and the project (through the ORM). Each count runs ``--rounds`` times and keeps its best
+asyncpg) and the project (its hot read, two FastQuery statements, ADR 0011). Each count runs ``--rounds`` times and keeps its best
 round. Prints requests/s, p50/p99, the serving processes' CPU time per request (from /proc) and the
 ratio to one worker. On a two-core machine wrk and PostgreSQL take a share of the same cores, so two
 workers cannot reach 2x here; the CPU per request shows that a second worker costs nothing extra.
@@ -106,7 +106,7 @@ def main() -> None:
         entry_id = prepare(url, args.entries, token)
         paths = {
             "entry (fast path)": f"/projects/S21894/costs/{entry_id}",
-            "project (ORM)": "/projects/S21894",
+            "project (hot read)": "/projects/S21894",
         }
         best: dict[tuple[str, int], tuple[float, float, float, int, float]] = {}
         for _ in range(args.rounds):

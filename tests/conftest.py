@@ -7,12 +7,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hanke_libs.db import Database, standalone_database
+from hanke_libs.fastread import close_read_pool, open_read_pool
 from hanke_libs.settings import AppSettings
 from hanke_libs.testing import MigratedDatabase, backends, bearer
 
@@ -56,3 +59,27 @@ def service_database(service: str) -> object:
             database.close()
 
     return fixture
+
+
+@contextlib.asynccontextmanager
+async def read_pool_database(
+    url: str, seed: Callable[[Database], Awaitable[Any]] | None = None
+) -> AsyncIterator[Database]:
+    """A :class:`Database` on ``url`` with its read pool open (on PostgreSQL: the asyncpg path of
+    ``hanke_libs.fastread``, as in a running app), seeded first by ``seed`` if given."""
+    async with standalone_database(url) as db:
+        if seed is not None:
+            await seed(db)
+        await open_read_pool(db, 2)
+        try:
+            yield db
+        finally:
+            await close_read_pool(db)
+
+
+@pytest.fixture
+async def fast_db(settings: AppSettings) -> AsyncIterator[Database]:
+    """The test's database with its read pool open (see :func:`read_pool_database`); each test folder
+    defines ``settings``."""
+    async with read_pool_database(settings.resolved_database_url()) as db:
+        yield db

@@ -91,10 +91,18 @@ class FastQuery:
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
         self._pg: tuple[str, list[str], list[str], list[Processor]] | None = None
+        self._fixed: dict[str, Any] = {}
 
     def _compiled_pg(self) -> tuple[str, list[str], list[str], list[Processor]]:
         if self._pg is None:
             compiled = self.statement.compile(dialect=_PG_DIALECT)
+            # Values the statement carries itself (``col == "approved"``, ``literal(0)``): sent as
+            # compiled, so only the named ``bindparam``s come from the caller.
+            self._fixed = {
+                name: bind.effective_value
+                for name, bind in compiled.binds.items()
+                if not bind.required and name in (compiled.positiontup or [])
+            }
             names = [str(c.key) for c in self.statement.selected_columns]
             # SQLAlchemy's own result processors for this dialect (decorated types included).
             processors: list[Processor] = [
@@ -114,7 +122,7 @@ class FastQuery:
                 return [dict(row._mapping) for row in result]
         sql, order, names, processors = self._compiled_pg()
         async with _unavailable_as_problem():
-            records = await pool.fetch(sql, *[params[n] for n in order])
+            records = await pool.fetch(sql, *self._args(order, params))
         return [self._row(record, names, processors) for record in records]
 
     async def first(self, db: Database, **params: Any) -> dict[str, Any] | None:
@@ -125,8 +133,12 @@ class FastQuery:
                 return dict(row._mapping) if row is not None else None
         sql, order, names, processors = self._compiled_pg()
         async with _unavailable_as_problem():
-            record = await pool.fetchrow(sql, *[params[n] for n in order])
+            record = await pool.fetchrow(sql, *self._args(order, params))
         return self._row(record, names, processors) if record is not None else None
+
+    def _args(self, order: list[str], params: dict[str, Any]) -> list[Any]:
+        fixed = self._fixed
+        return [params[n] if n in params or n not in fixed else fixed[n] for n in order]
 
     @staticmethod
     def _row(record: Any, names: list[str], processors: list[Processor]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hanke_libs.auth import CurrentPrincipal, Principal, Role
-from hanke_libs.db import SessionDep
+from hanke_libs.db import Database, SessionDep
 from hanke_libs.peers import PeerClient, peer
 from hanke_libs.problems import Forbidden
 from pilots.config import Settings
@@ -59,6 +59,9 @@ class Scope:
     settings: Settings
     participants: PeerClient
     champion_of: frozenset[str]
+    # The service's database, for the hot reads on its read pool (pilots.pilots.hot); None: the
+    # session path only.
+    db: Database | None = None
 
     @property
     def person_id(self) -> str:
@@ -158,6 +161,7 @@ async def scope_dependency(request: Request, session: SessionDep, principal: Cur
         settings=request.app.state.settings,
         participants=client,
         champion_of=champion_of,
+        db=request.app.state.db,
     )
 
 

@@ -29,6 +29,14 @@ def not_found(code: str) -> NotFound:
     return NotFound(f"No project with the code {code!r}.", slug="project-not-found")
 
 
+def not_an_implementer(scope: str, code: str) -> Forbidden:
+    return Forbidden(
+        f"Finance of {scope} reaches only the projects its organisation implements; {scope} is not "
+        f"an implementer of project {code}.",
+        slug="not-an-implementer",
+    )
+
+
 def readable(principal: Principal) -> Any:
     """A select of the projects ``principal`` may read."""
     stmt = select(Project)
@@ -55,11 +63,7 @@ async def get(
         raise not_found(code)
     scope = implementer_scope(principal, aggregates=True) if principal is not None else None
     if scope is not None and scope not in await implementer_ids(session=session, project=project):
-        raise Forbidden(
-            f"Finance of {scope} reaches only the projects its organisation implements; {scope} is not "
-            f"an implementer of project {code}.",
-            slug="not-an-implementer",
-        )
+        raise not_an_implementer(scope, code)
     return project
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -127,32 +129,38 @@ async def public(
     version, row = await versions.in_force_on(session=session, project=project, on=None)
     decision = await versions.resting_on(session=session, version=version, row=row)
     plan = await project_plan(session=session, project=project)
-    scope = implementer_scope(principal)
+    in_use = BudgetInUse(
+        number=version.number if version else None,
+        kind=version.kind if version else None,
+        effective_from=row.effective_from.isoformat() if row else None,
+        decision=decision.reference if decision else None,
+    )
+    values = {k: getattr(project, k) for k in PUBLIC_COLUMNS}
+    return to_public(values, in_use, plan, principal, links)
+
+
+PUBLIC_COLUMNS = (
+    "code name funder programme period_start period_end lead_implementer cost_model version".split()
+)
+
+
+def to_public(
+    values: Mapping[str, Any], in_use: BudgetInUse, plan: Plan, principal: Principal, links: Links
+) -> BudgetProjectPublic:
+    """The API form of a project from its column values, the version in force and the plan (the ORM
+    path above and the hot read, :mod:`budget.projects.hot`)."""
     return BudgetProjectPublic(
-        code=project.code,
-        name=project.name,
-        funder=project.funder,
-        programme=project.programme,
-        period_start=project.period_start,
-        period_end=project.period_end,
-        lead_implementer=project.lead_implementer,
-        cost_model=project.cost_model,
-        current_version=version.number if version else None,
-        budget_in_force=BudgetInUse(
-            number=version.number if version else None,
-            kind=version.kind if version else None,
-            effective_from=row.effective_from.isoformat() if row else None,
-            decision=decision.reference if decision else None,
-        ),
+        **{k: values[k] for k in PUBLIC_COLUMNS},
+        current_version=in_use.number,
+        budget_in_force=in_use,
         implementers=plan.implementers_public(),
         funding_sources=plan.sources_public(),
-        own_funding_caps=plan.caps_public(scope),
+        own_funding_caps=plan.caps_public(implementer_scope(principal)),
         objectives=plan.objectives,
         pilots_min=plan.pilots_min,
         pilots_max=plan.pilots_max,
         rounding_rule=RULE,
-        version=project.version,
-        href=links.project(project.code),
+        href=links.project(values["code"]),
     )
 
 

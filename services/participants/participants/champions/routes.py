@@ -14,7 +14,7 @@ from hanke_libs.links import public_url
 from hanke_libs.paging import PageDep, offset_page
 from hanke_libs.personal import redact_for
 from participants.access import Manager, NotHrSync
-from participants.champions import service
+from participants.champions import hot, service
 from participants.champions.repository import Champions
 from participants.champions.schemas import (
     ChampionCreate,
@@ -61,9 +61,9 @@ async def enrol_champion(
     summary="Read a champion",
     description="One champion with its pilot enrolments (admin, project_manager).",
 )
-async def get_champion(champion_id: str, session: SessionDep, principal: Manager) -> dict[str, Any]:
-    champions = Champions(session, principal)
-    return (await champions.views([await champions.get_for_update(champion_id)]))[0]
+async def get_champion(champion_id: str, request: Request, principal: Manager) -> dict[str, Any]:
+    """A hot read: one statement on the read pool, no session, no row lock (champions.hot)."""
+    return await hot.read_view(db=request.app.state.db, principal=principal, champion_id=champion_id)
 
 
 @router.post(

@@ -58,8 +58,12 @@ async def get_project(scope: Scope, code: str) -> Project:
     """A project reference (every caller who reads pilots or their titles may see it)."""
     project = await scope.session.get(Project, code)
     if project is None:
-        raise NotFound(f"No project with code {code!r}.", slug="project-not-found")
+        raise project_not_found(code)
     return project
+
+
+def project_not_found(code: str) -> NotFound:
+    return NotFound(f"No project with code {code!r}.", slug="project-not-found")
 
 
 async def _load(scope: Scope, pilot_id: str, *, for_update: bool) -> Pilot:

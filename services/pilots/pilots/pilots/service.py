@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel import col, select
@@ -19,7 +20,7 @@ from pilots.indicators.lights import TRAFFIC_LIGHT_RULE
 from pilots.indicators.service import indicators_public
 from pilots.models import EstablishmentPilot, FrozenChange, Pilot, Project, Sector, StageChange, audit
 from pilots.models.types import utcnow
-from pilots.pilots import repository
+from pilots.pilots import hot, repository
 from pilots.pilots.repository import ScopedPilot
 from pilots.pilots.schemas import (
     HypothesisPublic,
@@ -310,7 +311,10 @@ async def to_public(scope: Scope, found: ScopedPilot, as_of: dt.date | None = No
     )
 
 
-def summary(scope: Scope, p: Pilot, sectors: list[str], stage: Stage | None = None) -> PilotSummary:
+def summary(
+    scope: Scope, p: Pilot | SimpleNamespace, sectors: list[str], stage: Stage | None = None
+) -> PilotSummary:
+    """A pilot in a list, from its row (an ORM object or the hot read's columns)."""
     return PilotSummary(
         id=p.id,
         project_code=p.project_code,
@@ -337,6 +341,11 @@ async def list_in_project(
     limit: int,
 ) -> tuple[list[PilotSummary], int]:
     """The project's pilots the caller may read (as of a day: those that existed then, with their stage then)."""
+    if as_of is None and scope.reads_all and scope.db is not None:  # the hot read (pilots.pilots.hot)
+        rows, total = await hot.page(
+            scope, scope.db, code, stage=stage, owner_id=owner_id, offset=offset, limit=limit
+        )
+        return [summary(scope, SimpleNamespace(**values), sectors) for values, sectors in rows], total
     await repository.get_project(scope, code)
     if as_of is None:
         found, total = await repository.list_in_project(
