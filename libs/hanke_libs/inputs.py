@@ -67,6 +67,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "EMAIL_PATTERN",
     "HTTP_URL_PATTERN",
     "INT32_MAX",
     "INT32_MIN",
@@ -240,6 +241,10 @@ class _Pattern:
 HTTP_URL_PATTERN = r"^https?://[^\s\x00-\x1f\x7f-\x9f\ufeff]+$"
 """An http(s) URL without spaces or control characters, read alike by Python's ``re`` and by the
 ECMA regexes of a client (whose ``\\s`` differs: U+0085 is a space to Python only, U+FEFF to ECMA only)."""
+_ADDRESS_PART = r"[^@\s\x00-\x1f\x7f-\x9f\ufeff]+"
+EMAIL_PATTERN = rf"^{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}$"
+"""An e-mail address's shape (one ``@``, a dot in the domain, no spaces or control characters), read
+alike by Python's ``re`` and ECMA regexes (Python's ``\\s`` also matches U+001C-U+001F and U+0085)."""
 SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 MULTI_LINE_PATTERN = r"^(?:[^\x00-\x08\x0b-\x1f\x7f-\x9f]|\r\n)*$"
 SingleLineText = Annotated[

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hanke_libs.inputs import EMAIL_PATTERN
 from hanke_libs.problems import InvalidParam
 from participants.hr_import.reading import Columns, Progress, Row, parse_date, text
 
@@ -46,7 +47,7 @@ TEXT_FIELDS = (
     ("unit_code", 80),
     ("unit_name", 200),
 )
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(EMAIL_PATTERN)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from hanke_libs.db import SessionDep
 from hanke_libs.etag import OptionalIfMatchDep
+from hanke_libs.inputs import Id
 from hanke_libs.personal import redact_for
 from reports.drafting import service
 from reports.drafting.collect import collect
@@ -18,7 +19,7 @@ from reports.schemas.reports import FreezeRequest, VersionDiff, VersionSummary
 from reports.versions import diff, freeze
 
 router = APIRouter(tags=["versions"])
-Number = Annotated[int, Path(ge=1)]
+Number = Annotated[Id, Path()]
 
 
 @router.post(
@@ -84,8 +85,8 @@ async def compare(
     report_id: ReportId,
     session: SessionDep,
     _: Reader,
-    a: Annotated[int, Query(ge=1)],
-    b: Annotated[int, Query(ge=1)],
+    a: Annotated[Id, Query(description="The first version's number")],
+    b: Annotated[Id, Query(description="The second version's number")],
     lang: Lang = None,
 ) -> VersionDiff:
     """What differs between two frozen versions of the report."""

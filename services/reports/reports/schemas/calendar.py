@@ -7,16 +7,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from hanke_libs.inputs import StrictDate
+from hanke_libs.inputs import EMAIL_PATTERN, MultiLineText, StrictDate
 from hanke_libs.personal import PersonalField
 from reports.calendar.rules import Kind
 from reports.calendar.status import Status
 
 Role = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN)]
+Reason = Annotated[MultiLineText, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 
 
 class CalendarRules(BaseModel):
