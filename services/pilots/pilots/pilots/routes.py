@@ -12,7 +12,7 @@ from hanke_libs.inputs import StrictDate
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_for
 from pilots.gates.schemas import FrozenChangePublic
-from pilots.pilots import repository, service
+from pilots.pilots import hot_detail, repository, service
 from pilots.pilots.schemas import (
     MyPilot,
     PilotCreate,
@@ -104,8 +104,9 @@ async def read_pilot(
     """The pilot with its sectors, canvas, indicators (progress and traffic lights), success rating and
     latest evaluation decision; ``ETag`` for a later PATCH. Steering sees no person ids or
     person-written text. With ``as_of``: stage, indicator values and decision as they were then."""
-    found = await repository.get(scope, pilot_id)
-    return await _detail(scope, found, response, as_of)
+    public = await hot_detail.read(scope, pilot_id, as_of)
+    set_etag(response, public.version)
+    return redact_for(scope.principal, public)
 
 
 @router.patch(
