@@ -126,11 +126,14 @@ async def is_frozen(scope: Scope, pilot: Pilot) -> bool:
     """What was tested is frozen once the pilot runs: running, evaluated, established, or
     discontinued after it had been running."""
     stage = Stage(pilot.stage)
-    if stage in FROZEN:
-        return True
-    if stage != Stage.discontinued:
-        return False
+    if stage in FROZEN or stage != Stage.discontinued:
+        return frozen_given(stage, has_run=False)
     return await has_run(scope, pilot.id)
+
+
+def frozen_given(stage: Stage, has_run: bool) -> bool:
+    """The freezing rule from the stage and whether the pilot ever ran (see :func:`is_frozen`)."""
+    return stage in FROZEN or (stage == Stage.discontinued and has_run)
 
 
 async def last_change(scope: Scope, pilot_id: str) -> StageChange | None:

@@ -395,9 +395,10 @@ async def indicators_public(
     out = []
     for ind in inds:
         total, large = counts.get(ind.id, (0, 0))
-        shown = total if small_ok or not ind.survey_based else large
+        sees_all = sees_every_measurement(ind, small_ok)
+        shown = total if sees_all else large
         stmt = select(Measurement).where(Measurement.indicator_id == ind.id, *up_to)
-        if not (small_ok or not ind.survey_based):
+        if not sees_all:
             stmt = stmt.where(col(Measurement.respondents) >= SMALL_SAMPLE_LIMIT)
         latest = (
             (
@@ -412,32 +413,41 @@ async def indicators_public(
             if shown
             else None
         )
-        progress = None
-        if latest and ind.numeric and ind.baseline is not None and ind.target is not None:
-            progress = progress_percent(Decimal(ind.baseline), Decimal(ind.target), Decimal(latest.value))
-        out.append(
-            IndicatorPublic(
-                id=ind.id,
-                pilot_id=ind.pilot_id,
-                kind=ind.kind_code,
-                name=ind.name,
-                unit=ind.unit,
-                calculation=ind.calculation,
-                numeric=ind.numeric,
-                survey_based=ind.survey_based,
-                direction=Direction(ind.direction),
-                baseline=value_out(ind, ind.baseline),
-                target=value_out(ind, ind.target),
-                locked=total > 0,
-                latest=measurement_public(scope, ind, latest) if latest else None,
-                progress_percent=progress,
-                traffic_light=light(progress),
-                measurement_count=shown,
-                hidden_measurements=total - shown,
-                href=public_url(scope.settings, f"/pilots/{ind.pilot_id}/indicators/{ind.id}"),
-            )
-        )
+        out.append(indicator_of(scope, ind, total=total, shown=shown, latest=latest))
     return out
+
+
+def sees_every_measurement(ind: Any, small_ok: bool) -> bool:
+    """The small-sample rule for one indicator: does the caller see all its measurements?"""
+    return small_ok or not ind.survey_based
+
+
+def indicator_of(scope: Scope, ind: Any, *, total: int, shown: int, latest: Any) -> IndicatorPublic:
+    """An indicator in the body, from its row, its measurement counts (all, and those the caller
+    sees) and the latest one the caller sees (ORM objects or the hot read's columns)."""
+    progress = None
+    if latest and ind.numeric and ind.baseline is not None and ind.target is not None:
+        progress = progress_percent(Decimal(ind.baseline), Decimal(ind.target), Decimal(latest.value))
+    return IndicatorPublic(
+        id=ind.id,
+        pilot_id=ind.pilot_id,
+        kind=ind.kind_code,
+        name=ind.name,
+        unit=ind.unit,
+        calculation=ind.calculation,
+        numeric=ind.numeric,
+        survey_based=ind.survey_based,
+        direction=Direction(ind.direction),
+        baseline=value_out(ind, ind.baseline),
+        target=value_out(ind, ind.target),
+        locked=total > 0,
+        latest=measurement_public(scope, ind, latest) if latest else None,
+        progress_percent=progress,
+        traffic_light=light(progress),
+        measurement_count=shown,
+        hidden_measurements=total - shown,
+        href=public_url(scope.settings, f"/pilots/{ind.pilot_id}/indicators/{ind.id}"),
+    )
 
 
 async def indicator_public(scope: Scope, pilot: ScopedPilot, indicator_id: str) -> IndicatorPublic:

@@ -73,8 +73,20 @@ async def _load(scope: Scope, pilot_id: str, *, for_update: bool) -> Pilot:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     pilot = (await scope.session.exec(stmt)).first()
     if pilot is None:
-        raise NotFound(f"No pilot with id {pilot_id!r}.", slug="pilot-not-found")
+        raise pilot_not_found(pilot_id)
     return pilot
+
+
+def pilot_not_found(pilot_id: str) -> NotFound:
+    return NotFound(f"No pilot with id {pilot_id!r}.", slug="pilot-not-found")
+
+
+def not_readable(pilot_id: str) -> Forbidden:
+    return Forbidden(
+        f"You are not a champion of pilot {pilot_id}: a champion reads and posts only on the pilots "
+        "it is enrolled in (participants: GET /me/enrolments).",
+        slug="not-pilot-member",
+    )
 
 
 async def get(scope: Scope, pilot_id: str, *, for_update: bool = False) -> ScopedPilot:
@@ -82,11 +94,7 @@ async def get(scope: Scope, pilot_id: str, *, for_update: bool = False) -> Scope
     scope.require_read_role()
     pilot = await _load(scope, pilot_id, for_update=for_update)
     if not scope.may_read(pilot):
-        raise Forbidden(
-            f"You are not a champion of pilot {pilot_id}: a champion reads and posts only on the pilots "
-            "it is enrolled in (participants: GET /me/enrolments).",
-            slug="not-pilot-member",
-        )
+        raise not_readable(pilot_id)
     return ScopedPilot(pilot, scope)
 
 

@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, set_etag, stale_as_412
+from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, set_etag, stale_as_412, version_etag
 from hanke_libs.inputs import StrictDate
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_for
 from pilots.gates.schemas import FrozenChangePublic
-from pilots.pilots import repository, service
+from pilots.pilots import hot_detail, repository, service
 from pilots.pilots.schemas import (
     MyPilot,
     PilotCreate,
@@ -98,14 +98,18 @@ async def list_my_pilots(scope: ScopeDep, page: PageDep) -> Page[MyPilot]:
 
 
 @router.get("/pilots/{pilot_id}", response_model=PilotPublic, summary="Read a pilot")
-async def read_pilot(
-    pilot_id: PilotIdPath, scope: ScopeDep, response: Response, as_of: AsOf = None
-) -> PilotPublic:
+async def read_pilot(pilot_id: PilotIdPath, scope: ScopeDep, as_of: AsOf = None) -> Response:
     """The pilot with its sectors, canvas, indicators (progress and traffic lights), success rating and
     latest evaluation decision; ``ETag`` for a later PATCH. Steering sees no person ids or
     person-written text. With ``as_of``: stage, indicator values and decision as they were then."""
-    found = await repository.get(scope, pilot_id)
-    return await _detail(scope, found, response, as_of)
+    # A hot read (pilots.pilots.hot_detail; benchmarks/data_path.py "pilot-admin"): the body is
+    # serialised once, as budget's project read.
+    public = redact_for(scope.principal, await hot_detail.read(scope, pilot_id, as_of))
+    return Response(
+        public.__pydantic_serializer__.to_json(public),
+        media_type="application/json",
+        headers={"ETag": version_etag(public.version)},
+    )
 
 
 @router.patch(

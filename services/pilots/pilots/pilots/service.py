@@ -16,7 +16,9 @@ from hanke_libs.problems import Conflict, Forbidden, InvalidParam, NotFound, Unp
 from pilots import team
 from pilots.gates import decisions, facts
 from pilots.gates.portfolio import AS_OF_NOTE, refuse_breaking_edit
+from pilots.gates.schemas import GateDecisionPublic
 from pilots.indicators.lights import TRAFFIC_LIGHT_RULE
+from pilots.indicators.schemas import IndicatorPublic
 from pilots.indicators.service import indicators_public
 from pilots.models import EstablishmentPilot, FrozenChange, Pilot, Project, Sector, StageChange, audit
 from pilots.models.types import utcnow
@@ -250,7 +252,7 @@ async def update(scope: Scope, pilot_id: str, data: PilotUpdate, if_match: IfMat
     return found
 
 
-def hypothesis_public(p: Pilot) -> HypothesisPublic:
+def hypothesis_public(p: Pilot | SimpleNamespace) -> HypothesisPublic:
     hyp = HypothesisPublic(**{k: getattr(p, c) for k, c in HYPOTHESIS_COLUMNS.items()})
     if all(
         v is not None
@@ -290,21 +292,48 @@ async def to_public(scope: Scope, found: ScopedPilot, as_of: dt.date | None = No
         )
     ).all()
     latest = await facts.latest_evaluation(scope, pilot.id, as_of)
+    return public_of(
+        scope,
+        pilot,
+        stage=stage,
+        sectors=[SectorRef(code=s.code, name_fi=s.name_fi, name_en=s.name_en) for s in sectors],
+        establishment_ids=list(est),
+        frozen=await facts.is_frozen(scope, pilot),
+        indicators=await indicators_public(scope, found, as_of),
+        latest=decisions.to_public(scope, latest) if latest else None,
+        as_of=as_of,
+    )
+
+
+def public_of(
+    scope: Scope,
+    pilot: Pilot | SimpleNamespace,
+    *,
+    stage: Stage,
+    sectors: list[SectorRef],
+    establishment_ids: list[str],
+    frozen: bool,
+    indicators: list[IndicatorPublic],
+    latest: GateDecisionPublic | None,
+    as_of: dt.date | None,
+) -> PilotPublic:
+    """The body of ``GET /pilots/{id}`` from the pilot's row (an ORM object or the hot read's
+    columns) and what was read with it (pilots.pilots.hot_detail)."""
     return PilotPublic(
         **{k: getattr(pilot, k) for k in PLAIN_FIELDS},
         id=pilot.id,
         project_code=pilot.project_code,
-        sectors=[SectorRef(code=s.code, name_fi=s.name_fi, name_en=s.name_en) for s in sectors],
+        sectors=sectors,
         hypothesis=hypothesis_public(pilot),
         stage=stage,
-        frozen=await facts.is_frozen(scope, pilot),
+        frozen=frozen,
         version=pilot.version,
         created_at=pilot.created_at,
         updated_at=pilot.updated_at,
-        indicators=await indicators_public(scope, found, as_of),
+        indicators=indicators,
         traffic_light_rule=TRAFFIC_LIGHT_RULE,
-        latest_decision=decisions.to_public(scope, latest) if latest else None,
-        establishment_ids=list(est),
+        latest_decision=latest,
+        establishment_ids=establishment_ids,
         as_of=as_of,
         as_of_note=AS_OF_NOTE if as_of else None,
         href=href(scope, pilot.id),
