@@ -40,6 +40,34 @@ def _one(exc: BaseException) -> bool:
     )
 
 
+UNSTORABLE_TEXT_SQLSTATES = frozenset({"22021", "22P05"})  # character not in repertoire, untranslatable
+
+
+def unstorable_text(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is PostgreSQL refusing a character it cannot store (NUL):
+    input that no field type stopped, answered 422 rather than 500 by the last-resort handler."""
+    for current in _chain(exc):
+        sqlstate = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if sqlstate in UNSTORABLE_TEXT_SQLSTATES:
+            return True
+    return False
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        out.append(current)
+        orig = getattr(current, "orig", None)
+        if isinstance(orig, BaseException) and id(orig) not in seen:
+            seen.add(id(orig))
+            out.append(orig)
+        current = current.__cause__ or current.__context__
+    return out
+
+
 def database_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` (or what caused it) says the database cannot serve now."""
     seen: set[int] = set()

@@ -18,7 +18,31 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hanke_libs import metrics, telemetry
-from hanke_libs.dbfaults import RETRY_AFTER_SECONDS, database_unavailable
+from hanke_libs.dbfaults import RETRY_AFTER_SECONDS, database_unavailable, unstorable_text
+
+_PROBLEMS = "https://hanke.kuopio.example/problems/"
+LAST_RESORT: dict[str, dict[str, Any]] = {
+    "unavailable": {
+        "type": _PROBLEMS + "database-unavailable",
+        "title": "Database unavailable",
+        "status": 503,
+        "detail": "The database cannot serve the request now; try again in a moment.",
+    },
+    "unstorable": {
+        "type": _PROBLEMS + "unstorable-text",
+        "title": "Text the database cannot store",
+        "status": 422,
+        "detail": "A text value holds a character the database cannot store (a NUL or another control "
+        "character); remove it and send the request again.",
+    },
+    "internal": {
+        "type": _PROBLEMS + "internal",
+        "title": "Internal server error",
+        "status": 500,
+        "detail": "An unexpected error occurred. Quote the request id when reporting it.",
+    },
+}
+"""The problems the last-resort handler answers with (whatever no exception handler caught)."""
 
 _request_id: ContextVar[str | None] = ContextVar("hanke_request_id", default=None)
 
@@ -93,31 +117,23 @@ class RequestIdMiddleware:
             # client may retry); anything else is logged and answered as a 500 problem that names
             # the request id.
             unavailable = database_unavailable(exc)
-            if unavailable:
+            unstorable = not unavailable and unstorable_text(exc)
+            if unavailable or unstorable:
                 logging.getLogger("hanke.errors").warning(
-                    "database unavailable: %s", type(exc).__name__, extra={"path": scope.get("path")}
+                    "%s: %s",
+                    "database unavailable" if unavailable else "unstorable text",
+                    type(exc).__name__,
+                    extra={"path": scope.get("path")},
                 )
             else:
                 logging.getLogger("hanke.errors").exception(
                     "unexpected error", extra={"path": scope.get("path")}
                 )
             if status == 0:
-                status = 503 if unavailable else 500
-                problem = (
-                    {
-                        "type": "https://hanke.kuopio.example/problems/database-unavailable",
-                        "title": "Database unavailable",
-                        "status": 503,
-                        "detail": "The database cannot serve the request now; try again in a moment.",
-                    }
-                    if unavailable
-                    else {
-                        "type": "https://hanke.kuopio.example/problems/internal",
-                        "title": "Internal server error",
-                        "status": 500,
-                        "detail": "An unexpected error occurred. Quote the request id when reporting it.",
-                    }
-                )
+                problem = LAST_RESORT[
+                    "unavailable" if unavailable else "unstorable" if unstorable else "internal"
+                ]
+                status = int(problem["status"])
                 body = json.dumps({**problem, "instance": scope.get("path"), "request_id": rid}).encode()
                 headers = [
                     (b"content-type", b"application/problem+json"),

@@ -11,9 +11,9 @@ from sqlalchemy import text
 
 from hanke_libs.app import create_base_app
 from hanke_libs.db import SessionDep
-from hanke_libs.dbfaults import database_unavailable
+from hanke_libs.dbfaults import database_unavailable, unstorable_text
 from hanke_libs.settings import AppSettings
-from hanke_libs.testing import running
+from hanke_libs.testing import backends, postgres_admin_url, running
 
 
 class _Shutdown(Exception):
@@ -70,6 +70,11 @@ def _app(settings: AppSettings) -> FastAPI:
     async def query(session: SessionDep) -> dict[str, int]:
         return {"one": int((await session.exec(text("SELECT 1"))).one()[0])}  # type: ignore[call-overload]
 
+    @router.post("/text")
+    async def store(session: SessionDep, value: str) -> dict[str, str]:
+        row = (await session.exec(text("SELECT CAST(:v AS text)").bindparams(v=value))).one()  # type: ignore[call-overload]
+        return {"stored": str(row[0])}
+
     @router.post("/query")
     async def write(session: SessionDep) -> dict[str, int]:
         return {"one": int((await session.exec(text("SELECT 1"))).one()[0])}  # type: ignore[call-overload]
@@ -102,3 +107,27 @@ async def test_an_unreachable_postgresql_is_a_503_on_reads_and_writes() -> None:
             response = await client.request(method, "/query")
             assert response.status_code == 503, (method, response.text)
             assert response.json()["type"].endswith("/database-unavailable")
+
+
+@pytest.mark.skipif("postgresql" not in backends(), reason="PostgreSQL refuses NUL in text; SQLite stores it")
+async def test_text_postgresql_cannot_store_is_a_422_problem() -> None:
+    """A NUL that no field type stopped reaches PostgreSQL (SQLSTATE 22021): a 422 a person can act
+    on, never a 500, and not mistaken for unavailability."""
+    settings = AppSettings(database_url=postgres_admin_url(), db_read_pool_size=0, log_json=False)
+    async with running(_app(settings)) as client:
+        fine = await client.post("/text", params={"value": "Kokeilu"})
+        assert fine.status_code == 200 and fine.json() == {"stored": "Kokeilu"}, fine.text
+        bad = await client.post("/text", params={"value": "Kokeilu\u0000"})
+        assert bad.status_code == 422, bad.text
+        body = bad.json()
+        assert body["type"].endswith("/unstorable-text") and "NUL" in body["detail"] and body["request_id"]
+        assert "retry-after" not in bad.headers
+
+
+def test_unstorable_text_is_told_apart() -> None:
+    class _Nul(Exception):
+        sqlstate = "22021"
+
+    wrapped = sa.DBAPIError("INSERT", {}, _Nul("invalid byte sequence for encoding UTF8: 0x00"))
+    assert unstorable_text(wrapped) and not database_unavailable(wrapped)
+    assert not unstorable_text(FAULTS["operational"]) and not unstorable_text(ValueError("x"))

@@ -48,3 +48,15 @@ async def test_notification_addresses_read_alike_by_python_and_clients(
         headers={**pm, "If-Match": cal.headers["etag"]},
     )
     assert good.status_code == 200, good.text
+
+
+async def test_responsibility_without_control_characters(client: httpx.AsyncClient, auth: Auth) -> None:
+    pm = auth("project_manager")
+    ob = by_key(await calendar(client, auth, "2021-03-02"))[("payment_claim", 3)]
+    for field in ("responsible_role", "responsible_person_id"):
+        bad = await client.patch(
+            f"/obligations/{ob['id']}",
+            json={field: "talous\u0000paallikko"},
+            headers={**pm, "If-Match": f'"v{ob["version"]}"'},
+        )
+        assert bad.status_code == 422 and bad.json()["errors"][0]["name"] == f"body.{field}", bad.text

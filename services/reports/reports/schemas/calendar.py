@@ -7,12 +7,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from hanke_libs.inputs import EMAIL_PATTERN, MultiLineText, StrictDate
+from hanke_libs.inputs import EMAIL_PATTERN, MultiLineText, SingleLineText, StrictDate
 from hanke_libs.personal import PersonalField
 from reports.calendar.rules import Kind
 from reports.calendar.status import Status
 
-Role = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Role = Annotated[SingleLineText, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN)]
 Reason = Annotated[MultiLineText, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 
@@ -34,7 +34,7 @@ class CalendarRules(BaseModel):
     responsible: dict[Kind, Role] = Field(default_factory=dict, description="Default responsible per kind")
     notify_to: list[Email] = Field(default_factory=list, max_length=20, description="Reminder recipients")
     sample_data: bool = Field(default=False, description="True while the values are not checked")
-    source_note: Annotated[str, StringConstraints(max_length=2000)] = ""
+    source_note: Annotated[MultiLineText, StringConstraints(max_length=2000)] = ""
 
     @model_validator(mode="after")
     def _order(self) -> CalendarRules:
@@ -88,9 +88,9 @@ class ResponsibleChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     responsible_role: Role | None = None
-    responsible_person_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = (
-        None
-    )
+    responsible_person_id: (
+        Annotated[SingleLineText, StringConstraints(strip_whitespace=True, max_length=120)] | None
+    ) = None
 
 
 class FeedToken(BaseModel):

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from hanke_libs.inputs import Int32, StrictDate
+from hanke_libs.inputs import Int32, MultiLineText, SingleLineText, StrictDate
 from hanke_libs.personal import PersonalField
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Title = Annotated[SingleLineText, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 SectionKey = Annotated[
     str, StringConstraints(pattern=r"^(summary|impact|goal:[1-4]|pilot:[A-Za-z0-9_.-]{1,64})$", max_length=80)
 ]
@@ -42,7 +42,7 @@ class NarrativeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
-    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+    text: Annotated[MultiLineText, StringConstraints(strip_whitespace=True, max_length=20_000)]
 
 
 class NarrativePublic(BaseModel):
@@ -87,7 +87,7 @@ class ReportPublic(BaseModel):
 class FreezeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    note: Annotated[MultiLineText, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 
 
 class VersionDiff(BaseModel):
