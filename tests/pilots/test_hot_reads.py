@@ -100,6 +100,18 @@ async def read(
     return redact_for(principal, public).model_dump(mode="json")
 
 
+def callers(pilot_id: str, owner: str) -> list[tuple[Principal, frozenset[str]]]:
+    """The 9 callers both paths are compared for: each reading role, finance (403), the pilot's
+    owner, an enrolled champion and one not enrolled (403)."""
+    every = [(Principal("t", frozenset({role})), frozenset[str]()) for role in (*READERS, "finance")]
+    return [
+        *every,
+        (Principal(owner, frozenset({"pilot_owner"})), frozenset()),  # its owner
+        (Principal(owner, frozenset({"champion"})), frozenset({pilot_id})),  # an enrolled champion
+        (Principal("c", frozenset({"champion"})), frozenset({"other"})),  # not enrolled: 403
+    ]
+
+
 async def test_the_hot_pilot_equals_the_session_path(
     client: httpx.AsyncClient, auth: Auth, fast_db: Database, settings: Settings
 ) -> None:
@@ -114,13 +126,7 @@ async def test_the_hot_pilot_equals_the_session_path(
     bodies = {}
     for pilot in pilots:
         pid, owner = pilot["id"], pilot["owner_id"]
-        callers = [(Principal("t", frozenset({role})), frozenset[str]()) for role in (*READERS, "finance")]
-        callers += [
-            (Principal(owner, frozenset({"pilot_owner"})), frozenset()),  # its owner
-            (Principal(owner, frozenset({"champion"})), frozenset({pid})),  # an enrolled champion
-            (Principal("c", frozenset({"champion"})), frozenset({"other"})),  # not enrolled: 403
-        ]
-        for principal, enrolled in callers:
+        for principal, enrolled in callers(pid, owner):
             before = await read(db, settings, principal, pid, hot=False, champion_of=enrolled)
             after = await read(db, settings, principal, pid, hot=True, champion_of=enrolled)
             assert after == before, (pid, principal.roles)
