@@ -2,7 +2,7 @@
 PostgreSQL) against the session path on the cases the seed lacks: indicators without measurements,
 survey measurements under and over the small-sample limit (the newest under it), an indicator with
 only small samples, a text indicator, a pilot stopped after running and one stopped before; the
-JSON values decoded as their columns' types; one statement per read on PostgreSQL."""
+JSON values decoded as their columns' types; one statement per read (the detail and the list) on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ import httpx
 
 from hanke_libs.auth import Principal
 from hanke_libs.db import Database
-from pilots.pilots import hot_detail_json
+from pilots.pilots import hot, hot_detail_json
 from pilots.pilots.hot_detail_json import T, decoder
 from pilots.scope import SMALL_SAMPLE_LIMIT
-from tests.pilots.helpers import add_indicator, approved_pilot, create_pilot, move
-from tests.pilots.test_hot_reads import callers, read
+from tests.pilots.helpers import PROJECT, add_indicator, approved_pilot, create_pilot, move
+from tests.pilots.test_hot_reads import callers, listed, read
 
 Auth = Callable[..., dict[str, str]]
 
@@ -92,12 +92,12 @@ async def test_the_hot_pilot_equals_the_session_path_on_every_case(
     )
 
 
-async def test_the_hot_pilot_is_one_statement_on_postgresql(
+async def test_each_hot_read_is_one_statement_on_postgresql(
     client: httpx.AsyncClient, auth: Auth, fast_db: Database, settings: Any
 ) -> None:
     pilot = await approved_pilot(client, auth("admin"), "Counted")
     pool = getattr(fast_db, "fast_pool", None)
-    if pool is None:  # SQLite: the engine path (two statements) and nothing to count
+    if pool is None:  # SQLite: the engine path and nothing to count
         return
     calls: list[str] = []
 
@@ -114,10 +114,17 @@ async def test_the_hot_pilot_is_one_statement_on_postgresql(
     try:
         body = await read(fast_db, settings, Principal("t", frozenset({"admin"})), pilot["id"], hot=True)
         refused = await read(fast_db, settings, Principal("t", frozenset({"finance"})), pilot["id"], hot=True)
+        detail_calls = list(calls)
+        calls.clear()
+        total, items = await listed(
+            fast_db, settings, "admin", True, PROJECT, stage=None, owner_id=None, offset=0, limit=51
+        )
     finally:
         fast_db.fast_pool = pool
     assert body["id"] == pilot["id"] and len(body["indicators"]) == 1 and refused[0] == 403
-    assert calls == [hot_detail_json.PILOT_JSON._compiled_pg()[0]]  # finance: refused before any
+    assert detail_calls == [hot_detail_json.PILOT_JSON._compiled_pg()[0]]  # finance: refused before any
+    assert total == 1 and items[0]["id"] == pilot["id"]
+    assert calls == [hot.PAGES[False, False]._compiled_pg()[0]]
 
 
 def test_json_values_are_decoded_as_their_columns_read() -> None:

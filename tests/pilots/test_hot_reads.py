@@ -57,6 +57,8 @@ async def test_the_hot_list_equals_the_session_path(
     owner = everyone[1][0]["owner_id"]
     filters.append({"stage": None, "owner_id": owner, "offset": 0, "limit": 51})
     filters.append({"stage": Stage.idea, "owner_id": owner, "offset": 0, "limit": 51})
+    filters.append({"stage": None, "owner_id": None, "offset": 1000, "limit": 51})  # past the end
+    filters.append({"stage": None, "owner_id": "nobody", "offset": 0, "limit": 51})  # none match
     for role in READERS:
         for kw in filters:
             before = await listed(db, settings, role, False, "S21894", **kw)
@@ -70,6 +72,7 @@ async def test_the_hot_list_equals_the_session_path(
     total, items = everyone
     assert total == len(items) >= 5 and any(len(i["sectors"]) > 1 for i in items)
     assert seen[1] == (total, items[2:5]) and 0 < seen[2][0] < total and 0 < seen[3][0] < total
+    assert seen[5] == (total, []) and seen[6] == (0, [])  # an empty page still tells the total
     listed_for_steering = await client.get("/projects/S21894/pilots", headers=auth("steering"))
     assert listed_for_steering.status_code == 200, listed_for_steering.text
     assert [i["owner_id"] for i in listed_for_steering.json()["items"]] == [None] * total  # redacted
