@@ -32,7 +32,7 @@ from pilots.indicators.service import indicator_of, sees_every_measurement
 from pilots.pilots import repository, service
 from pilots.pilots.hot_detail_json import PILOT_COLUMNS, PILOT_JSON, IndicatorRows, T, unpack
 from pilots.pilots.schemas import PilotPublic, SectorRef
-from pilots.scope import SMALL_SAMPLE_LIMIT, Scope
+from pilots.scope import SMALL_SAMPLE_LIMIT, Scope, with_read_session
 from pilots.types import DecisionGate, Stage
 
 DECISION_COLUMNS = [c.key for c in T.gd.c]
@@ -221,4 +221,5 @@ async def read(scope: Scope, pilot_id: str, as_of: dt.date | None) -> PilotPubli
     without a read database."""
     if as_of is None and scope.db is not None:
         return await detail(scope, scope.db, pilot_id)
-    return await service.to_public(scope, await repository.get(scope, pilot_id), as_of)
+    async with with_read_session(scope) as scope:
+        return await service.to_public(scope, await repository.get(scope, pilot_id), as_of)

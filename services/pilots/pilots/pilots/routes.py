@@ -22,7 +22,7 @@ from pilots.pilots.schemas import (
     PilotTitle,
     PilotUpdate,
 )
-from pilots.scope import ScopeDep
+from pilots.scope import HotScopeDep, ScopeDep
 from pilots.types import CodePath, PilotIdPath, Stage
 
 router = APIRouter(tags=["pilots"])
@@ -55,21 +55,32 @@ async def create_pilot(code: CodePath, body: PilotCreate, scope: ScopeDep, respo
 @router.get("/projects/{code}/pilots", response_model=PilotList, summary="List a project's pilots")
 async def list_pilots(
     code: CodePath,
-    scope: ScopeDep,
+    scope: HotScopeDep,
     page: PageDep,
     stage: Annotated[
         Stage | None, Query(description="Only pilots in this stage (on as_of, if given)")
     ] = None,
     owner_id: Annotated[str | None, Query(max_length=120, description="Only this owner's pilots")] = None,
     as_of: AsOf = None,
-) -> PilotList:
+) -> Response:
     """Oldest first (created_at, id). A champion sees the pilots it is enrolled in; steering sees no
     owner ids. With ``as_of``: the pilots that existed on that day with their stage then."""
+    # A hot read (pilots.pilots.hot; benchmarks/data_path.py "pilots-list"): the summaries are
+    # validated once, when made, and the body serialised once.
     items, total = await service.list_in_project(
         scope, code, stage=stage, owner_id=owner_id, as_of=as_of, offset=page.offset, limit=page.limit + 1
     )
     paged = offset_page([redact_for(scope.principal, i) for i in items], page, total)
-    return PilotList(**paged.model_dump(), as_of=as_of)
+    body = PilotList(
+        items=paged.items,
+        limit=paged.limit,
+        offset=paged.offset,
+        total=paged.total,
+        next_offset=paged.next_offset,
+        next_cursor=paged.next_cursor,
+        as_of=as_of,
+    )
+    return Response(body.__pydantic_serializer__.to_json(body), media_type="application/json")
 
 
 @router.get(
@@ -98,7 +109,7 @@ async def list_my_pilots(scope: ScopeDep, page: PageDep) -> Page[MyPilot]:
 
 
 @router.get("/pilots/{pilot_id}", response_model=PilotPublic, summary="Read a pilot")
-async def read_pilot(pilot_id: PilotIdPath, scope: ScopeDep, as_of: AsOf = None) -> Response:
+async def read_pilot(pilot_id: PilotIdPath, scope: HotScopeDep, as_of: AsOf = None) -> Response:
     """The pilot with its sectors, canvas, indicators (progress and traffic lights), success rating and
     latest evaluation decision; ``ETag`` for a later PATCH. Steering sees no person ids or
     person-written text. With ``as_of``: stage, indicator values and decision as they were then."""

@@ -34,7 +34,7 @@ from pilots.pilots.schemas import (
     PilotUpdate,
     SectorRef,
 )
-from pilots.scope import Scope
+from pilots.scope import Scope, with_read_session
 from pilots.types import Stage
 
 HYPOTHESIS_COLUMNS = {
@@ -375,6 +375,23 @@ async def list_in_project(
             scope, scope.db, code, stage=stage, owner_id=owner_id, offset=offset, limit=limit
         )
         return [summary(scope, SimpleNamespace(**values), sectors) for values, sectors in rows], total
+    async with with_read_session(scope) as scope:
+        return await _listed_in_project(
+            scope, code, stage=stage, owner_id=owner_id, as_of=as_of, offset=offset, limit=limit
+        )
+
+
+async def _listed_in_project(
+    scope: Scope,
+    code: str,
+    *,
+    stage: Stage | None,
+    owner_id: str | None,
+    as_of: dt.date | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[PilotSummary], int]:
+    """:func:`list_in_project`'s session path."""
     await repository.get_project(scope, code)
     if as_of is None:
         found, total = await repository.list_in_project(
