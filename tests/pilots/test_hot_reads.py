@@ -73,6 +73,18 @@ async def test_the_hot_list_equals_the_session_path(
     assert total == len(items) >= 5 and any(len(i["sectors"]) > 1 for i in items)
     assert seen[1] == (total, items[2:5]) and 0 < seen[2][0] < total and 0 < seen[3][0] < total
     assert seen[5] == (total, []) and seen[6] == (0, [])  # an empty page still tells the total
+    # Through the route: the page as the session path lists it, with its paging fields.
+    page = await client.get("/projects/S21894/pilots", headers=auth("admin"), params={"limit": 2})
+    assert page.status_code == 200, page.text
+    assert page.json() == {
+        "items": items[:2],
+        "limit": 2,
+        "offset": 0,
+        "total": total,
+        "next_offset": 2,
+        "next_cursor": None,
+        "as_of": None,
+    }
     listed_for_steering = await client.get("/projects/S21894/pilots", headers=auth("steering"))
     assert listed_for_steering.status_code == 200, listed_for_steering.text
     assert [i["owner_id"] for i in listed_for_steering.json()["items"]] == [None] * total  # redacted
