@@ -17,7 +17,7 @@ from hanke_libs.peers import PeerClient
 from hanke_libs.personal import redact_for
 from hanke_libs.problems import Forbidden, NotFound
 from pilots.config import Settings
-from pilots.pilots import hot_detail, repository, service
+from pilots.pilots import bodies, hot_detail, repository, service
 from pilots.scope import Scope
 from pilots.seed import seed
 from pilots.types import Stage
@@ -107,7 +107,7 @@ async def read(
             if hot:
                 public = await hot_detail.detail(scope, db, pilot_id)
             else:
-                public = await service.to_public(scope, await repository.get(scope, pilot_id))
+                public = await bodies.to_public(scope, await repository.get(scope, pilot_id))
         except (NotFound, Forbidden) as problem:
             return problem.status, problem.detail
         finally:

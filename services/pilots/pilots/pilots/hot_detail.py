@@ -9,7 +9,7 @@ measurement and its latest measurement from at least ``SMALL_SAMPLE_LIMIT`` resp
 functions; 0-2 rows per indicator, with the counts of both). Both give the arguments of
 :func:`body`. The caller's rules are those of :func:`pilots.pilots.repository.get` and the
 small-sample rule of :mod:`pilots.indicators.service`; the body is built by the same functions as
-the session path (:func:`pilots.pilots.service.public_of`,
+the session path (:func:`pilots.pilots.bodies.public_of`,
 :func:`pilots.indicators.service.indicator_of`).
 """
 
@@ -29,7 +29,7 @@ from pilots.gates.facts import frozen_given
 from pilots.gates.lifecycle import FROZEN
 from pilots.indicators.schemas import IndicatorPublic
 from pilots.indicators.service import indicator_of, sees_every_measurement
-from pilots.pilots import repository, service
+from pilots.pilots import bodies, repository
 from pilots.pilots.hot_detail_json import PILOT_COLUMNS, PILOT_JSON, IndicatorRows, T, unpack
 from pilots.pilots.schemas import PilotPublic, SectorRef
 from pilots.scope import SMALL_SAMPLE_LIMIT, Scope, with_read_session
@@ -185,7 +185,7 @@ def body(
 ) -> PilotPublic:
     """The body of ``GET /pilots/{id}`` from what either statement path read."""
     stage = Stage(pilot.stage)
-    return service.public_of(
+    return bodies.public_of(
         scope,
         pilot,
         stage=stage,
@@ -199,7 +199,7 @@ def body(
 
 
 async def detail(scope: Scope, db: Database, pilot_id: str) -> PilotPublic:
-    """The pilot as :func:`pilots.pilots.service.to_public` gives it today (404 unknown, 403 not
+    """The pilot as :func:`pilots.pilots.bodies.to_public` gives it today (404 unknown, 403 not
     readable, in that order after the role check)."""
     scope.require_read_role()
     if getattr(db, "fast_pool", None) is not None:  # PostgreSQL: one statement
@@ -222,4 +222,4 @@ async def read(scope: Scope, pilot_id: str, as_of: dt.date | None) -> PilotPubli
     if as_of is None and scope.db is not None:
         return await detail(scope, scope.db, pilot_id)
     async with with_read_session(scope) as scope:
-        return await service.to_public(scope, await repository.get(scope, pilot_id), as_of)
+        return await bodies.to_public(scope, await repository.get(scope, pilot_id), as_of)

@@ -12,7 +12,7 @@ from hanke_libs.inputs import StrictDate
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_for
 from pilots.gates.schemas import FrozenChangePublic
-from pilots.pilots import hot_detail, repository, service
+from pilots.pilots import bodies, edits, hot_detail, repository, service
 from pilots.pilots.schemas import (
     MyPilot,
     PilotCreate,
@@ -39,7 +39,7 @@ async def _detail(
     scope: ScopeDep, found: repository.ScopedPilot, response: Response, as_of: dt.date | None = None
 ) -> PilotPublic:
     set_etag(response, found.row.version)
-    return redact_for(scope.principal, await service.to_public(scope, found, as_of))
+    return redact_for(scope.principal, await bodies.to_public(scope, found, as_of))
 
 
 @router.post("/projects/{code}/pilots", status_code=201, response_model=PilotPublic, summary="Create a pilot")
@@ -47,8 +47,8 @@ async def create_pilot(code: CodePath, body: PilotCreate, scope: ScopeDep, respo
     """A new pilot in stage idea (pilot owner for itself; project manager or admin for anyone). The
     owner's person id is checked with the participants service (422 naming ``owner_id`` when there is
     no such active person). ``Location`` names the new pilot."""
-    found = await service.create(scope, code, body)
-    response.headers["Location"] = service.href(scope, found.id)
+    found = await edits.create(scope, code, body)
+    response.headers["Location"] = bodies.href(scope, found.id)
     return await _detail(scope, found, response)
 
 
@@ -133,7 +133,7 @@ async def update_pilot(
     412 stale). What was tested is frozen once the pilot runs (send ``change_reason``); an approved or
     later pilot must stay multi-sector and involve customers (409 ``portfolio-rule``)."""
     with stale_as_412(f"Pilot {pilot_id}"):
-        found = await service.update(scope, pilot_id, body, if_match)
+        found = await edits.update(scope, pilot_id, body, if_match)
     return await _detail(scope, found, response)
 
 
