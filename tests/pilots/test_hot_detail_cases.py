@@ -12,12 +12,17 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
+from sqlmodel import select
 
 from hanke_libs.auth import Principal
 from hanke_libs.db import Database
-from pilots.pilots import hot, hot_detail_json
+from hanke_libs.peers import PeerClient
+from hanke_libs.problems import NotFound
+from pilots.models import Pilot
+from pilots.pilots import hot, hot_detail, hot_detail_json
 from pilots.pilots.hot_detail_json import T, decoder
-from pilots.scope import SMALL_SAMPLE_LIMIT
+from pilots.scope import NO_SESSION, SMALL_SAMPLE_LIMIT, Scope, with_read_session
 from tests.pilots.helpers import PROJECT, add_indicator, approved_pilot, create_pilot, move
 from tests.pilots.test_hot_reads import callers, listed, read
 
@@ -148,3 +153,21 @@ def test_json_values_are_decoded_as_their_columns_read() -> None:
     pilot = decoder(T.p)(pilot_row)
     assert pilot.hypothesis_outcome_percent == Decimal("30.50")
     assert pilot.created_at == dt.datetime(2021, 1, 1, tzinfo=dt.UTC)
+
+
+async def test_a_hot_scope_opens_a_session_only_for_its_session_path(
+    fast_db: Database, settings: Any
+) -> None:
+    """A hot route's scope has no session (any use fails loudly); its session path gets one."""
+    peer = PeerClient("participants", "http://participants")
+    scope = Scope(NO_SESSION, Principal("t", frozenset({"admin"})), settings, peer, frozenset(), fast_db)
+    try:
+        with pytest.raises(RuntimeError, match="no session"):
+            await scope.session.exec(select(Pilot))
+        async with with_read_session(scope) as read:
+            assert read.session is not NO_SESSION and read.principal is scope.principal
+            assert list((await read.session.exec(select(Pilot))).all()) == []
+        with pytest.raises(NotFound):
+            await hot_detail.read(scope, "no-such-pilot", dt.date(2021, 1, 1))  # as_of: the session path
+    finally:
+        await peer.aclose()
