@@ -14,8 +14,8 @@ from pilots.gates import decisions, facts
 from pilots.gates.portfolio import AS_OF_NOTE
 from pilots.gates.schemas import GateDecisionPublic
 from pilots.indicators.lights import TRAFFIC_LIGHT_RULE
+from pilots.indicators.reads import indicators_public
 from pilots.indicators.schemas import IndicatorPublic
-from pilots.indicators.service import indicators_public
 from pilots.models import EstablishmentPilot, Pilot
 from pilots.pilots import repository
 from pilots.pilots.repository import ScopedPilot

@@ -8,9 +8,9 @@ establishment, both few); :data:`INDICATORS` reads its indicators, each outer-jo
 measurement and its latest measurement from at least ``SMALL_SAMPLE_LIMIT`` respondents (window
 functions; 0-2 rows per indicator, with the counts of both). Both give the arguments of
 :func:`body`. The caller's rules are those of :func:`pilots.pilots.repository.get` and the
-small-sample rule of :mod:`pilots.indicators.service`; the body is built by the same functions as
+small-sample rule of :mod:`pilots.indicators.reads`; the body is built by the same functions as
 the session path (:func:`pilots.pilots.bodies.public_of`,
-:func:`pilots.indicators.service.indicator_of`).
+:func:`pilots.indicators.reads.indicator_of`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from hanke_libs.fastread import FastQuery
 from pilots.gates import decisions
 from pilots.gates.facts import frozen_given
 from pilots.gates.lifecycle import FROZEN
+from pilots.indicators.reads import indicator_of, sees_every_measurement
 from pilots.indicators.schemas import IndicatorPublic
-from pilots.indicators.service import indicator_of, sees_every_measurement
 from pilots.pilots import bodies, repository
 from pilots.pilots.hot_detail_json import PILOT_COLUMNS, PILOT_JSON, IndicatorRows, T, unpack
 from pilots.pilots.schemas import PilotPublic, SectorRef
