@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import Integer, String, bindparam, func, insert, true
 from sqlalchemy import select as select_core
 from sqlalchemy.sql.elements import ColumnElement
@@ -35,6 +36,7 @@ from participants.people.schemas import PeopleQuery, PersonPublic
 from participants.privacy.readlog import read_log_entry
 
 PUBLIC_COLUMNS = tuple(PersonPublic.model_fields)
+PEOPLE = TypeAdapter(list[PersonPublic])  # a page's rows validated in one call
 LOG_COLUMNS = ("occurred_at", "reader", "reader_roles", "purpose")
 
 
@@ -126,4 +128,4 @@ async def read_page(
     found = [row for row in rows if row["id"] is not None]
     if any(row["logged_id"] != row["id"] for row in found[: page.limit]):
         raise RuntimeError("a listed person's read was not logged; the page is not sent")
-    return offset_page([PersonPublic.model_validate(row) for row in found], page, rows[0]["total"])
+    return offset_page(PEOPLE.validate_python(found), page, rows[0]["total"])
