@@ -17,12 +17,14 @@ its best round: load from elsewhere on the machine then falls on all of them ali
 Then (``--hot``, on by default) every hot read of the front ends (``hot_reads.py``): budget's
 project, a pilot with its indicators as admin and as a champion (a peer look-up in participants,
 cached 5 s), a person, a champion, the first pages of the pilots and people lists, each against a
-raw asyncpg endpoint on the same table(s), with each app's RSS after its run; and (``--gateway``)
+raw asyncpg endpoint on the same table(s), with each app's RSS after its run, once per worker count
+(``--workers 1 2``: each service and each raw endpoint with that many uvicorn workers); and (``--gateway``)
 ``gateway_proxy.py`` on PostgreSQL: the gateway's proxied read against nginx and the situational
 picture against its slowest upstream call.
 
     uv run python benchmarks/data_path.py [--seconds 8] [--connections 8 32] [--rounds 2]
                                           [--variants raw service] [--no-hot] [--no-gateway]
+                                          [--reads project person ...] [--workers 1 2]
 """
 
 from __future__ import annotations
@@ -65,9 +67,10 @@ class Target:
     path: Callable[[int], str]
     app_dir: Path | None
     headers: dict[str, str] = field(default_factory=dict)
+    workers: int = 1
 
     def run(self, port: int) -> AbstractContextManager[str]:
-        return app_process(self.factory, port, self.env, app_dir=self.app_dir)
+        return app_process(self.factory, port, self.env, app_dir=self.app_dir, workers=self.workers)
 
 
 def synthetic(variant: str, url: str) -> Target:
@@ -223,6 +226,14 @@ def main() -> None:
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=VARIANTS)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--hot", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--reads", nargs="+", metavar="READ", help="only these hot reads (default: all)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="uvicorn workers per app for the hot reads, in turn",
+    )
     parser.add_argument("--gateway", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
     load_before = os.getloadavg()[0]

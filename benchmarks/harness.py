@@ -42,10 +42,12 @@ def require(tool: str, package: str) -> str:
 
 
 @contextmanager
-def app_process(factory: str, port: int, env: dict[str, str], app_dir: Path | None = None) -> Iterator[str]:
-    """Run ``uvicorn --factory`` with one worker on ``port``; yields its base URL."""
+def app_process(
+    factory: str, port: int, env: dict[str, str], app_dir: Path | None = None, workers: int = 1
+) -> Iterator[str]:
+    """Run ``uvicorn --factory`` with ``workers`` worker processes on ``port``; yields its base URL."""
     cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--port", str(port), "--no-access-log"]
-    cmd += ["--log-level", "warning"]
+    cmd += ["--log-level", "warning", "--workers", str(workers)]
     if app_dir:
         cmd += ["--app-dir", str(app_dir)]
     proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT)
@@ -64,7 +66,17 @@ def app_process(factory: str, port: int, env: dict[str, str], app_dir: Path | No
 
 
 def rss_mb(pid: int) -> float | None:
-    """Resident set size of process ``pid`` in MB (VmRSS from /proc), None if unreadable."""
+    """Resident set size of process ``pid`` in MB (VmRSS from /proc), None if unreadable; for a
+    uvicorn supervisor with worker processes, the largest worker's."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    sizes = [size for size in (_rss_mb(int(child)) for child in children) if size is not None]
+    return max(sizes) if sizes else _rss_mb(pid)
+
+
+def _rss_mb(pid: int) -> float | None:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:

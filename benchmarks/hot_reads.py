@@ -203,7 +203,7 @@ def participants_peer(urls: dict[str, str]) -> Iterator[str]:
 
 
 def run_hot_reads(args: argparse.Namespace) -> None:
-    """Measure every hot read against its raw endpoint, in rounds, and print the table."""
+    """Measure every hot read against its raw endpoint, in rounds, per worker count; print the tables."""
     from data_path import Figures, Target, keep_best, measure, statements_per_request
     from harness import fresh_pg_database
 
@@ -213,36 +213,58 @@ def run_hot_reads(args: argparse.Namespace) -> None:
         fresh_pg_database("hanke_bench_hot_participants") as participants,
     ):
         facts = prepare({"budget": budget, "pilots": pilots, "participants": participants})
-        reads = hot_reads(facts)
+        reads = [r for r in hot_reads(facts) if not args.reads or r.name in args.reads]
         print(f"\nhot reads: databases migrated and seeded, {PEOPLE} people imported", flush=True)
         with participants_peer(facts.urls) as peer:
-            targets: dict[str, Target] = {}
-            for r in reads:
-                url = facts.urls[r.service]
-                env = service_env(r.service, url, peer)
-                targets[r.name] = Target(
-                    f"{r.service}.main:create_app", env, lambda n, p=r.path: p, None, r.headers()
-                )
-                targets["raw " + r.name] = Target(
-                    "data_path_apps:create_app", raw_env(r, url), lambda n, a=r.raw_arg: f"/raw/{a}", APPS_DIR
-                )
-            results: dict[tuple[str, int], Figures] = {}
-            rss: dict[str, float | None] = {}
-            for _ in range(args.rounds):
-                for name, target in targets.items():
-                    figures, rss_now = measure(target, name, args, {}, strict=False)
-                    keep_best(results, name, figures)
-                    rss[name] = max(filter(None, [rss.get(name), rss_now]), default=None)
+            tables = []
+            for workers in args.workers:
+                targets: dict[str, Target] = {}
+                for r in reads:
+                    url = facts.urls[r.service]
+                    env = service_env(r.service, url, peer)
+                    factory = f"{r.service}.main:create_app"
+                    targets[r.name] = Target(factory, env, lambda n, p=r.path: p, None, r.headers(), workers)
+                    raw = lambda n, a=r.raw_arg: f"/raw/{a}"  # noqa: E731
+                    targets["raw " + r.name] = Target(
+                        "data_path_apps:create_app", raw_env(r, url), raw, APPS_DIR, workers=workers
+                    )
+                results: dict[tuple[str, int], Figures] = {}
+                rss: dict[str, float | None] = {}
+                for _ in range(args.rounds):
+                    for name, target in targets.items():
+                        figures, rss_now = measure(target, name, args, {}, strict=False)
+                        keep_best(results, name, figures)
+                        rss[name] = max(filter(None, [rss.get(name), rss_now]), default=None)
+                tables.append((workers, results, rss))
             stmts: dict[str, float | None] = {}
             for r in reads:
+                target = Target(
+                    f"{r.service}.main:create_app",
+                    service_env(r.service, facts.urls[r.service], peer),
+                    lambda n, p=r.path: p,
+                    None,
+                    r.headers(),
+                )
                 try:
-                    stmts[r.name] = statements_per_request(
-                        facts.urls[r.service], targets[r.name], targets[r.name].headers
-                    )
+                    stmts[r.name] = statements_per_request(facts.urls[r.service], target, target.headers)
                 except httpx.HTTPStatusError as exc:  # e.g. a peer look-up refused under load
                     print(f"{r.name}: statements not counted ({exc.response.status_code})")
                     stmts[r.name] = None
-    print(f"\nHot reads on PostgreSQL, one uvicorn worker per app, best of {args.rounds} round(s)\n")
+    for workers, results, rss in tables:
+        print_table(reads, args, workers, results, rss, stmts)
+
+
+def print_table(
+    reads: list[HotRead],
+    args: argparse.Namespace,
+    workers: int,
+    results: dict[tuple[str, int], tuple[float, float, float]],
+    rss: dict[str, float | None],
+    stmts: dict[str, float | None],
+) -> None:
+    print(
+        f"\nHot reads on PostgreSQL, {workers} uvicorn worker(s) per app (raw endpoints alike), best of {args.rounds} round(s)\n"
+    )
     print(
         f"{'hot read':<16}{'conns':>6}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'raw r/s':>9}{'x raw':>7}"
         f"{'stmts/req':>10}{'RSS MB':>8}{'raw RSS':>8}"
@@ -265,7 +287,8 @@ def run_hot_reads(args: argparse.Namespace) -> None:
         verdict = "meets" if ratio >= 0.6 else "misses"
         big = rss[name] is not None and rss[name] >= 150  # type: ignore[operator]
         print(
-            f"{name} / raw, worst case: {ratio:.2f} ({verdict} the 0.6 goal); RSS {'over' if big else 'under'} 150 MB"
+            f"{name} / raw, {workers} worker(s), worst case: {ratio:.2f} ({verdict} the 0.6 goal); "
+            f"RSS {'over' if big else 'under'} 150 MB"
         )
 
 

@@ -55,6 +55,32 @@ async def seed(name: str, url: str) -> None:
         await importlib.import_module(f"{name}.seed").seed(db)
 
 
+async def start_service(
+    name: str,
+    database: MigratedDatabase,
+    port: int,
+    peer_urls: Mapping[str, str],
+    *,
+    seeded: bool = True,
+    overrides: Mapping[str, Any] | None = None,
+) -> ServerThread:
+    """Service ``name`` on a fresh copy of ``database`` (seeded), served on ``port`` in a thread and
+    configured with its peers' URLs; returns once its OpenAPI document is built."""
+    db_url = database.fresh_url()
+    if seeded:
+        await seed(name, db_url)
+    peers = {peer: url for peer, url in peer_urls.items() if peer != name}
+    app = importlib.import_module(f"{name}.main").create_app(
+        service_settings(name, db_url, peers, **(overrides or {}))
+    )
+    server = ServerThread(app, port=port).start()
+    # Build each OpenAPI document before the next app starts: building pydantic schemas in several
+    # threads at once races inside pydantic.
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        assert (await client.get("/openapi.json")).status_code == 200
+    return server
+
+
 @contextlib.asynccontextmanager
 async def running_system(
     databases: Mapping[str, MigratedDatabase],
@@ -75,18 +101,11 @@ async def running_system(
     direct: dict[str, httpx.AsyncClient] = {}
     try:
         for name in names:
-            db_url = databases[name].fresh_url()
-            if seeded:
-                await seed(name, db_url)
-            peers = {peer: url for peer, url in urls.items() if peer != name}
-            app = importlib.import_module(f"{name}.main").create_app(
-                service_settings(name, db_url, peers, **(service_overrides or {}).get(name, {}))
+            overrides = (service_overrides or {}).get(name, {})
+            servers[name] = await start_service(
+                name, databases[name], ports[name], urls, seeded=seeded, overrides=overrides
             )
-            servers[name] = ServerThread(app, port=ports[name]).start()
-            # Build each OpenAPI document before the next app starts: building pydantic schemas in
-            # several threads at once races inside pydantic.
             direct[name] = httpx.AsyncClient(base_url=urls[name], timeout=30)
-            assert (await direct[name].get("/openapi.json")).status_code == 200
         values: dict[str, Any] = {"upstream_timeout_seconds": 5.0, "view_deadline_seconds": 8.0}
         values.update(gateway_overrides or {})
         settings = gateway_settings(urls, **values)

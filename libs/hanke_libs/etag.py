@@ -253,7 +253,7 @@ def _header_value(request: Request) -> str | None:
     return ", ".join(values) if values else None
 
 
-def require_if_match(
+async def require_if_match(
     request: Request,
     if_match: Annotated[str | None, Header(alias="If-Match", description=_IF_MATCH_DOC)] = None,
 ) -> IfMatch:
@@ -271,7 +271,7 @@ def require_if_match(
     return parse_if_match(raw)
 
 
-def optional_if_match(
+async def optional_if_match(
     request: Request,
     if_match: Annotated[
         str | None, Header(alias="If-Match", description="The ETag of your last GET; 412 when stale")

@@ -79,7 +79,7 @@ class PageParams(BaseModel):
         return self.link + "?" + urlencode([*kept, *((k, str(v)) for k, v in position.items())])
 
 
-def page_params(
+async def page_params(
     request: Request,
     limit: Annotated[int, Query(ge=1, description=f"Items per page; values over {MAX_LIMIT} are clamped")] = (
         DEFAULT_LIMIT

@@ -17,7 +17,7 @@ from hanke_libs.peers import PeerClient
 from hanke_libs.personal import redact_for
 from hanke_libs.problems import Forbidden, NotFound
 from pilots.config import Settings
-from pilots.pilots import hot_detail, repository, service
+from pilots.pilots import bodies, hot_detail, repository, service
 from pilots.scope import Scope
 from pilots.seed import seed
 from pilots.types import Stage
@@ -57,6 +57,8 @@ async def test_the_hot_list_equals_the_session_path(
     owner = everyone[1][0]["owner_id"]
     filters.append({"stage": None, "owner_id": owner, "offset": 0, "limit": 51})
     filters.append({"stage": Stage.idea, "owner_id": owner, "offset": 0, "limit": 51})
+    filters.append({"stage": None, "owner_id": None, "offset": 1000, "limit": 51})  # past the end
+    filters.append({"stage": None, "owner_id": "nobody", "offset": 0, "limit": 51})  # none match
     for role in READERS:
         for kw in filters:
             before = await listed(db, settings, role, False, "S21894", **kw)
@@ -70,6 +72,19 @@ async def test_the_hot_list_equals_the_session_path(
     total, items = everyone
     assert total == len(items) >= 5 and any(len(i["sectors"]) > 1 for i in items)
     assert seen[1] == (total, items[2:5]) and 0 < seen[2][0] < total and 0 < seen[3][0] < total
+    assert seen[5] == (total, []) and seen[6] == (0, [])  # an empty page still tells the total
+    # Through the route: the page as the session path lists it, with its paging fields.
+    page = await client.get("/projects/S21894/pilots", headers=auth("admin"), params={"limit": 2})
+    assert page.status_code == 200, page.text
+    assert page.json() == {
+        "items": items[:2],
+        "limit": 2,
+        "offset": 0,
+        "total": total,
+        "next_offset": 2,
+        "next_cursor": None,
+        "as_of": None,
+    }
     listed_for_steering = await client.get("/projects/S21894/pilots", headers=auth("steering"))
     assert listed_for_steering.status_code == 200, listed_for_steering.text
     assert [i["owner_id"] for i in listed_for_steering.json()["items"]] == [None] * total  # redacted
@@ -92,12 +107,24 @@ async def read(
             if hot:
                 public = await hot_detail.detail(scope, db, pilot_id)
             else:
-                public = await service.to_public(scope, await repository.get(scope, pilot_id))
+                public = await bodies.to_public(scope, await repository.get(scope, pilot_id))
         except (NotFound, Forbidden) as problem:
             return problem.status, problem.detail
         finally:
             await peer.aclose()
     return redact_for(principal, public).model_dump(mode="json")
+
+
+def callers(pilot_id: str, owner: str) -> list[tuple[Principal, frozenset[str]]]:
+    """The 9 callers both paths are compared for: each reading role, finance (403), the pilot's
+    owner, an enrolled champion and one not enrolled (403)."""
+    every = [(Principal("t", frozenset({role})), frozenset[str]()) for role in (*READERS, "finance")]
+    return [
+        *every,
+        (Principal(owner, frozenset({"pilot_owner"})), frozenset()),  # its owner
+        (Principal(owner, frozenset({"champion"})), frozenset({pilot_id})),  # an enrolled champion
+        (Principal("c", frozenset({"champion"})), frozenset({"other"})),  # not enrolled: 403
+    ]
 
 
 async def test_the_hot_pilot_equals_the_session_path(
@@ -114,13 +141,7 @@ async def test_the_hot_pilot_equals_the_session_path(
     bodies = {}
     for pilot in pilots:
         pid, owner = pilot["id"], pilot["owner_id"]
-        callers = [(Principal("t", frozenset({role})), frozenset[str]()) for role in (*READERS, "finance")]
-        callers += [
-            (Principal(owner, frozenset({"pilot_owner"})), frozenset()),  # its owner
-            (Principal(owner, frozenset({"champion"})), frozenset({pid})),  # an enrolled champion
-            (Principal("c", frozenset({"champion"})), frozenset({"other"})),  # not enrolled: 403
-        ]
-        for principal, enrolled in callers:
+        for principal, enrolled in callers(pid, owner):
             before = await read(db, settings, principal, pid, hot=False, champion_of=enrolled)
             after = await read(db, settings, principal, pid, hot=True, champion_of=enrolled)
             assert after == before, (pid, principal.roles)

@@ -5,7 +5,6 @@ APIs) shared by the session, and a reports app with a clean, seeded database per
 from __future__ import annotations
 
 import asyncio
-import importlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from reports.seed import seed
 from tests.conftest import service_database
 from tests.gateway.servers import ServerThread, free_port
 from tests.reports import scenario
+from tests.system import start_service
 
 reports_database = service_database("reports")
 reports_budget_db = service_database("budget")
@@ -38,26 +38,6 @@ class Live:
     @property
     def urls(self) -> dict[str, str]:
         return {name: s.url for name, s in self.servers.items()}
-
-
-async def _start(name: str, database: MigratedDatabase, ports: dict[str, int]) -> ServerThread:
-    url = database.fresh_url()
-    async with standalone_database(url) as db:
-        await importlib.import_module(f"{name}.seed").seed(db)
-    config = importlib.import_module(f"{name}.config")
-    # every service knows its peers' real addresses (ADR 0001: facts are asked from their owner)
-    peers = {
-        f"{n}_url": f"http://127.0.0.1:{port}"
-        for n, port in ports.items()
-        if n != name and f"{n}_url" in config.Settings.model_fields
-    }
-    app = importlib.import_module(f"{name}.main").create_app(
-        config.Settings(database_url=url, log_json=False, **peers)
-    )
-    server = ServerThread(app, port=ports[name]).start()
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:  # build schemas one at a time
-        assert (await client.get("/openapi.json")).status_code == 200
-    return server
 
 
 async def _load(live: Live) -> None:
@@ -90,8 +70,9 @@ def live(
     servers: dict[str, ServerThread] = {}
     try:
         ports = {name: free_port() for name in UPSTREAMS}
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         for name in UPSTREAMS:
-            servers[name] = asyncio.run(_start(name, databases[name], ports))
+            servers[name] = asyncio.run(start_service(name, databases[name], ports[name], urls))
         state = Live(servers, [], [])
         asyncio.run(_load(state))
         yield state

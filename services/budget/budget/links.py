@@ -51,7 +51,7 @@ class Links:
         return f"{self.project(code)}/{name}"
 
 
-def get_links(request: Request) -> Links:
+async def get_links(request: Request) -> Links:
     links: Links | None = getattr(request.app.state, "links", None)
     if links is None:
         links = request.app.state.links = Links(request.app.state.settings)

@@ -50,7 +50,7 @@ class PeerPilots:
         return answer.body
 
 
-def get_pilots(request: Request, principal: CurrentPrincipal) -> PilotDirectory:
+async def get_pilots(request: Request, principal: CurrentPrincipal) -> PilotDirectory:
     return PeerPilots(peer(request, "pilots"), principal)
 
 

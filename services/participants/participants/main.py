@@ -52,8 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         peers=settings.peer_urls(),
     )
-    app.include_router(audit_router(audit))
-    install_scim(app)
-    for module in (privacy, hr_import, people, champions, coaching, assessments, situation, esr):
+    # Routes are matched in order: the routers of the hot reads (people, champions) first. No router
+    # can take another's request (tests/access/test_route_order.py), so the order changes only speed.
+    for module in (people, champions, privacy, hr_import, coaching, assessments, situation, esr):
         app.include_router(module.router)
+    install_scim(app)
+    app.include_router(audit_router(audit))
     return app

@@ -72,7 +72,7 @@ class PilotFacts:
             raise PeerUnavailable(f"The pilots service answered {answer.status} for project {project_code}.")
 
 
-def pilot_facts(request: Request, principal: CurrentPrincipal) -> PilotFacts:
+async def pilot_facts(request: Request, principal: CurrentPrincipal) -> PilotFacts:
     return PilotFacts(peer(request, "pilots"), principal)
 
 

@@ -19,8 +19,11 @@ Who reaches what:
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from sqlalchemy import false, true
@@ -151,8 +154,7 @@ class Scope:
         return self.in_team(pilot)
 
 
-async def scope_dependency(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Scope:
-    """The request's :class:`Scope`; a champion's enrolments are asked before any query runs."""
+async def _scope(request: Request, session: AsyncSession, principal: Principal) -> Scope:
     client = peer(request, PARTICIPANTS)
     champion_of = await champion_pilots(client, principal) if principal.has(Role.champion) else frozenset()
     return Scope(
@@ -165,4 +167,39 @@ async def scope_dependency(request: Request, session: SessionDep, principal: Cur
     )
 
 
+async def scope_dependency(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Scope:
+    """The request's :class:`Scope`; a champion's enrolments are asked before any query runs."""
+    return await _scope(request, session, principal)
+
+
+class _NoSession:
+    """The session of a hot read's scope: none is opened (the read runs on the read pool); the
+    read's session path opens one with :func:`with_read_session`. Any other use is a bug."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"a hot read's scope has no session (session.{name}); use with_read_session")
+
+
+NO_SESSION = cast(AsyncSession, _NoSession())
+
+
+async def hot_scope_dependency(request: Request, principal: CurrentPrincipal) -> Scope:
+    """The :class:`Scope` of a hot read (``GET`` only): as :func:`scope_dependency`, without
+    opening a database session it may not need."""
+    return await _scope(request, NO_SESSION, principal)
+
+
+@contextlib.asynccontextmanager
+async def with_read_session(scope: Scope) -> AsyncIterator[Scope]:
+    """``scope`` with a read session: its own, or (a hot read's scope) one opened here, as the
+    session dependency opens it for a ``GET``."""
+    if scope.session is not NO_SESSION:
+        yield scope
+        return
+    assert scope.db is not None
+    async with scope.db.read_session() as session:
+        yield dataclasses.replace(scope, session=session)
+
+
 ScopeDep = Annotated[Scope, Depends(scope_dependency)]
+HotScopeDep = Annotated[Scope, Depends(hot_scope_dependency)]

@@ -1,9 +1,9 @@
-"""The hot read of a project (``GET /projects/{code}``): two statements on the read pool, no ORM.
+"""The hot read of a project (``GET /projects/{code}``): one statement on the read pool, no ORM.
 
-:data:`HEAD` reads the project, the version in force, its history row and the decision it rests on
-in one statement; :data:`PARTS` reads the plan's implementers, funding sources and own-funding caps
-as one ``UNION ALL``. Both are :class:`~hanke_libs.fastread.FastQuery` statements (asyncpg in
-autocommit on PostgreSQL, the engine on SQLite). The rules are those of
+:data:`HEAD` reads the project, the version in force, its history row, the decision it rests on and
+the plan's implementers, funding sources and own-funding caps (JSON array columns,
+:func:`hanke_libs.sqljson.json_rows`) in one :class:`~hanke_libs.fastread.FastQuery` statement
+(asyncpg in autocommit on PostgreSQL, the engine on SQLite). The rules are those of
 :func:`budget.projects.repository.get` and :func:`budget.projects.service.public`: 404 for an
 unknown code, 403 for finance of an organisation that does not implement the project, and finance
 sees its own implementer's caps only (ADR 0011).
@@ -14,16 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Integer,
-    String,
     bindparam,
     case,
-    cast,
-    literal_column,
-    null,
-    type_coerce,
-    union_all,
 )
 from sqlalchemy import select as select_core
 
@@ -46,7 +38,8 @@ from budget.schemas import BudgetInUse
 from hanke_libs.auth import Principal
 from hanke_libs.db import Database
 from hanke_libs.fastread import FastQuery
-from hanke_libs.money import Cents
+from hanke_libs.money import from_cents
+from hanke_libs.sqljson import json_rows
 
 
 def T(model: Any) -> Any:
@@ -81,48 +74,47 @@ def _head() -> FastQuery:
         v.c.kind.label("version_kind"),
         f.c.effective_from.label("effective_from"),
         decision.label("decision_reference"),
+        *_children(p),
     ).select_from(joined)
     return FastQuery(stmt.where(p.c.code == bindparam("code")))
 
 
-def _parts() -> FastQuery:
-    """Implementers, sources and caps of one project as rows of one shape, each part in its order."""
+def _children(p: Any) -> list[Any]:
+    """The plan's implementers, funding sources and own-funding caps, each a JSON array column."""
     i, s, c = T(ProjectImplementer), T(FundingSource), T(OwnFundingCap)
-    # Typed NULLs and constants: PostgreSQL resolves a UNION's column types branch by branch.
-    text_, int_ = cast(null(), String), cast(null(), Integer)
-    cents_ = type_coerce(cast(null(), BigInteger), Cents)
-    empty, zero = cast(literal_column("''"), String), cast(literal_column("0"), Integer)
-
-    def part(name: str, table: Any, *values: Any) -> Any:
-        names = ("t1", "t2", "t3", "n1", "n2", "cents", "k1", "k2")
-        types = (String, String, String, Integer, Integer, Cents, String, Integer)
-        return select_core(
-            literal_column(f"'{name}'", String).label("part"),
-            *(type_coerce(v, t).label(n) for v, t, n in zip(values, types, names, strict=True)),
-            table.c.id.label("k3"),
-        ).where(table.c.project_id == bindparam("project_id"))
-
-    rows = union_all(
-        part("i", i, i.c.business_id, i.c.name, i.c.role, int_, int_, cents_, empty, zero),
-        part("s", s, s.c.code, s.c.name, s.c.kind, s.c.share_bp, s.c.position, cents_, empty, s.c.position),
-        part(
-            "c", c, c.c.implementer, text_, text_, c.c.year, c.c.warn_percent, c.c.cap, c.c.implementer, zero
-        ),
-    ).subquery()
-    return FastQuery(select_core(rows).order_by(rows.c.part, rows.c.k1, rows.c.k2, rows.c.k3))
+    implementers = json_rows(id=i.c.id, business_id=i.c.business_id, name=i.c.name, role=i.c.role)
+    sources = json_rows(
+        id=s.c.id, code=s.c.code, name=s.c.name, kind=s.c.kind, share_bp=s.c.share_bp, position=s.c.position
+    )
+    caps = json_rows(
+        id=c.c.id, implementer=c.c.implementer, year=c.c.year, cap=c.c.cap, warn_percent=c.c.warn_percent
+    )
+    return [
+        select_core(rows).where(table.c.project_id == p.c.id).scalar_subquery().label(name)
+        for name, table, rows in (
+            ("implementers", i, implementers),
+            ("sources", s, sources),
+            ("caps", c, caps),
+        )
+    ]
 
 
 HEAD = _head()
-PARTS = _parts()
 
 
-def plan_of(head: dict[str, Any], rows: list[dict[str, Any]]) -> Plan:
+def plan_of(head: dict[str, Any]) -> Plan:
+    """The plan from the head row's JSON children, each part in the order of the session path
+    (``budget.funding.plan.project_plan``): implementers by id, sources by position, caps by
+    implementer."""
+    implementers = sorted(head["implementers"], key=lambda r: r["id"])
+    sources = sorted(head["sources"], key=lambda r: (r["position"], r["id"]))
+    caps = sorted(head["caps"], key=lambda r: (r["implementer"], r["id"]))
     return Plan(
         period_start=head["period_start"],
         period_end=head["period_end"],
-        implementers=[Implementer(r["t1"], r["t2"], r["t3"]) for r in rows if r["part"] == "i"],
-        sources=[Source(r["t1"], r["t2"], r["t3"], r["n1"], r["n2"]) for r in rows if r["part"] == "s"],
-        caps=[Cap(r["t1"], r["n1"], r["cents"], r["n2"]) for r in rows if r["part"] == "c"],
+        implementers=[Implementer(r["business_id"], r["name"], r["role"]) for r in implementers],
+        sources=[Source(r["code"], r["name"], r["kind"], r["share_bp"], r["position"]) for r in sources],
+        caps=[Cap(r["implementer"], r["year"], from_cents(r["cap"]), r["warn_percent"]) for r in caps],
         objectives=list(head["objectives"] or []),
         pilots_min=head["pilots_min"],
         pilots_max=head["pilots_max"],
@@ -136,8 +128,7 @@ async def read_public(
     head = await HEAD.first(db, code=code)
     if head is None:
         raise not_found(code)
-    rows = await PARTS.all(db, project_id=head["id"])
-    plan = plan_of(head, rows)
+    plan = plan_of(head)
     scope = implementer_scope(principal, aggregates=True)
     if scope is not None and scope not in {i.business_id for i in plan.implementers}:
         raise not_an_implementer(scope, code)

@@ -22,7 +22,7 @@ from pilots.indicators.schemas import IndicatorPublic
 from pilots.learning import service as learning
 from pilots.learning.schemas import ReflectionPublic
 from pilots.models import Project
-from pilots.pilots import repository
+from pilots.pilots import bodies, repository
 from pilots.pilots import service as pilots_service
 from pilots.pilots.repository import ScopedPilot
 from pilots.pilots.schemas import HypothesisPublic, PilotPublic
@@ -119,7 +119,7 @@ def _field_rows(scope: Scope, detail: PilotPublic) -> list[list[Any]]:
 
 async def pilot_tables(scope: Scope, found: ScopedPilot) -> dict[str, Table]:
     """Every part of the pilot's record that the caller may see."""
-    detail = await pilots_service.to_public(scope, found)
+    detail = await bodies.to_public(scope, found)
     indicator_columns = [
         "id",
         "kind",

@@ -17,8 +17,7 @@ from pilots.gates.schemas import (
     Portfolio,
     StageChangePublic,
 )
-from pilots.pilots import repository
-from pilots.pilots import service as pilots_service
+from pilots.pilots import bodies, repository
 from pilots.pilots.routes import AsOf
 from pilots.pilots.schemas import PilotPublic
 from pilots.scope import ScopeDep
@@ -43,7 +42,7 @@ async def move_pilot(
     with stale_as_412(f"Pilot {pilot_id}"):
         found = await moves.move(scope, pilot_id, body, if_match)
     set_etag(response, found.row.version)
-    return redact_for(scope.principal, await pilots_service.to_public(scope, found))
+    return redact_for(scope.principal, await bodies.to_public(scope, found))
 
 
 @router.get(

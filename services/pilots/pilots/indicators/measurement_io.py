@@ -24,8 +24,8 @@ from hanke_libs.tabular import (
     parse_text,
     read_table,
 )
+from pilots.indicators.reads import pilot_indicators, pilot_measurements, visible
 from pilots.indicators.schemas import MeasurementImportReport
-from pilots.indicators.service import pilot_indicators, pilot_measurements, visible
 from pilots.models import Indicator, Measurement, audit
 from pilots.pilots import repository
 from pilots.pilots.repository import ScopedPilot

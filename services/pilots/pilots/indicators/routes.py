@@ -10,7 +10,7 @@ from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_for, redact_rows
 from hanke_libs.problems import ProblemError
 from hanke_libs.tabular import FILE_RESPONSES, ExportFormat, Sheet, table_response
-from pilots.indicators import measurement_io
+from pilots.indicators import measurement_io, reads
 from pilots.indicators import service as ops
 from pilots.indicators.lights import THRESHOLDS, TRAFFIC_LIGHT_RULE
 from pilots.indicators.numbers import PROGRESS_FORMULA
@@ -43,7 +43,7 @@ async def list_indicators(pilot_id: PilotIdPath, scope: ScopeDep, page: PageDep)
     """Each indicator with its latest visible measurement, progress toward the target and traffic light;
     the page states the progress formula, the traffic-light thresholds and the small-sample rule."""
     pilot = await repository.get(scope, pilot_id)
-    items = [redact_for(scope.principal, i) for i in await ops.indicators_public(scope, pilot)]
+    items = [redact_for(scope.principal, i) for i in await reads.indicators_public(scope, pilot)]
     window = items[page.offset : page.offset + page.limit]
     more = page.offset + page.limit < len(items)
     return IndicatorPage(
@@ -71,7 +71,7 @@ async def create_indicator(
     """A new indicator of the pilot (its owner, the project manager, admin): kind, unit, direction,
     baseline and target. ``Location`` names the new indicator."""
     ind = await ops.create_indicator(scope, pilot_id, body)
-    item = await ops.indicator_public(scope, await repository.get(scope, pilot_id), ind.id)
+    item = await reads.indicator_public(scope, await repository.get(scope, pilot_id), ind.id)
     response.headers["Location"] = item.href
     return item
 
@@ -86,7 +86,7 @@ async def read_indicator(
 ) -> IndicatorPublic:
     """The indicator with its latest visible measurement, progress and traffic light."""
     pilot = await repository.get(scope, pilot_id)
-    return redact_for(scope.principal, await ops.indicator_public(scope, pilot, indicator_id))
+    return redact_for(scope.principal, await reads.indicator_public(scope, pilot, indicator_id))
 
 
 @router.patch(
@@ -100,7 +100,7 @@ async def update_indicator(
     """Unit, calculation, numeric and survey flags lock once measurements exist (409); baseline,
     target and direction are frozen once the pilot runs (send ``change_reason``; it is recorded)."""
     await ops.update_indicator(scope, pilot_id, indicator_id, body)
-    return await ops.indicator_public(scope, await repository.get(scope, pilot_id), indicator_id)
+    return await reads.indicator_public(scope, await repository.get(scope, pilot_id), indicator_id)
 
 
 @router.post(
@@ -115,7 +115,7 @@ async def create_measurement(
     """A measurement of one of this pilot's indicators (another pilot's indicator is refused, 422).
     A survey-based indicator's measurement needs its number of respondents."""
     ind, m = await ops.create_measurement(scope, pilot_id, body)
-    item = ops.measurement_public(scope, ind, m)
+    item = reads.measurement_public(scope, ind, m)
     response.headers["Location"] = item.href
     return item
 
@@ -131,7 +131,7 @@ async def list_measurements(
     """Oldest first; survey values from fewer than 10 respondents are left out for all but the pilot's
     owner, the project manager and admins."""
     pilot = await repository.get(scope, pilot_id)
-    items, total = await ops.list_measurements(
+    items, total = await reads.list_measurements(
         scope, pilot, indicator_id=indicator_id, offset=page.offset, limit=page.limit + 1
     )
     return offset_page([redact_for(scope.principal, i) for i in items], page, total)
@@ -165,7 +165,7 @@ async def read_measurement(
 ) -> MeasurementPublic:
     """One measurement, if the caller may see it (the small-sample rule applies: 404 otherwise)."""
     pilot = await repository.get(scope, pilot_id)
-    return redact_for(scope.principal, await ops.get_measurement(scope, pilot, measurement_id))
+    return redact_for(scope.principal, await reads.get_measurement(scope, pilot, measurement_id))
 
 
 @router.delete(

@@ -1,9 +1,10 @@
-"""The hot read of a project's pilot list (``GET /projects/{code}/pilots``, first pages): two
-statements on the read pool, no ORM (ADR 0011).
+"""The hot read of a project's pilot list (``GET /projects/{code}/pilots``, first pages): ONE
+statement on the read pool, no ORM (ADR 0011).
 
-:data:`HEAD` tells whether the project exists and how many of its pilots match; a page statement
-reads the page's pilots outer-joined to their sector codes (one row per sector), in the list's
-order. Both are :class:`~hanke_libs.fastread.FastQuery` statements. Only for callers who read every
+A :data:`PAGES` statement reads the project (no row: no such project) with how many of its pilots
+match, outer-joined to the page's pilots and those to their sector codes (one row per pilot and
+sector; one row with no pilot for an empty page), in the list's order. It is a
+:class:`~hanke_libs.fastread.FastQuery` on both backends (portable SQL, no JSON). Only for callers who read every
 pilot (``Scope.reads_all``): a champion's readable set is its own enrolments, so its list keeps the
 session path of :mod:`pilots.pilots.repository`, with the same rule.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, true
 from sqlalchemy import select as select_core
 
 from hanke_libs.db import Database
@@ -35,16 +36,10 @@ def _filters(stage: bool, owner: bool) -> list[Any]:
     return where
 
 
-def _head(stage: bool, owner: bool) -> FastQuery:
-    project: Any = Project.__table__  # type: ignore[attr-defined]
-    total = select_core(func.count()).select_from(_P).where(*_filters(stage, owner)).scalar_subquery()
-    return FastQuery(
-        select_core(project.c.code, total.label("total")).where(project.c.code == bindparam("code"))
-    )
-
-
 def _page(stage: bool, owner: bool) -> FastQuery:
+    project: Any = Project.__table__  # type: ignore[attr-defined]
     ps: Any = PilotSector.__table__  # type: ignore[attr-defined]
+    total = select_core(func.count()).select_from(_P).where(*_filters(stage, owner)).scalar_subquery()
     page = (
         select_core(*(_P.c[n] for n in SUMMARY_COLUMNS), _P.c.created_at)
         .where(*_filters(stage, owner))
@@ -54,15 +49,17 @@ def _page(stage: bool, owner: bool) -> FastQuery:
         .subquery()
     )
     stmt = (
-        select_core(*(page.c[n] for n in SUMMARY_COLUMNS), ps.c.sector_code)
-        .select_from(page.outerjoin(ps, ps.c.pilot_id == page.c.id))
+        select_core(
+            total.label("total"), *(page.c[n] for n in SUMMARY_COLUMNS), ps.c.sector_code.label("sector_code")
+        )
+        .select_from(project.outerjoin(page, true()).outerjoin(ps, ps.c.pilot_id == page.c.id))
+        .where(project.c.code == bindparam("code"))
         .order_by(page.c.created_at, page.c.id, ps.c.sector_code)
     )
     return FastQuery(stmt)
 
 
 # One statement per combination of the optional filters, compiled once each.
-HEADS = {(s, o): _head(s, o) for s in (False, True) for o in (False, True)}
 PAGES = {(s, o): _page(s, o) for s in (False, True) for o in (False, True)}
 
 
@@ -85,12 +82,14 @@ async def page(
         params["stage"] = str(stage)
     if owner_id is not None:
         params["owner_id"] = owner_id
-    head = await HEADS[key].first(db, **params)
-    if head is None:
+    rows = await PAGES[key].all(db, **params, offset=offset, limit=limit)
+    if not rows:
         raise project_not_found(code)
     pilots: dict[str, tuple[dict[str, Any], list[str]]] = {}
-    for row in await PAGES[key].all(db, **params, offset=offset, limit=limit):
+    for row in rows:
+        if row["id"] is None:  # the project's row on an empty page
+            continue
         values, sectors = pilots.setdefault(row["id"], ({n: row[n] for n in SUMMARY_COLUMNS}, []))
         if row["sector_code"] is not None:
             sectors.append(row["sector_code"])
-    return list(pilots.values()), int(head["total"])
+    return list(pilots.values()), int(rows[0]["total"])

@@ -12,7 +12,7 @@ from hanke_libs.inputs import StrictDate
 from hanke_libs.paging import Page, PageDep, offset_page
 from hanke_libs.personal import redact_for
 from pilots.gates.schemas import FrozenChangePublic
-from pilots.pilots import hot_detail, repository, service
+from pilots.pilots import bodies, edits, hot_detail, repository, service
 from pilots.pilots.schemas import (
     MyPilot,
     PilotCreate,
@@ -22,7 +22,7 @@ from pilots.pilots.schemas import (
     PilotTitle,
     PilotUpdate,
 )
-from pilots.scope import ScopeDep
+from pilots.scope import HotScopeDep, ScopeDep
 from pilots.types import CodePath, PilotIdPath, Stage
 
 router = APIRouter(tags=["pilots"])
@@ -39,7 +39,7 @@ async def _detail(
     scope: ScopeDep, found: repository.ScopedPilot, response: Response, as_of: dt.date | None = None
 ) -> PilotPublic:
     set_etag(response, found.row.version)
-    return redact_for(scope.principal, await service.to_public(scope, found, as_of))
+    return redact_for(scope.principal, await bodies.to_public(scope, found, as_of))
 
 
 @router.post("/projects/{code}/pilots", status_code=201, response_model=PilotPublic, summary="Create a pilot")
@@ -47,29 +47,40 @@ async def create_pilot(code: CodePath, body: PilotCreate, scope: ScopeDep, respo
     """A new pilot in stage idea (pilot owner for itself; project manager or admin for anyone). The
     owner's person id is checked with the participants service (422 naming ``owner_id`` when there is
     no such active person). ``Location`` names the new pilot."""
-    found = await service.create(scope, code, body)
-    response.headers["Location"] = service.href(scope, found.id)
+    found = await edits.create(scope, code, body)
+    response.headers["Location"] = bodies.href(scope, found.id)
     return await _detail(scope, found, response)
 
 
 @router.get("/projects/{code}/pilots", response_model=PilotList, summary="List a project's pilots")
 async def list_pilots(
     code: CodePath,
-    scope: ScopeDep,
+    scope: HotScopeDep,
     page: PageDep,
     stage: Annotated[
         Stage | None, Query(description="Only pilots in this stage (on as_of, if given)")
     ] = None,
     owner_id: Annotated[str | None, Query(max_length=120, description="Only this owner's pilots")] = None,
     as_of: AsOf = None,
-) -> PilotList:
+) -> Response:
     """Oldest first (created_at, id). A champion sees the pilots it is enrolled in; steering sees no
     owner ids. With ``as_of``: the pilots that existed on that day with their stage then."""
+    # A hot read (pilots.pilots.hot; benchmarks/data_path.py "pilots-list"): the summaries are
+    # validated once, when made, and the body serialised once.
     items, total = await service.list_in_project(
         scope, code, stage=stage, owner_id=owner_id, as_of=as_of, offset=page.offset, limit=page.limit + 1
     )
     paged = offset_page([redact_for(scope.principal, i) for i in items], page, total)
-    return PilotList(**paged.model_dump(), as_of=as_of)
+    body = PilotList(
+        items=paged.items,
+        limit=paged.limit,
+        offset=paged.offset,
+        total=paged.total,
+        next_offset=paged.next_offset,
+        next_cursor=paged.next_cursor,
+        as_of=as_of,
+    )
+    return Response(body.__pydantic_serializer__.to_json(body), media_type="application/json")
 
 
 @router.get(
@@ -98,7 +109,7 @@ async def list_my_pilots(scope: ScopeDep, page: PageDep) -> Page[MyPilot]:
 
 
 @router.get("/pilots/{pilot_id}", response_model=PilotPublic, summary="Read a pilot")
-async def read_pilot(pilot_id: PilotIdPath, scope: ScopeDep, as_of: AsOf = None) -> Response:
+async def read_pilot(pilot_id: PilotIdPath, scope: HotScopeDep, as_of: AsOf = None) -> Response:
     """The pilot with its sectors, canvas, indicators (progress and traffic lights), success rating and
     latest evaluation decision; ``ETag`` for a later PATCH. Steering sees no person ids or
     person-written text. With ``as_of``: stage, indicator values and decision as they were then."""
@@ -122,7 +133,7 @@ async def update_pilot(
     412 stale). What was tested is frozen once the pilot runs (send ``change_reason``); an approved or
     later pilot must stay multi-sector and involve customers (409 ``portfolio-rule``)."""
     with stale_as_412(f"Pilot {pilot_id}"):
-        found = await service.update(scope, pilot_id, body, if_match)
+        found = await edits.update(scope, pilot_id, body, if_match)
     return await _detail(scope, found, response)
 
 
