@@ -8,9 +8,11 @@ rule live here once.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
+from sqlalchemy import String, and_, bindparam, or_
+from sqlalchemy.sql.elements import ColumnElement
 
 from hanke_libs.auth import Principal, Role, require_roles
 from participants.models import Person
@@ -44,3 +46,22 @@ def is_caller(person: Person, principal: Principal) -> bool:
     if person.pseudonymised:
         return False
     return person.id == principal.person_id or principal.subject in (person.external_id, person.user_name)
+
+
+def caller_clause(person: Any) -> ColumnElement[bool]:
+    """:func:`is_caller` as SQL on ``person`` (the person table, or a CTE of its columns), with the
+    caller given as the bind parameters of :func:`caller_params` (for a statement compiled once)."""
+    subject = bindparam("caller_subject", type_=String())
+    return and_(
+        person.c.pseudonymised.is_(False),
+        or_(
+            person.c.id == bindparam("caller_person_id", type_=String()),
+            person.c.external_id == subject,
+            person.c.user_name == subject,
+        ),
+    )
+
+
+def caller_params(principal: Principal) -> dict[str, str]:
+    """The values of :func:`caller_clause`'s bind parameters for ``principal``."""
+    return {"caller_person_id": principal.person_id, "caller_subject": principal.subject}

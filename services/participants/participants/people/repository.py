@@ -11,17 +11,63 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import Boolean, String, bindparam, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hanke_libs.auth import Principal
 from hanke_libs.paging import PageParams
-from hanke_libs.problems import Forbidden, InvalidParam, NotFound, UnprocessableContent
+from hanke_libs.problems import Forbidden, InvalidParam, NotFound, ProblemError, UnprocessableContent
 from participants.access import STAFF, is_caller, is_manager
 from participants.models import OrgUnit, Person, Sector
 from participants.people.schemas import PeopleQuery
 from participants.privacy.readlog import log_reads
+
+# The people list's order (``People.page`` and its hot read, ``people.hot``).
+PEOPLE_ORDER = (col(Person.family_name), col(Person.given_name), col(Person.id))
+
+
+def require_lister(principal: Principal) -> None:
+    """Only admin and project_manager list people."""
+    if not is_manager(principal):
+        raise Forbidden("Only admin or project_manager may list people.")
+
+
+def people_filter(query: PeopleQuery) -> tuple[list[Any], dict[str, Any]]:
+    """The people list's filter as clauses on named bind parameters, and the parameters' values.
+
+    ``q`` matches an employee number exactly or a user name, display name or family name in part;
+    the clauses depend only on which filters are given, so a hot read compiles one statement per
+    combination (``people.hot``)."""
+    clauses: list[Any] = []
+    params: dict[str, Any] = {}
+    if query.q:
+        like = bindparam("q_like", type_=String())
+        clauses.append(
+            or_(
+                col(Person.employee_number) == bindparam("q", type_=String()),
+                col(Person.user_name_key).like(like),
+                func.lower(Person.display_name).like(like),
+                func.lower(Person.family_name).like(like),
+            )
+        )
+        params.update(q=query.q, q_like=f"%{query.q.lower()}%")
+    if query.active is not None:
+        clauses.append(col(Person.active) == bindparam("active", type_=Boolean()))
+        params["active"] = query.active
+    if query.org_unit_id:
+        clauses.append(col(Person.org_unit_id) == bindparam("org_unit_id", type_=String()))
+        params["org_unit_id"] = query.org_unit_id
+    return clauses, params
+
+
+def read_refused(principal: Principal, person_id: str) -> ProblemError:
+    """The refusal of a person read that found no person the caller may read: admin and
+    project_manager read everyone, so theirs is a 404 (no such person); anyone else reads only
+    themself, so theirs is a 403, a missing person not told apart from someone else."""
+    if is_manager(principal):
+        return NotFound(f"No person {person_id}.")
+    return Forbidden("Only admin, project_manager or the person themself may read a person.")
 
 
 class People:
@@ -33,42 +79,22 @@ class People:
 
     async def page(self, query: PeopleQuery, page: PageParams) -> tuple[list[Person], int]:
         """A page of people (admin, project_manager only), logged as read."""
-        if not is_manager(self.principal):
-            raise Forbidden("Only admin or project_manager may list people.")
-        clauses: list[Any] = []
-        if query.q:
-            like = f"%{query.q.lower()}%"
-            clauses.append(
-                or_(
-                    col(Person.employee_number) == query.q,
-                    col(Person.user_name_key).like(like),
-                    func.lower(Person.display_name).like(like),
-                    func.lower(Person.family_name).like(like),
-                )
-            )
-        if query.active is not None:
-            clauses.append(col(Person.active) == query.active)
-        if query.org_unit_id:
-            clauses.append(col(Person.org_unit_id) == query.org_unit_id)
-        total = (await self.session.exec(select(func.count()).select_from(Person).where(*clauses))).one()
+        require_lister(self.principal)
+        clauses, params = people_filter(query)
+        count = select(func.count()).select_from(Person).where(*clauses)
+        total = (await self.session.exec(count, params=params)).one()
         stmt = (
-            select(Person)
-            .where(*clauses)
-            .order_by(col(Person.family_name), col(Person.given_name), col(Person.id))
-            .offset(page.offset)
-            .limit(page.limit + 1)
+            select(Person).where(*clauses).order_by(*PEOPLE_ORDER).offset(page.offset).limit(page.limit + 1)
         )
-        rows = list((await self.session.exec(stmt)).all())
+        rows = list((await self.session.exec(stmt, params=params)).all())
         await self.logged(rows[: page.limit], "people.list")
         return rows, total
 
     async def read(self, person_id: str, purpose: str = "people.read") -> Person:
         """One person: admin, project_manager, or the person themself; logged as read."""
         person = await self.session.get(Person, person_id)
-        if not (is_manager(self.principal) or (person is not None and is_caller(person, self.principal))):
-            raise Forbidden("Only admin, project_manager or the person themself may read a person.")
-        if person is None:
-            raise NotFound(f"No person {person_id}.")
+        if person is None or not (is_manager(self.principal) or is_caller(person, self.principal)):
+            raise read_refused(self.principal, person_id)
         await self.logged([person], purpose)
         return person
 

@@ -16,22 +16,23 @@ from hanke_libs.problems import Forbidden
 from participants.models import PersonReadLog
 
 
+def read_log_entry(reader: Principal, purpose: str) -> dict[str, object]:
+    """The columns of a read-log row other than ``person_id``: when, who (and in which roles), why.
+    Both the session path (:func:`log_reads`) and the hot reads' insert (``people.hot``) use it."""
+    return {
+        "occurred_at": dt.datetime.now(dt.UTC),
+        "reader": reader.actor[:200],
+        "reader_roles": ",".join(sorted(reader.roles))[:200],
+        "purpose": purpose[:120],
+    }
+
+
 async def log_reads(
     session: AsyncSession, *, reader: Principal, person_ids: Iterable[str], purpose: str
 ) -> None:
     """Record that ``reader`` read the data of ``person_ids`` (one row each, one statement)."""
-    now = dt.datetime.now(dt.UTC)
-    roles = ",".join(sorted(reader.roles))[:200]
-    rows = [
-        {
-            "occurred_at": now,
-            "reader": reader.actor[:200],
-            "reader_roles": roles,
-            "person_id": pid,
-            "purpose": purpose[:120],
-        }
-        for pid in dict.fromkeys(person_ids)
-    ]
+    entry = read_log_entry(reader, purpose)
+    rows = [{**entry, "person_id": pid} for pid in dict.fromkeys(person_ids)]
     if rows:
         conn = await session.connection()
         await conn.execute(insert(PersonReadLog.__table__), rows)  # type: ignore[attr-defined]
