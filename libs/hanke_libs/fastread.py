@@ -56,7 +56,8 @@ async def open_read_pool(db: Database, size: int, *, pgbouncer: bool = False) ->
         statement_cache_size=0 if pgbouncer else 100,
         max_size=size,
         init=_init_connection,
-        # Only single read-only statements in autocommit run here, so a connection carries no
+        # Only single statements in autocommit run here (reads, and reads that insert their own
+        # read-log rows in a CTE: participants.people.hot), so a connection carries no
         # session state back to the pool: skip asyncpg's reset query (a round trip per release).
         reset=_no_reset,
         ssl=False if (url.host or "127.0.0.1") in ("127.0.0.1", "localhost", "::1") else None,
@@ -86,7 +87,9 @@ async def _unavailable_as_problem() -> AsyncIterator[None]:
 
 
 class FastQuery:
-    """A read-only Core ``SELECT`` executed on the driver directly (see the module docstring)."""
+    """A Core ``SELECT`` executed on the driver directly (see the module docstring), in autocommit:
+    one statement, its own transaction. A select that embeds a data-modifying CTE (a read that logs
+    itself) commits with its read, so this pool must be on the primary, not a replica."""
 
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
