@@ -10,6 +10,7 @@ OpenTelemetry traces (``hanke_libs.telemetry``).
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -137,9 +138,17 @@ def create_base_app(
                 telemetry.instrument_httpx(client.http, tracer_provider)
         for hook in on_startup or []:
             await hook(app)
+        # What startup built (modules, schemas, routes) lives as long as the process: move it out
+        # of the collector's generations, so a full collection under load walks only the objects
+        # made since (ADR 0011: the pilot read's p99 at 8 connections fell from 90-100 ms to 12-14).
+        # Shutdown gives them back, so an app started and stopped in a longer process (the tests)
+        # can still be collected. (No gc.collect() first: a full collection here costs ~0.1-0.3 s
+        # per start, and what little garbage is frozen with the rest is given back at shutdown.)
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             for hook in on_shutdown or []:
                 await hook(app)
             if own_peers:

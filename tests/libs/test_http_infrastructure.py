@@ -102,3 +102,19 @@ async def test_fast_query_reads_with_column_types(client: httpx.AsyncClient, set
     assert row["aware"] is True and row["changes_type"] == "dict" and row["changes"] == {"n": 1}
     assert row["pool"] is settings.resolved_database_url().startswith("postgresql")
     assert (await client.get("/fast/99", headers=bearer(settings, "admin"))).status_code == 404
+
+
+async def test_a_running_app_keeps_its_startup_objects_out_of_the_collector(settings: AppSettings) -> None:
+    """Full collections under load walk only what requests made (startup's objects are frozen);
+    shutdown gives them back so a stopped app can be collected."""
+    import gc
+
+    from hanke_libs.testing import running
+    from tests.libs.conftest import make_app
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    async with running(make_app(settings)) as client:
+        assert gc.get_freeze_count() > 10_000
+        assert (await client.get("/livez")).status_code == 200
+    assert gc.get_freeze_count() == 0
