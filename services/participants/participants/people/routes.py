@@ -15,6 +15,8 @@ from participants.access import Manager, NotHrSync, Staff
 from participants.people import hot
 from participants.people.repository import People
 from participants.people.schemas import (
+    ORG_UNIT_ID_MAX_LENGTH,
+    Q_MAX_LENGTH,
     OrgUnitPublic,
     PeopleQuery,
     PersonPublic,
@@ -37,9 +39,9 @@ async def list_people(
     request: Request,
     page: PageDep,
     principal: Manager,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=Q_MAX_LENGTH)] = None,
     active: bool | None = None,
-    org_unit_id: Annotated[str | None, Query(max_length=36)] = None,
+    org_unit_id: Annotated[str | None, Query(max_length=ORG_UNIT_ID_MAX_LENGTH)] = None,
 ) -> Response:
     """A hot read on PostgreSQL: one statement reads the page and logs it (people.hot). The filter is
     PeopleQuery's fields as plain query parameters (the same constraints, the same OpenAPI document and

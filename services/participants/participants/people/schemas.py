@@ -66,7 +66,11 @@ class OrgUnitPublic(BaseModel):
     valid_to: dt.date | None
 
 
+Q_MAX_LENGTH = 200
+ORG_UNIT_ID_MAX_LENGTH = 36
+
+
 class PeopleQuery(BaseModel):
-    q: str | None = Field(default=None, max_length=200)
+    q: str | None = Field(default=None, max_length=Q_MAX_LENGTH)
     active: bool | None = None
-    org_unit_id: str | None = Field(default=None, max_length=36)
+    org_unit_id: str | None = Field(default=None, max_length=ORG_UNIT_ID_MAX_LENGTH)
