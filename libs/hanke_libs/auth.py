@@ -357,6 +357,12 @@ async def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+async def request_principal(request: Request) -> Principal:
+    """:func:`current_principal` for a lean handler (:mod:`hanke_libs.leanroute`): the same bearer
+    parsing and verification, called directly instead of through FastAPI's dependency solving."""
+    return await current_principal(request, await bearer_scheme(request))
+
+
 def require_roles(*roles: Role | str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency that lets through only callers holding one of ``roles`` (403 otherwise)."""
     wanted = tuple(str(r) for r in roles)

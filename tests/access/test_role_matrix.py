@@ -14,25 +14,16 @@ Checks per route and identity (the world is in tests/access/world.py):
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import pytest
 
 from hanke_libs.auth import Role
-from hanke_libs.testing import MigratedDatabase
 from tests.access import calls
 from tests.access.matrix import Rule, load
-from tests.access.world import IDENTITIES, World, build
-from tests.conftest import service_database
-from tests.system import running_system
+from tests.access.world import IDENTITIES, World
 
-matrix_budget_db = service_database("budget")
-matrix_pilots_db = service_database("pilots")
-matrix_participants_db = service_database("participants")
-matrix_reports_db = service_database("reports")
 SERVICES = ("budget", "pilots", "participants", "reports")
 READ = frozenset({"GET", "HEAD"})
 ROLE_NAMES = frozenset(r.value for r in Role)
@@ -74,24 +65,6 @@ def clauses(rule: Rule) -> dict[str, str]:
         else:
             found.setdefault("*", clause.strip().lower())
     return found
-
-
-@pytest.fixture
-async def world(
-    matrix_budget_db: MigratedDatabase,
-    matrix_pilots_db: MigratedDatabase,
-    matrix_participants_db: MigratedDatabase,
-    matrix_reports_db: MigratedDatabase,
-) -> AsyncIterator[World]:
-    databases = {
-        "budget": matrix_budget_db,
-        "pilots": matrix_pilots_db,
-        "participants": matrix_participants_db,
-        "reports": matrix_reports_db,
-    }
-    overrides = {"upstream_timeout_seconds": 60.0, "view_deadline_seconds": 60.0}
-    async with running_system(databases, gateway_overrides=overrides) as system:
-        yield await build(system)
 
 
 @dataclass

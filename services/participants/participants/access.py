@@ -30,11 +30,15 @@ NOT_HR_SYNC = (
     Role.auditor,
 )
 
-Manager = Annotated[Principal, Depends(require_roles(*MANAGERS))]
+# The role checks as functions, for the lean handlers that call them directly (hanke_libs.leanroute).
+manager = require_roles(*MANAGERS)
+not_hr_sync = require_roles(*NOT_HR_SYNC)
+
+Manager = Annotated[Principal, Depends(manager)]
 Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 AggregateReader = Annotated[Principal, Depends(require_roles(*AGGREGATE_READERS))]
-NotHrSync = Annotated[Principal, Depends(require_roles(*NOT_HR_SYNC))]
+NotHrSync = Annotated[Principal, Depends(not_hr_sync)]
 
 
 def is_manager(principal: Principal) -> bool:

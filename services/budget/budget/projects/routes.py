@@ -7,15 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 
 from budget.access import manage_plan, read_plan
-from budget.links import LinksDep
+from budget.links import LinksDep, get_links
 from budget.projects import hot, removal, service
 from budget.projects.schemas import BudgetProjectCreate, BudgetProjectPublic, BudgetProjectUpdate
-from hanke_libs.auth import CurrentPrincipal, Principal
+from hanke_libs.auth import CurrentPrincipal, Principal, request_principal
 from hanke_libs.db import SessionDep
 from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, set_etag, version_etag
+from hanke_libs.leanroute import LeanRoute, lean
 from hanke_libs.paging import Page, PageDep, offset_page
 
-router = APIRouter(tags=["projects"])
+router = APIRouter(tags=["projects"], route_class=LeanRoute)
 Code = Annotated[str, Path(min_length=1, max_length=40, description="Project code, e.g. S21894")]
 Reader = Annotated[Principal, Depends(read_plan)]
 Manager = Annotated[Principal, Depends(manage_plan)]
@@ -54,6 +55,11 @@ async def list_projects(
     return offset_page(items, page)
 
 
+async def _get_project_lean(request: Request, code: str) -> Response:
+    """``get_project`` with its dependencies called directly (hanke_libs.leanroute)."""
+    return await get_project(code, request, await request_principal(request), await get_links(request))
+
+
 @router.get(
     "/projects/{code}",
     response_model=BudgetProjectPublic,
@@ -61,9 +67,10 @@ async def list_projects(
     description="The project, the budget version in force and its funding plan. Sends an ETag; send it "
     "back as If-Match when changing the project.",
 )
+@lean(_get_project_lean)
 async def get_project(code: Code, request: Request, caller: CurrentPrincipal, links: LinksDep) -> Response:
-    """A hot read: two statements on the read pool, no session, the body serialised once
-    (budget.projects.hot; benchmarks/data_path.py, hot read "project")."""
+    """A hot read: one statement on the read pool, no session, the body serialised once
+    (budget.projects.hot; benchmarks/data_path.py, hot read "project"); lean (hanke_libs.leanroute)."""
     actor = await read_plan(caller)
     version, body = await hot.read_public(db=request.app.state.db, principal=actor, code=code, links=links)
     return Response(

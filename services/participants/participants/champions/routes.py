@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from hanke_libs.auth import CurrentPrincipal
+from hanke_libs.auth import CurrentPrincipal, request_principal
 from hanke_libs.db import SessionDep
 from hanke_libs.inputs import StrictDate
+from hanke_libs.leanroute import LeanRoute, lean
 from hanke_libs.links import public_url
 from hanke_libs.paging import PageDep, offset_page
 from hanke_libs.personal import redact_for
-from participants.access import Manager, NotHrSync
+from participants.access import Manager, NotHrSync, manager
 from participants.champions import hot, service
 from participants.champions.repository import Champions
 from participants.champions.schemas import (
@@ -29,7 +30,7 @@ from participants.champions.schemas import (
 from participants.pilots import PilotsDep
 from participants.schemas import AsOfDescription, AsOfPage, ProjectCode
 
-router = APIRouter(tags=["champions and coaching"])
+router = APIRouter(tags=["champions and coaching"], route_class=LeanRoute)
 AsOf = Annotated[StrictDate | None, Query(description=AsOfDescription)]
 
 
@@ -55,15 +56,24 @@ async def enrol_champion(
     return (await Champions(session, principal).views([champion]))[0]
 
 
+async def _get_champion_lean(request: Request, champion_id: str) -> Response:
+    """``get_champion`` with its dependencies called directly (hanke_libs.leanroute)."""
+    return await get_champion(champion_id, request, await manager(await request_principal(request)))
+
+
 @router.get(
     "/champions/{champion_id}",
     response_model=ChampionPublic,
     summary="Read a champion",
     description="One champion with its pilot enrolments (admin, project_manager).",
 )
-async def get_champion(champion_id: str, request: Request, principal: Manager) -> dict[str, Any]:
-    """A hot read: one statement on the read pool, no session, no row lock (champions.hot)."""
-    return await hot.read_view(db=request.app.state.db, principal=principal, champion_id=champion_id)
+@lean(_get_champion_lean)
+async def get_champion(champion_id: str, request: Request, principal: Manager) -> Response:
+    """A hot read: one statement on the read pool, no session, no row lock (champions.hot); the body
+    validated and serialised once, as its response model would."""
+    view = await hot.read_view(db=request.app.state.db, principal=principal, champion_id=champion_id)
+    body = ChampionPublic.model_validate(view)
+    return Response(body.__pydantic_serializer__.to_json(body), media_type="application/json")
 
 
 @router.post(

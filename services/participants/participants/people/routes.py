@@ -8,10 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
+from hanke_libs.auth import request_principal
 from hanke_libs.db import SessionDep
-from hanke_libs.paging import Page, PageDep, offset_page
+from hanke_libs.leanroute import LeanRoute, lean
+from hanke_libs.paging import Page, PageDep, offset_page, page_params
 from hanke_libs.personal import redact_for
-from participants.access import Manager, NotHrSync, Staff
+from participants.access import Manager, NotHrSync, Staff, manager, not_hr_sync
 from participants.people import hot
 from participants.people.repository import People
 from participants.people.schemas import (
@@ -24,7 +26,13 @@ from participants.people.schemas import (
     SectorPublic,
 )
 
-router = APIRouter(tags=["people"])
+router = APIRouter(tags=["people"], route_class=LeanRoute)
+
+
+async def _list_people_lean(request: Request) -> Response:
+    """``list_people`` with no query string, its dependencies called directly (hanke_libs.leanroute)."""
+    principal = await manager(await request_principal(request))
+    return await list_people(request, await page_params(request), principal)
 
 
 @router.get(
@@ -35,6 +43,7 @@ router = APIRouter(tags=["people"])
     "number exactly or a user name, display name or family name in part. Every listed person's read "
     "is written to the read log.",
 )
+@lean(_list_people_lean)
 async def list_people(
     request: Request,
     page: PageDep,
@@ -51,12 +60,18 @@ async def list_people(
     return _json(body)
 
 
+async def _get_person_lean(request: Request, person_id: str) -> Response:
+    """``get_person`` with its dependencies called directly (hanke_libs.leanroute)."""
+    return await get_person(person_id, request, await not_hr_sync(await request_principal(request)))
+
+
 @router.get(
     "/people/{person_id}",
     response_model=PersonPublic,
     summary="Read a person",
     description="One person (admin, project_manager, or the person themself); the read is logged.",
 )
+@lean(_get_person_lean)
 async def get_person(person_id: str, request: Request, principal: NotHrSync) -> Response:
     """A hot read on PostgreSQL: one statement reads the person and logs it (people.hot)."""
     return _json(await hot.read_person(db=request.app.state.db, principal=principal, person_id=person_id))

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from hanke_libs.auth import request_principal
 from hanke_libs.etag import IF_MATCH_RESPONSES, IfMatchDep, set_etag, stale_as_412, version_etag
 from hanke_libs.inputs import StrictDate
-from hanke_libs.paging import Page, PageDep, offset_page
+from hanke_libs.leanroute import LeanRoute, lean
+from hanke_libs.paging import Page, PageDep, offset_page, page_params
 from hanke_libs.personal import redact_for
 from pilots.gates.schemas import FrozenChangePublic
 from pilots.pilots import bodies, edits, hot_detail, repository, service
@@ -22,10 +24,10 @@ from pilots.pilots.schemas import (
     PilotTitle,
     PilotUpdate,
 )
-from pilots.scope import HotScopeDep, ScopeDep
+from pilots.scope import HotScopeDep, ScopeDep, hot_scope_dependency
 from pilots.types import CodePath, PilotIdPath, Stage
 
-router = APIRouter(tags=["pilots"])
+router = APIRouter(tags=["pilots"], route_class=LeanRoute)
 AsOf = Annotated[
     StrictDate | None,
     Query(
@@ -52,7 +54,14 @@ async def create_pilot(code: CodePath, body: PilotCreate, scope: ScopeDep, respo
     return await _detail(scope, found, response)
 
 
+async def _list_pilots_lean(request: Request, code: str) -> Response:
+    """``list_pilots`` with no query string, its dependencies called directly (hanke_libs.leanroute)."""
+    scope = await hot_scope_dependency(request, await request_principal(request))
+    return await list_pilots(code, scope, await page_params(request))
+
+
 @router.get("/projects/{code}/pilots", response_model=PilotList, summary="List a project's pilots")
+@lean(_list_pilots_lean)
 async def list_pilots(
     code: CodePath,
     scope: HotScopeDep,
@@ -108,7 +117,13 @@ async def list_my_pilots(scope: ScopeDep, page: PageDep) -> Page[MyPilot]:
     return offset_page([redact_for(scope.principal, i) for i in items], page, total)
 
 
+async def _read_pilot_lean(request: Request, pilot_id: str) -> Response:
+    """``read_pilot`` with no query string, its dependencies called directly (hanke_libs.leanroute)."""
+    return await read_pilot(pilot_id, await hot_scope_dependency(request, await request_principal(request)))
+
+
 @router.get("/pilots/{pilot_id}", response_model=PilotPublic, summary="Read a pilot")
+@lean(_read_pilot_lean)
 async def read_pilot(pilot_id: PilotIdPath, scope: HotScopeDep, as_of: AsOf = None) -> Response:
     """The pilot with its sectors, canvas, indicators (progress and traffic lights), success rating and
     latest evaluation decision; ``ETag`` for a later PATCH. Steering sees no person ids or

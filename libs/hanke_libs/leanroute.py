@@ -1,0 +1,69 @@
+"""Hot reads without FastAPI's per-request dependency solving (ADR 0011).
+
+A hot read's route is declared as every other route: its signature documents the path and query
+parameters, the security scheme and the responses in OpenAPI, and its endpoint answers whatever
+the lean path leaves to it. It also carries a *lean handler* (:func:`lean`): an
+``async (request, **path_params) -> Response`` that resolves what the endpoint's dependencies
+would (the caller, the scope) by calling those same dependency functions directly, then calls the
+endpoint. Routes of a router made with ``route_class=LeanRoute`` try the lean handler first, and
+leave the request to FastAPI's full handler when
+
+- the request has a query string (the full handler validates every query parameter);
+- a path parameter fails the route's own validation (the full handler answers the 422);
+- the app has dependency overrides, or ``app.state.lean_routes`` is false (the tests compare both
+  paths with it).
+
+So the lean handler never validates input itself: what it receives has passed the route's own path
+fields, and every other request takes the full path. What it saves is FastAPI's dependency solving
+for the common request (a third of a hot read's time in the services, ADR 0011).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+from fastapi import Request, Response
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.routing import APIRoute
+
+LeanHandler = Callable[..., Awaitable[Response]]
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+_ATTRIBUTE = "__hanke_lean__"
+
+
+def lean(handler: LeanHandler) -> Callable[[Endpoint], Endpoint]:
+    """Mark an endpoint (below its route decorator) with its lean handler."""
+
+    def mark(endpoint: Endpoint) -> Endpoint:
+        setattr(endpoint, _ATTRIBUTE, handler)
+        return endpoint
+
+    return mark
+
+
+def lean_enabled(app: Any) -> bool:
+    return bool(getattr(app.state, "lean_routes", True)) and not app.dependency_overrides
+
+
+class LeanRoute(APIRoute):
+    """An APIRoute that answers through its endpoint's lean handler when it can (module docstring);
+    a route without one is a plain APIRoute."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        full = super().get_route_handler()
+        handler: LeanHandler | None = getattr(self.endpoint, _ATTRIBUTE, None)
+        if handler is None:
+            return full
+        path_fields = list(self.dependant.path_params)
+
+        async def route_handler(request: Request) -> Response:
+            if request.scope.get("query_string") or not lean_enabled(request.app):
+                return await full(request)
+            values, errors = request_params_to_args(path_fields, request.path_params)
+            if errors:
+                return await full(request)
+            return await handler(request, **values)
+
+        return route_handler

@@ -1,0 +1,127 @@
+"""Every lean route (hanke_libs.leanroute, ADR 0011) answers as its full FastAPI handler does.
+
+The hot reads skip FastAPI's dependency solving: their lean handlers call the route's dependency
+functions themselves. In the whole product (tests/access/world.py), every lean route of every app is
+called as every identity, with no token and with a forged one, on side A's object, side B's, an
+unknown id and an id its path field refuses, once with the lean handlers on and once with them off
+(``app.state.lean_routes``): the status, the body (less the request id), the media type and the
+ETag must be the same, and the read log must grow alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from sqlalchemy import text
+
+from hanke_libs import leanroute
+from hanke_libs.db import Database, standalone_database
+from hanke_libs.leanroute import LeanRoute
+from hanke_libs.testing import bearer
+from tests.access.world import IDENTITIES, World
+
+SERVICES = ("budget", "pilots", "participants", "reports")
+# The front ends' hot reads (benchmarks/hot_reads.py); a new lean route is added here knowingly.
+LEAN = {
+    ("budget", "/projects/{code}"),
+    ("pilots", "/pilots/{pilot_id}"),
+    ("pilots", "/projects/{code}/pilots"),
+    ("participants", "/people"),
+    ("participants", "/people/{person_id}"),
+    ("participants", "/champions/{champion_id}"),
+}
+
+
+def lean_routes(app: Any) -> list[APIRoute]:
+    routes = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, LeanRoute) and getattr(route.endpoint, "__hanke_lean__", None):
+            routes.append(route)
+    return routes
+
+
+def targets(world: World, path: str) -> list[str]:
+    """The paths to try for a route template: side A, side B, unknown, refused by the path field."""
+    values = {
+        "{code}": ["S21894", "NO-SUCH", "x" * 41],
+        "{pilot_id}": [world.ids["pilot_id"], world.side_b["pilot_id"], "0" * 36, "x" * 37],
+        "{person_id}": [world.person["champion"], world.person["pilot_owner"], "no-such-person"],
+        "{champion_id}": [world.ids["champion_id"], world.side_b["champion_id"], "no-such"],
+    }
+    for name, options in values.items():
+        if name in path:
+            return [path.replace(name, option) for option in options]
+    assert "{" not in path, f"no values for {path}"
+    return [path]
+
+
+def callers(world: World) -> dict[str, dict[str, str]]:
+    headers = {identity: world.headers(identity) for identity in IDENTITIES}
+    forged = bearer(world.system.settings, "admin", subject="x")["Authorization"][:-4] + "AAAA"
+    return {**headers, "no token": {}, "forged token": {"Authorization": forged}}
+
+
+def answer(response: httpx.Response) -> tuple[Any, ...]:
+    body = response.json()
+    if isinstance(body, dict):
+        body.pop("request_id", None)
+    return (response.status_code, response.headers.get("content-type"), response.headers.get("etag"), body)
+
+
+async def read_log_rows(db: Database) -> int:
+    async with db.engine.connect() as conn:
+        return int((await conn.execute(text("SELECT count(*) FROM person_read_log"))).scalar_one())
+
+
+async def test_every_lean_route_answers_as_its_full_handler(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The lean path validates the path parameters with this function and the full path does not
+    # reach it from there: counting its calls proves which path each request took.
+    lean_calls = []
+    validate = leanroute.request_params_to_args
+
+    def counted(*args: Any) -> Any:
+        lean_calls.append(args)
+        return validate(*args)
+
+    monkeypatch.setattr(leanroute, "request_params_to_args", counted)
+    found = set()
+    tried = 0
+    participants_url = world.system.servers["participants"].app.state.settings.resolved_database_url()
+    async with standalone_database(participants_url) as db:
+        tried = await try_every_lean_route(world, db, lean_calls, found)
+    assert found == LEAN
+    assert tried == 17 * len(callers(world))  # 17 paths of the 6 routes
+
+
+async def try_every_lean_route(world: World, db: Database, lean_calls: list[Any], found: set[Any]) -> int:
+    tried = 0
+    for name in SERVICES:
+        app = world.system.servers[name].app
+        client = world.system.direct[name]
+        for route in lean_routes(app):
+            assert route.methods == {"GET"}, f"{name} {route.path}: only reads are lean"
+            found.add((name, route.path))
+            for path in targets(world, route.path):
+                for who, headers in callers(world).items():
+                    before = await read_log_rows(db)
+                    lean_calls.clear()
+                    lean = await client.get(path, headers=headers)
+                    assert len(lean_calls) == 1, f"{name} GET {path}: not the lean path"
+                    logged_lean = await read_log_rows(db) - before
+                    app.state.lean_routes = False
+                    try:
+                        full = await client.get(path, headers=headers)
+                        assert len(lean_calls) == 1, f"{name} GET {path}: not the full path"
+                    finally:
+                        app.state.lean_routes = True
+                    logged_full = await read_log_rows(db) - before - logged_lean
+                    assert answer(lean) == answer(full), f"{name} GET {path} as {who}"
+                    assert logged_lean == logged_full, f"{name} GET {path} as {who}: read log"
+                    tried += 1
+    return tried
