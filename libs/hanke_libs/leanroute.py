@@ -20,12 +20,13 @@ for the common request (a third of a hot read's time in the services, ADR 0011).
 
 from __future__ import annotations
 
+import copy as copy_module
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from fastapi.dependencies.utils import request_params_to_args
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 LeanHandler = Callable[..., Awaitable[Response]]
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -41,6 +42,11 @@ def lean(handler: LeanHandler) -> Callable[[Endpoint], Endpoint]:
         return endpoint
 
     return mark
+
+
+def is_hoisted(route: Any) -> bool:
+    """Whether ``route`` is a copy :func:`hoist` put first (the original stays where it was)."""
+    return bool(getattr(route, _HOISTED, False))
 
 
 def lean_enabled(app: Any) -> bool:
@@ -67,3 +73,53 @@ class LeanRoute(APIRoute):
             return await handler(request, **values)
 
         return route_handler
+
+
+_HOISTED = "__hanke_hoisted__"
+
+
+def hoist(app: Any) -> list[str]:
+    """Put a copy of each lean route first in ``app``'s routes, out of the schema, so its requests
+    skip the walk through the included routers (FastAPI matches every request twice per router it
+    passes). A copy is put first only if no route before it could answer one of its requests: for
+    each earlier route, its template must differ from the lean one's in a literal segment, or its
+    methods must not overlap (``_may_overlap``). Returns the templates hoisted; safe to call again.
+    """
+    routes = app.router.routes
+    routes[:] = [r for r in routes if not is_hoisted(r)]
+    earlier: list[tuple[str | None, set[str] | None]] = []
+    hoisted: list[APIRoute] = []
+    for context in iter_route_contexts(routes):
+        route = context.original_route
+        path, methods = context.path_format, context.methods
+        plain = (
+            isinstance(route, LeanRoute)
+            and getattr(route.endpoint, _ATTRIBUTE, None) is not None
+            and path == route.path_format
+            and not context.dependencies
+        )
+        if plain and not any(_may_overlap(path, methods, p, m) for p, m in earlier):
+            assert isinstance(route, LeanRoute)
+            copy = copy_module.copy(route)
+            copy.include_in_schema = False
+            setattr(copy, _HOISTED, True)
+            hoisted.append(copy)
+        earlier.append((path, methods))
+    routes[:0] = hoisted
+    return [r.path for r in hoisted]
+
+
+def _may_overlap(
+    path: str | None, methods: set[str] | None, other: str | None, other_methods: set[str] | None
+) -> bool:
+    """Whether a request could match both templates (conservative: True when unsure)."""
+    if path is None or other is None:
+        return True
+    if methods is not None and other_methods is not None and not methods & other_methods:
+        return False
+    mine, theirs = path.split("/"), other.split("/")
+    if any(":path}" in s for s in (*mine, *theirs)):
+        return True
+    if len(mine) != len(theirs):
+        return False
+    return all(a == b or "{" in a or "{" in b for a, b in zip(mine, theirs, strict=True))

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from starlette.routing import BaseRoute, Match
 
+from hanke_libs import leanroute
 from tests.access.test_inventory import APPS, build
 
 IMPLIED = {"HEAD"}
@@ -75,3 +76,56 @@ def test_the_check_sees_a_router_taking_another_ones_request() -> None:
 @pytest.mark.parametrize("app_name", APPS)
 def test_no_router_takes_another_ones_request(app_name: str, tmp_path: Path) -> None:
     assert clashes(build(app_name, tmp_path)) == []
+
+
+def samples(templates: list[str]) -> set[str]:
+    """Paths for every template: parameters filled with ``x-1``, and each parameter in turn with
+    every fixed word another template of the same length has in that place."""
+    words: dict[tuple[int, int], set[str]] = {}
+    for template in templates:
+        parts = template.split("/")
+        for i, part in enumerate(parts):
+            if "{" not in part:
+                words.setdefault((len(parts), i), set()).add(part)
+    found = set()
+    for template in templates:
+        parts = sample_path(template).split("/")
+        found.add("/".join(parts))
+        for i, part in enumerate(template.split("/")):
+            if "{" in part:
+                for word in words.get((len(parts), i), ()):
+                    found.add("/".join([*parts[:i], word, *parts[i + 1 :]]))
+    return found
+
+
+def first_match(routes: list[BaseRoute], path: str, method: str) -> object:
+    """The endpoint of the first route that fully matches, as the router tries them (or None)."""
+    scope = {"type": "http", "path": path, "method": method, "root_path": "", "headers": []}
+    for context in iter_route_contexts(routes):
+        if context.matches(dict(scope))[0] == Match.FULL:
+            return context.endpoint
+    return None
+
+
+@pytest.mark.parametrize("app_name", APPS)
+def test_hoisting_the_lean_routes_changes_no_route_a_request_reaches(app_name: str, tmp_path: Path) -> None:
+    app = build(app_name, tmp_path)
+    before = list(app.router.routes)
+    hoisted = leanroute.hoist(app)
+    assert hoisted == EXPECTED_HOISTED[app_name]
+    templates = [c.path_format for c in iter_route_contexts(before) if c.path_format]
+    paths = samples(templates)
+    assert len(paths) > len(templates)
+    for path in paths:
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            want = first_match(before, path, method)
+            assert first_match(app.router.routes, path, method) is want, f"{method} {path}"
+
+
+EXPECTED_HOISTED = {
+    "budget": ["/projects/{code}"],
+    "pilots": ["/projects/{code}/pilots", "/pilots/{pilot_id}"],
+    "participants": ["/people", "/people/{person_id}", "/champions/{champion_id}"],
+    "reports": [],
+    "gateway": [],
+}

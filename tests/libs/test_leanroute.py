@@ -8,8 +8,9 @@ from typing import Annotated
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
+from fastapi.routing import iter_route_contexts
 
-from hanke_libs.leanroute import LeanRoute, lean
+from hanke_libs.leanroute import LeanRoute, _may_overlap, hoist, lean
 from hanke_libs.problems import NotFound, install_problem_handlers
 
 Code = Annotated[str, Path(min_length=2, max_length=5)]
@@ -99,3 +100,38 @@ async def test_a_route_without_a_lean_handler_is_a_plain_route(client: httpx.Asy
 def test_the_openapi_document_is_the_full_routes() -> None:
     operation = app_with_lean_route().openapi()["paths"]["/things/{code}"]["get"]
     assert [p["name"] for p in operation["parameters"]] == ["code", "limit"]
+
+
+def test_hoisting_puts_a_lean_route_first_unless_an_earlier_route_could_take_its_requests() -> None:
+    app = app_with_lean_route()
+    assert hoist(app) == ["/things/{code}"] == hoist(app)  # a second call changes nothing
+    assert app.router.routes[0].path == "/things/{code}"
+    assert sum(c.path == "/things/{code}" for c in iter_route_contexts(app.router.routes)) == 2
+    assert list(app.openapi()["paths"]) == ["/things/{code}", "/plain/{code}"]
+
+    shadowed = FastAPI()
+    words = APIRouter()
+
+    @words.get("/things/summary")
+    async def summary() -> str:
+        return "summary"
+
+    shadowed.include_router(words)
+    lean_router = APIRouter(route_class=LeanRoute)
+    lean_router.add_api_route("/things/{code}", lean(_lean)(_full), methods=["GET"])
+    shadowed.include_router(lean_router)
+    shadowed.include_router(lean_router, prefix="/v2")
+    assert hoist(shadowed) == []  # /things/summary comes first; /v2/things/{code} is not the route's path
+
+
+async def _full(code: str) -> Response:
+    return Response("full")
+
+
+def test_templates_overlap_unless_a_fixed_word_or_the_methods_differ() -> None:
+    assert _may_overlap("/a/{x}", {"GET"}, "/a/b", {"GET"})
+    assert not _may_overlap("/a/{x}", {"GET"}, "/a/b", {"POST"})
+    assert not _may_overlap("/a/{x}", {"GET"}, "/c/{y}", {"GET"})
+    assert not _may_overlap("/a/{x}", {"GET"}, "/a/{x}/b", {"GET"})
+    assert _may_overlap("/a/{x}", {"GET"}, "/static/{p:path}", {"GET"})
+    assert _may_overlap("/a/{x}", {"GET"}, None, None)
