@@ -43,30 +43,48 @@ def gateway_prefix(service: str) -> str:
     return f"{API_PREFIX}/{service}"
 
 
+LINK_SUFFIXES = ("_url", "_link", "_href")
+
+
 def is_link_key(key: str) -> bool:
     """Whether a JSON key holds a link (``href``, ``ledger``, ``next``, ``report_url``, ...)."""
-    return key in LINK_KEYS or key.endswith(("_url", "_link", "_href"))
+    return key in LINK_KEYS or key.endswith(LINK_SUFFIXES)
 
 
 def map_links(value: Any, rewrite: Callable[[str], str], drop: frozenset[str] = frozenset()) -> Any:
     """``value`` (JSON) with every path-absolute link under a link key replaced by ``rewrite(link)``
     and the keys in ``drop`` left out, at any depth. Absolute, protocol-relative (``//host``) and
-    relative links are left as they are."""
+    relative links are left as they are. (The gateway runs this on every part of every composed
+    view, so the walk makes no call per scalar.)"""
     if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if key in drop:
-                continue
-            if (
-                is_link_key(key)
-                and isinstance(item, str)
-                and item.startswith("/")
-                and not item.startswith("//")
-            ):
-                out[key] = rewrite(item)
-            else:
-                out[key] = map_links(item, rewrite, drop)
-        return out
+        return _map_object(value, rewrite, drop)
     if isinstance(value, list):
-        return [map_links(v, rewrite, drop) for v in value]
+        return _map_array(value, rewrite, drop)
     return value
+
+
+def _map_object(value: dict[str, Any], rewrite: Callable[[str], str], drop: frozenset[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in drop:
+            continue
+        if isinstance(item, str):
+            if item.startswith("/") and not item.startswith("//") and is_link_key(key):
+                item = rewrite(item)
+        elif isinstance(item, dict):
+            item = _map_object(item, rewrite, drop)
+        elif isinstance(item, list):
+            item = _map_array(item, rewrite, drop)
+        out[key] = item
+    return out
+
+
+def _map_array(value: list[Any], rewrite: Callable[[str], str], drop: frozenset[str]) -> list[Any]:
+    return [
+        _map_object(item, rewrite, drop)
+        if isinstance(item, dict)
+        else _map_array(item, rewrite, drop)
+        if isinstance(item, list)
+        else item
+        for item in value
+    ]
