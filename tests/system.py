@@ -32,6 +32,7 @@ class System:
     settings: AppSettings
     client: httpx.AsyncClient
     direct: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+    gateway: Any = None  # the gateway's app, which ``client`` talks to
 
     def auth(self, *roles: str, **kw: Any) -> dict[str, str]:
         return bearer(self.settings, *roles, **kw)
@@ -109,8 +110,9 @@ async def running_system(
         values: dict[str, Any] = {"upstream_timeout_seconds": 5.0, "view_deadline_seconds": 8.0}
         values.update(gateway_overrides or {})
         settings = gateway_settings(urls, **values)
-        async with running(create_app(settings)) as client:
-            yield System(servers, settings, client, direct)
+        gateway = create_app(settings)
+        async with running(gateway) as client:
+            yield System(servers, settings, client, direct, gateway)
     finally:
         for client in direct.values():
             await client.aclose()

@@ -1,8 +1,8 @@
 """Every lean route (hanke_libs.leanroute, ADR 0011) answers as its full FastAPI handler does.
 
 The hot reads skip FastAPI's dependency solving: their lean handlers call the route's dependency
-functions themselves. In the whole product (tests/access/world.py), every lean route of every app is
-called as every identity, with no token and with a forged one, on side A's object, side B's, an
+functions themselves. In the whole product (tests/access/world.py), every lean route of every app (and
+of the gateway) is called as every identity, with no token and with a forged one, on side A's object, side B's, an
 unknown id and an id its path field refuses, once with the lean handlers on and once with them off
 (``app.state.lean_routes``): the status, the body (less the request id), the media type and the
 ETag must be the same, and the read log must grow alike.
@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import iter_route_contexts
 from sqlalchemy import text
 
 from hanke_libs import leanroute
@@ -23,7 +23,7 @@ from hanke_libs.leanroute import LeanRoute
 from hanke_libs.testing import bearer
 from tests.access.world import IDENTITIES, World
 
-SERVICES = ("budget", "pilots", "participants", "reports")
+APPS = ("budget", "pilots", "participants", "reports", "gateway")
 # The front ends' hot reads (benchmarks/hot_reads.py); a new lean route is added here knowingly.
 LEAN = {
     ("budget", "/projects/{code}"),
@@ -32,16 +32,20 @@ LEAN = {
     ("participants", "/people"),
     ("participants", "/people/{person_id}"),
     ("participants", "/champions/{champion_id}"),
+    ("gateway", "/api/v1/views/projects/{code}/situation"),
 }
+# Lean routes of routers included under a prefix keep their place (hanke_libs.leanroute.hoist).
+HOISTED = {(name, path) for name, path in LEAN if name != "gateway"}
 
 
-def lean_routes(app: Any) -> list[APIRoute]:
+def lean_routes(app: Any) -> list[tuple[str, set[str]]]:
+    """The template (as requests reach it) and methods of every lean route of ``app``."""
     routes = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route
         lean = isinstance(route, LeanRoute) and getattr(route.endpoint, "__hanke_lean__", None)
         if lean and not leanroute.is_hoisted(route):
-            routes.append(route)
+            routes.append((context.path, context.methods))
     return routes
 
 
@@ -73,6 +77,20 @@ def answer(response: httpx.Response) -> tuple[Any, ...]:
     return (response.status_code, response.headers.get("content-type"), response.headers.get("etag"), body)
 
 
+def differ(one: httpx.Response, other: httpx.Response) -> str:
+    """Where two answers differ, for the failure message."""
+    a, b = answer(one), answer(other)
+    if a[:3] != b[:3]:
+        return f"{a[:3]} != {b[:3]}"
+    if isinstance(a[3], dict) and isinstance(b[3], dict):
+        return "; ".join(
+            f"{k}: {a[3].get(k)!r} != {b[3].get(k)!r}"
+            for k in a[3].keys() | b[3].keys()
+            if a[3].get(k) != b[3].get(k)
+        )
+    return "bodies differ"
+
+
 async def read_log_rows(db: Database) -> int:
     async with db.engine.connect() as conn:
         return int((await conn.execute(text("SELECT count(*) FROM person_read_log"))).scalar_one())
@@ -97,21 +115,22 @@ async def test_every_lean_route_answers_as_its_full_handler(
     async with standalone_database(participants_url) as db:
         tried = await try_every_lean_route(world, db, lean_calls, found)
     assert found == LEAN
-    assert tried == 17 * len(callers(world))  # 17 paths of the 6 routes
+    assert tried == 20 * len(callers(world))  # 20 paths of the 7 routes
 
 
 async def try_every_lean_route(world: World, db: Database, lean_calls: list[Any], found: set[Any]) -> int:
     tried = 0
-    for name in SERVICES:
-        app = world.system.servers[name].app
-        client = world.system.direct[name]
+    for name in APPS:
+        gateway = name == "gateway"
+        app = world.system.gateway if gateway else world.system.servers[name].app
+        client = world.system.client if gateway else world.system.direct[name]
         # The running app tries its lean routes first (hanke_libs.leanroute.hoist, at startup).
         first = {r.path for r in app.router.routes if leanroute.is_hoisted(r)}
-        assert first == {p for n, p in LEAN if n == name}, name
-        for route in lean_routes(app):
-            assert route.methods == {"GET"}, f"{name} {route.path}: only reads are lean"
-            found.add((name, route.path))
-            for path in targets(world, route.path):
+        assert first == {p for n, p in HOISTED if n == name}, name
+        for template, methods in lean_routes(app):
+            assert methods == {"GET"}, f"{name} {template}: only reads are lean"
+            found.add((name, template))
+            for path in targets(world, template):
                 for who, headers in callers(world).items():
                     before = await read_log_rows(db)
                     lean_calls.clear()
@@ -125,7 +144,7 @@ async def try_every_lean_route(world: World, db: Database, lean_calls: list[Any]
                     finally:
                         app.state.lean_routes = True
                     logged_full = await read_log_rows(db) - before - logged_lean
-                    assert answer(lean) == answer(full), f"{name} GET {path} as {who}"
+                    assert answer(lean) == answer(full), f"{name} GET {path} as {who}: {differ(lean, full)}"
                     assert logged_lean == logged_full, f"{name} GET {path} as {who}: read log"
                     tried += 1
     return tried

@@ -68,6 +68,7 @@ class Fanout:
         self._loop = loop
         self._deadline_at = loop.time() + self.settings.view_deadline_seconds
         self.missing: list[MissingPart] = []
+        self._asked: dict[str, int] = {}  # part -> when its call was made, to list what is missing in order
         self.statuses: dict[str, int] = {}
         self._tasks: list[asyncio.Task[Any]] = []
         self._started = time.perf_counter()  # uvloop's loop.time() has only ms resolution
@@ -88,6 +89,7 @@ class Fanout:
 
     async def get(self, part: str, service: str, path: str, params: dict[str, str] | None = None) -> Any:
         """GET ``path`` from ``service`` as JSON, or ``None`` (recorded as missing)."""
+        self._asked.setdefault(part, len(self._asked))
         remaining = self.remaining()
         if remaining <= 0.001:
             self.miss(part, service, "deadline: the view's deadline passed before the call")
@@ -153,7 +155,10 @@ class Fanout:
         The parts are the services' JSON as they sent it, so it is answered as is (the route's
         response model documents the shape without validating the services' output again).
         """
-        body["missing"] = [m.model_dump() for m in self.missing]
+        # In the order the parts were asked for, not the order their calls failed in (which the
+        # services' timing decides), so the same failures give the same body.
+        order = sorted(self.missing, key=lambda m: self._asked.get(m.part, len(self._asked)))
+        body["missing"] = [m.model_dump() for m in order]
         if not may_see_personal_data(self.principal):
             body = strip_personal(body)
         return JSONResponse(body, headers={"Server-Timing": self.server_timing()})

@@ -13,10 +13,11 @@ from pydantic import Field
 
 from gateway.upstreams import UpstreamError
 from gateway.views.common import Fanout, ProjectCode, ViewBase, raise_not_found
-from hanke_libs.auth import CurrentPrincipal
+from hanke_libs.auth import CurrentPrincipal, request_principal
+from hanke_libs.leanroute import LeanRoute, lean
 from hanke_libs.observability import current_request_id
 
-router = APIRouter()
+router = APIRouter(route_class=LeanRoute)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 Part = dict[str, Any] | None
 
@@ -42,11 +43,17 @@ class SituationView(ViewBase):
     )
 
 
+async def _situation_lean(request: Request, code: str) -> JSONResponse:
+    """``situation`` with its dependencies called directly (hanke_libs.leanroute)."""
+    return await situation(code, request, await request_principal(request))
+
+
 @router.get(
     "/projects/{code}/situation",
     response_model=SituationView,
     summary="Situational picture (tilannekuva) of a project",
 )
+@lean(_situation_lean)
 async def situation(code: ProjectCode, request: Request, principal: CurrentPrincipal) -> JSONResponse:
     """Budget, pilot portfolio and champions/competence of a project, fetched concurrently. Parts
     whose service fails are listed in ``missing``; personal data is left out for aggregate-only roles.
