@@ -21,9 +21,11 @@ for the common request (a third of a hot read's time in the services, ADR 0011).
 from __future__ import annotations
 
 import copy as copy_module
+import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
+from annotated_types import MaxLen, MinLen
 from fastapi import Request, Response
 from fastapi.dependencies.utils import request_params_to_args
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -32,6 +34,7 @@ LeanHandler = Callable[..., Awaitable[Response]]
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 _ATTRIBUTE = "__hanke_lean__"
+LEAN_SCOPE_KEY = "hanke.lean"  # set in the scope of a request the lean handler answered
 
 
 def lean(handler: LeanHandler) -> Callable[[Endpoint], Endpoint]:
@@ -63,16 +66,48 @@ class LeanRoute(APIRoute):
         if handler is None:
             return full
         path_fields = list(self.dependant.path_params)
+        lengths = _length_rules(path_fields)
 
         async def route_handler(request: Request) -> Response:
             if request.scope.get("query_string") or not lean_enabled(request.app):
                 return await full(request)
-            values, errors = request_params_to_args(path_fields, request.path_params)
-            if errors:
-                return await full(request)
+            params = request.path_params
+            if lengths is not None:
+                values = {}
+                for name, low, high in lengths:
+                    value = params.get(name)
+                    if not isinstance(value, str) or not low <= len(value) <= high:
+                        return await full(request)
+                    values[name] = value
+            else:
+                values, errors = request_params_to_args(path_fields, params)
+                if errors:
+                    return await full(request)
+            request.scope[LEAN_SCOPE_KEY] = True  # which path answered, for the tests
             return await handler(request, **values)
 
         return route_handler
+
+
+def _length_rules(fields: list[Any]) -> list[tuple[str, int, int]] | None:
+    """``(name, min, max)`` of each path field when every one is a plain ``str`` with at most a
+    length range, which is checked here without pydantic (``len`` counts code points, as pydantic
+    does); None when any field has another type or rule, and pydantic checks them all."""
+    rules = []
+    for field in fields:
+        info = field.field_info
+        if info.annotation is not str or (info.alias and info.alias != field.name):
+            return None
+        low, high = 0, sys.maxsize
+        for rule in info.metadata:
+            if isinstance(rule, MinLen):
+                low = rule.min_length
+            elif isinstance(rule, MaxLen):
+                high = rule.max_length
+            else:
+                return None
+        rules.append((field.name, low, high))
+    return rules
 
 
 _HOISTED = "__hanke_hoisted__"

@@ -8,9 +8,10 @@ from typing import Annotated
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
-from fastapi.routing import iter_route_contexts
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.routing import APIRoute, iter_route_contexts
 
-from hanke_libs.leanroute import LeanRoute, _may_overlap, hoist, lean
+from hanke_libs.leanroute import LeanRoute, _length_rules, _may_overlap, hoist, lean
 from hanke_libs.problems import NotFound, install_problem_handlers
 
 Code = Annotated[str, Path(min_length=2, max_length=5)]
@@ -135,3 +136,27 @@ def test_templates_overlap_unless_a_fixed_word_or_the_methods_differ() -> None:
     assert not _may_overlap("/a/{x}", {"GET"}, "/a/{x}/b", {"GET"})
     assert _may_overlap("/a/{x}", {"GET"}, "/static/{p:path}", {"GET"})
     assert _may_overlap("/a/{x}", {"GET"}, None, None)
+
+
+def test_the_length_rule_of_a_path_field_decides_as_pydantic_does() -> None:
+    route = next(
+        c.original_route
+        for c in iter_route_contexts(app_with_lean_route().router.routes)
+        if c.path == "/things/{code}"
+    )
+    assert isinstance(route, APIRoute)
+    fields = list(route.dependant.path_params)
+    rules = _length_rules(fields)
+    assert rules == [("code", 2, 5)]
+    for value in ["", "a", "ab", "abcde", "abcdef", "äö", "😀😀", "a\n", "a b", "%2F", "ab/c"]:
+        _, errors = request_params_to_args(fields, {"code": value})
+        assert (2 <= len(value) <= 5) is (not errors), repr(value)
+
+    patterned = FastAPI()  # a pattern (the gateway's project code) is left to pydantic
+
+    @patterned.get("/p/{code}")
+    async def by_code(code: Annotated[str, Path(max_length=5, pattern="^[a-z]+$")]) -> str:
+        return code
+
+    route_fields = [f for r in patterned.routes if isinstance(r, APIRoute) for f in r.dependant.path_params]
+    assert route_fields and _length_rules(route_fields) is None
