@@ -9,7 +9,8 @@ endpoint. Routes of a router made with ``route_class=LeanRoute`` try the lean ha
 leave the request to FastAPI's full handler when
 
 - the request has a query string (the full handler validates every query parameter);
-- a path parameter fails the route's own validation (the full handler answers the 422);
+- a path parameter fails the route's own validation (the full handler answers the 422; a plain
+  string field's length range is checked here, any other rule by pydantic);
 - the app has dependency overrides, or ``app.state.lean_routes`` is false (the tests compare both
   paths with it).
 
@@ -34,6 +35,7 @@ LeanHandler = Callable[..., Awaitable[Response]]
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 _ATTRIBUTE = "__hanke_lean__"
+_HOISTED = "__hanke_hoisted__"  # marks the copies hoist() puts first
 LEAN_SCOPE_KEY = "hanke.lean"  # set in the scope of a request the lean handler answered
 
 
@@ -108,9 +110,6 @@ def _length_rules(fields: list[Any]) -> list[tuple[str, int, int]] | None:
                 return None
         rules.append((field.name, low, high))
     return rules
-
-
-_HOISTED = "__hanke_hoisted__"
 
 
 def hoist(app: Any) -> list[str]:
